@@ -1,0 +1,32 @@
+# The index of what a developer can do. `make run` and `make test` are all a
+# fresh machine with Go and gcc needs.
+GO ?= go
+export CGO_ENABLED := 1
+
+.PHONY: run test generate lint bench build e2e
+
+## run: start the office on 127.0.0.1:8080 with its data in ./data
+run:
+	$(GO) run ./cmd/confidant serve --data ./data
+
+## test: run every test against real SQLite files in temporary folders
+test:
+	$(GO) test -count=1 ./...
+
+## generate: regenerate the templ components (commit the result)
+generate:
+	$(GO) tool templ generate
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+## bench: run the Go benchmarks that measure the figures issues name
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+
+## build: the one binary, in ./bin
+build:
+	$(GO) build -o bin/confidant ./cmd/confidant

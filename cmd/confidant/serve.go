@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"confidant/counselling"
+	"confidant/counselling/auth"
+	"confidant/counselling/passwd"
+	"confidant/counselling/vault"
+	"confidant/counselling/web"
+	"confidant/store"
+
+	"github.com/robfig/cron/v3"
+)
+
+// openStore opens the data folder: it creates it (0700) and the key files on
+// first start, and refuses to start when a database exists without its keys.
+func openStore(ctx context.Context, dir string, clock counselling.Clock) (*store.DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	dbPath := filepath.Join(dir, store.FileName)
+	_, statErr := os.Stat(dbPath)
+	keys, err := vault.LoadOrCreate(dir, statErr == nil)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, dbPath, keys, store.Options{Clock: clock})
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs, cfg := m.flags("serve")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	clock := counselling.Clock(counselling.SystemClock{})
+
+	db, err := openStore(ctx, cfg.Data, clock)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			logger.Error("close database", "error", err.Error())
+		}
+	}()
+
+	var tlsConfig *tls.Config
+	if cfg.TLS() {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	scheme := "http"
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+		scheme = "https"
+	}
+	baseURL := strings.TrimRight(cfg.BaseURL, "/")
+	if baseURL == "" {
+		baseURL = scheme + "://" + ln.Addr().String()
+	}
+
+	token, err := db.FirstAdminInvite(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if token != "" {
+		fmt.Fprintf(m.Stdout, "No admin yet. Within 24 hours, open this one-time link to create the first admin: %s/invite/%s\n", baseURL, token)
+	}
+
+	hasher := passwd.New(passwd.DefaultParams, 0, 3*time.Second)
+	server := web.New(web.Config{
+		BaseURL:      baseURL,
+		TLS:          tlsConfig != nil,
+		QuickExitURL: cfg.QuickExitURL,
+		MailEnabled:  cfg.SMTP != "",
+		Clock:        clock,
+		Logger:       logger,
+	}, db, auth.New(db, hasher, clock))
+
+	jobs := cron.New(cron.WithLocation(time.UTC))
+	if _, err := jobs.AddFunc("@every 10m", func() {
+		n, err := db.DeleteExpiredSessions(context.Background(), counselling.DefaultSessionPolicy)
+		if err != nil {
+			logger.Error("purge sessions", "error", err.Error())
+			return
+		}
+		logger.Info("purge", "rule", "expired-sessions", "deleted", n)
+	}); err != nil {
+		ln.Close()
+		return fmt.Errorf("schedule jobs: %w", err)
+	}
+	jobs.Start()
+	defer jobs.Stop()
+
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	go server.Run(bg)
+
+	srv := &http.Server{
+		Handler:           server,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          log.New(scrubbedLog{logger}, "", 0),
+	}
+	var redirect *http.Server
+	if cfg.HTTPRedirectAddr != "" {
+		redirect = &http.Server{Addr: cfg.HTTPRedirectAddr, Handler: redirectToHTTPS(baseURL),
+			ReadHeaderTimeout: 10 * time.Second, ErrorLog: srv.ErrorLog}
+		go func() {
+			if err := redirect.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("redirect listener", "error", err.Error())
+			}
+		}()
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	logger.Info("office open", "tls", tlsConfig != nil, "mail", cfg.SMTP != "")
+	if m.Ready != nil {
+		m.Ready <- baseURL
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if redirect != nil {
+		redirect.Shutdown(shutdownCtx)
+	}
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	<-jobs.Stop().Done()
+	return nil
+}
+
+// redirectToHTTPS sends every plain-HTTP request to the HTTPS base URL.
+func redirectToHTTPS(baseURL string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		http.Redirect(w, r, baseURL+r.URL.RequestURI(), http.StatusMovedPermanently)
+	})
+}
+
+// scrubbedLog takes net/http's own error lines, which name client addresses
+// (for example "TLS handshake error from 203.0.113.5:4711"), and logs only that
+// a connection failed.
+type scrubbedLog struct{ logger *slog.Logger }
+
+func (s scrubbedLog) Write(p []byte) (int, error) {
+	kind := "connection error"
+	if strings.Contains(string(p), "TLS handshake") {
+		kind = "TLS handshake failed"
+	}
+	s.logger.Warn("http server", "event", kind)
+	return len(p), nil
+}

@@ -1,0 +1,256 @@
+package counselling
+
+import (
+	_ "embed"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/secure/precis"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Kind tells help-seekers and staff apart.
+type Kind string
+
+// Account kinds.
+const (
+	KindSeeker Kind = "seeker"
+	KindStaff  Kind = "staff"
+)
+
+// Role is a staff member's role in an office.
+type Role string
+
+// Staff roles.
+const (
+	RoleCounsellor Role = "counsellor"
+	RoleSupervisor Role = "supervisor"
+	RoleAdmin      Role = "admin"
+)
+
+// ParseRole checks a role name.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(s); r {
+	case RoleCounsellor, RoleSupervisor, RoleAdmin:
+		return r, nil
+	}
+	return "", FieldError("role", "The role must be counsellor, supervisor or admin.")
+}
+
+// AgeBands are the age bands a help-seeker may give, youngest first.
+var AgeBands = []string{"under-15", "15-19", "20-29", "30-39", "40-49", "50-64", "65-plus"}
+
+// Genders are the genders a help-seeker may give.
+var Genders = []string{"female", "male", "diverse", "undisclosed"}
+
+// Limits on what people type.
+const (
+	NicknameMinRunes = 3
+	NicknameMaxRunes = 32
+	PasswordMinRunes = 8
+	PasswordMaxRunes = 128
+	RegionMaxRunes   = 64
+	EmailMaxBytes    = 254
+)
+
+// Profile holds a help-seeker's optional details. All of them are stored
+// encrypted under the account's data key.
+type Profile struct {
+	Email   string
+	AgeBand string
+	Gender  string
+	Region  string
+}
+
+// Validate records what is wrong with the profile in problems.
+func (p *Profile) Validate(problems Problems) {
+	p.Email = strings.TrimSpace(p.Email)
+	p.Region = strings.TrimSpace(p.Region)
+	if !utf8.ValidString(p.Email) || !utf8.ValidString(p.Region) || !utf8.ValidString(p.AgeBand) || !utf8.ValidString(p.Gender) {
+		problems.Add("form", "The form contained characters that could not be read. Please type your answers again.")
+		return
+	}
+	if p.Email != "" && !ValidEmail(p.Email) {
+		problems.Add("email", "This does not look like an email address. You can also leave it empty.")
+	}
+	if p.AgeBand != "" && !slices.Contains(AgeBands, p.AgeBand) {
+		problems.Add("age_band", "Please choose one of the age bands, or leave it empty.")
+	}
+	if p.Gender != "" && !slices.Contains(Genders, p.Gender) {
+		problems.Add("gender", "Please choose one of the options, or leave it empty.")
+	}
+	if utf8.RuneCountInString(p.Region) > RegionMaxRunes {
+		problems.Add("region", "Please use at most 64 characters for the region.")
+	} else if hasControl(p.Region) {
+		problems.Add("region", "The region contains characters that are not allowed.")
+	}
+}
+
+// ValidEmail reports whether s is a plain address such as name@example.org.
+func ValidEmail(s string) bool {
+	if len(s) > EmailMaxBytes || hasControl(s) {
+		return false
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || addr.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".")
+}
+
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, unicode.IsControl)
+}
+
+// Registration is what a help-seeker submits to open an account.
+type Registration struct {
+	OfficeID    int64
+	Nickname    string
+	Password    string
+	AcceptTerms bool
+	Profile
+}
+
+// Validate checks every rule of registration and returns all problems at once.
+func (r *Registration) Validate() error {
+	problems := Problems{}
+	if !utf8.ValidString(r.Nickname) || !utf8.ValidString(r.Password) {
+		problems.Add("form", "The form contained characters that could not be read. Please type your answers again.")
+		return problems.Err()
+	}
+	if _, err := NormalizeNickname(r.Nickname); err != nil {
+		problems.Add("nickname", ErrorMessage(err))
+	}
+	if err := ValidatePassword(r.Password); err != nil {
+		problems.Add("password", ErrorMessage(err))
+	}
+	r.Profile.Validate(problems)
+	if !r.AcceptTerms {
+		problems.Add("accept_terms", "Please read and accept the privacy terms to open an account.")
+	}
+	return problems.Err()
+}
+
+var caseFold = cases.Fold()
+
+// NormalizeNickname maps a nickname to the form used to compare nicknames:
+// PRECIS Nickname (RFC 8266) with Unicode case folding, so that "Anna", "ANNA" and
+// "Ａｎｎａ" are the same nickname.
+func NormalizeNickname(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", FieldError("nickname", "The nickname contains characters that could not be read.")
+	}
+	n, err := precis.Nickname.String(s)
+	if err != nil {
+		return "", FieldError("nickname", "Please choose a nickname of letters, digits, spaces and punctuation.")
+	}
+	n = norm.NFKC.String(caseFold.String(n))
+	count := utf8.RuneCountInString(n)
+	switch {
+	case count < NicknameMinRunes:
+		return "", FieldError("nickname", "Please choose a nickname of at least 3 characters.")
+	case count > NicknameMaxRunes:
+		return "", FieldError("nickname", "Please choose a nickname of at most 32 characters.")
+	case strings.Contains(n, "@"):
+		return "", FieldError("nickname", "A nickname cannot contain @. Please do not use your email address or real name.")
+	}
+	return n, nil
+}
+
+// DisplayNickname is the nickname as shown: trimmed and width-normalised, but
+// with the person's own capitalisation.
+func DisplayNickname(s string) string {
+	n, err := precis.Nickname.String(s)
+	if err != nil {
+		return strings.TrimSpace(s)
+	}
+	return n
+}
+
+//go:embed common-passwords.txt
+var commonPasswordList string
+
+var commonPasswords = func() map[string]struct{} {
+	m := make(map[string]struct{}, 1000)
+	for line := range strings.Lines(commonPasswordList) {
+		if p := strings.TrimSpace(line); p != "" {
+			m[strings.ToLower(p)] = struct{}{}
+		}
+	}
+	return m
+}()
+
+// ValidatePassword applies the password rules: 8 to 128 characters, no rules
+// about character classes, and none of the 1,000 most common passwords.
+func ValidatePassword(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case !utf8.ValidString(pw):
+		return FieldError("password", "The password contains characters that could not be read.")
+	case n < PasswordMinRunes:
+		return FieldError("password", "Please choose a password of at least 8 characters. A few words in a row are easy to remember.")
+	case n > PasswordMaxRunes:
+		return FieldError("password", "Please choose a password of at most 128 characters.")
+	}
+	if _, common := commonPasswords[strings.ToLower(pw)]; common {
+		return FieldError("password", "This password is one of the most common ones and easy to guess. Please choose another.")
+	}
+	return nil
+}
+
+// Account is a help-seeker or a staff member, with personal fields decrypted.
+type Account struct {
+	ID              string
+	OfficeID        int64
+	Kind            Kind
+	Role            Role // staff only
+	Nickname        string
+	DisplayName     string // staff only: the name help-seekers see
+	Profile         Profile
+	TermsVersion    int
+	TermsAcceptedAt time.Time
+	CreatedAt       time.Time
+	Trainee         bool
+	Disabled        bool
+	HasSecondFactor bool
+}
+
+// IsStaff reports whether the account belongs to staff.
+func (a *Account) IsStaff() bool { return a.Kind == KindStaff }
+
+// Credentials is what the store returns to check a login: no personal fields.
+type Credentials struct {
+	AccountID      string
+	Kind           Kind
+	Role           Role
+	OfficeID       int64
+	PasswordHash   string
+	FailedLogins   int
+	LastFailedAt   time.Time
+	Disabled       bool
+	PasswordIsSet  bool
+	SecondFactorOn bool
+}
+
+// LoginDelay is how long an account must rest after failed logins before a
+// password is checked again: nothing for the first three failures, then a delay
+// that doubles up to one minute. It slows guessing without ever locking anyone out.
+func LoginDelay(failures int) time.Duration {
+	if failures < 3 {
+		return 0
+	}
+	d := time.Second << min(failures-3, 6)
+	return min(d, time.Minute)
+}
+
+// LoginAllowed reports whether the account has rested long enough since its last
+// failed login.
+func (c *Credentials) LoginAllowed(now time.Time) bool {
+	return !now.Before(c.LastFailedAt.Add(LoginDelay(c.FailedLogins)))
+}

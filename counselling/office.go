@@ -1,0 +1,50 @@
+package counselling
+
+// Office is one counselling office: its own staff, themes, texts and rules.
+type Office struct {
+	ID            int64
+	Slug          string
+	Name          string
+	AnswerTime    string // shown to help-seekers, e.g. "within 2 working days"
+	TermsVersion  int
+	TermsText     string
+	CollectRegion bool
+}
+
+// Theme is a subject people write about, used to route enquiries and to count
+// them in the anonymous statistics.
+type Theme struct {
+	ID       int64
+	OfficeID int64
+	Slug     string
+	Name     string
+	Retired  bool
+}
+
+// DefaultOfficeSlug is the slug of the office a fresh installation has.
+const DefaultOfficeSlug = "main"
+
+// DefaultAnswerTime is the answer-time promise of a fresh office.
+const DefaultAnswerTime = "within 2 working days"
+
+// DefaultTermsText is the privacy terms text of a fresh office, version 1.
+const DefaultTermsText = `We keep what you write encrypted and show it only to the counsellor who answers you.
+You need no real name. An email address is optional and used only to tell you that an answer is waiting; counsellors never see it.
+We store no IP address. The only cookie keeps you logged in and is removed when you log out.
+You can download everything we hold about you, and delete your account at any time; afterwards only anonymous numbers remain.`
+
+// DefaultThemes are the themes of a fresh office, in the order they are offered.
+var DefaultThemes = []Theme{
+	{Slug: "loneliness", Name: "Loneliness"},
+	{Slug: "family", Name: "Family"},
+	{Slug: "relationships", Name: "Relationships"},
+	{Slug: "violence", Name: "Violence"},
+	{Slug: "self-harm", Name: "Self-harm"},
+	{Slug: "suicidal-thoughts", Name: "Suicidal thoughts"},
+	{Slug: "anxiety", Name: "Anxiety"},
+	{Slug: "depression", Name: "Depression"},
+	{Slug: "school-work", Name: "School and work"},
+	{Slug: "sexuality", Name: "Sexuality"},
+	{Slug: "addiction", Name: "Addiction"},
+	{Slug: "other", Name: "Something else"},
+}

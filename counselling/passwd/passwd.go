@@ -1,0 +1,135 @@
+// Package passwd hashes and checks passwords with argon2id. A fixed number of
+// slots bounds how many hashes run at once, so a flood of logins costs a bounded
+// amount of memory and the surplus is turned away quickly with "busy" instead of
+// piling up.
+package passwd
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"confidant/counselling"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Params are argon2id parameters. They are stored with every hash, so they can be
+// raised later without breaking old hashes.
+type Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+	SaltLen int
+	KeyLen  uint32
+}
+
+// DefaultParams follow OWASP's argon2id minimum: 19 MiB, two passes, one lane.
+var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// Hasher hashes and verifies passwords behind a bounded number of slots.
+type Hasher struct {
+	params Params
+	slots  chan struct{}
+	wait   time.Duration
+	dummy  string
+}
+
+// New returns a hasher with GOMAXPROCS slots when slots is 0; a caller that waits
+// longer than wait for a slot gets an EUnavailable error.
+func New(params Params, slots int, wait time.Duration) *Hasher {
+	if slots <= 0 {
+		slots = runtime.GOMAXPROCS(0)
+	}
+	h := &Hasher{params: params, slots: make(chan struct{}, slots), wait: wait}
+	h.dummy = h.hash([]byte("confidant dummy password"))
+	return h
+}
+
+// ErrBusy is returned when every slot stayed taken for the whole wait.
+var ErrBusy = &counselling.Error{Code: counselling.EUnavailable, Message: "Many people are logging in right now. Please try again in a few seconds."}
+
+func (h *Hasher) acquire(ctx context.Context) error {
+	t := time.NewTimer(h.wait)
+	defer t.Stop()
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-t.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hasher) release() { <-h.slots }
+
+// Hash returns the encoded argon2id hash of password.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	if err := h.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer h.release()
+	return h.hash([]byte(password)), nil
+}
+
+func (h *Hasher) hash(password []byte) string {
+	salt := make([]byte, h.params.SaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		panic("passwd: crypto/rand failed: " + err.Error())
+	}
+	key := argon2.IDKey(password, salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
+		h.params.Memory, h.params.Time, h.params.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// Verify reports whether password matches encoded. An empty encoded hash (an
+// unknown account, or one that has no password yet) is checked against a dummy
+// hash, so that the answer takes as long as for a real account.
+func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
+	if err := h.acquire(ctx); err != nil {
+		return false, err
+	}
+	defer h.release()
+	real := encoded != ""
+	if !real {
+		encoded = h.dummy
+	}
+	p, salt, want, err := decode(encoded)
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	return real && subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+func decode(encoded string) (Params, []byte, []byte, error) {
+	var p Params
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return p, nil, nil, fmt.Errorf("passwd: not an argon2id hash")
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return p, nil, nil, fmt.Errorf("passwd: unsupported argon2 version")
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+		return p, nil, nil, fmt.Errorf("passwd: malformed parameters")
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return p, nil, nil, fmt.Errorf("passwd: malformed salt")
+	}
+	key, err := b64.DecodeString(parts[5])
+	if err != nil || len(key) == 0 {
+		return p, nil, nil, fmt.Errorf("passwd: malformed hash")
+	}
+	return p, salt, key, nil
+}

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"confidant/counselling"
+)
+
+// clientLimiter is a token bucket per client, in memory only. Clients are known
+// by HMAC(key, address) where the key is random, never written anywhere, and
+// replaced every day, so yesterday's entries cannot be linked to today's nor to
+// any address.
+type clientLimiter struct {
+	mu      sync.Mutex
+	clock   counselling.Clock
+	rate    float64 // tokens per second
+	burst   float64
+	key     []byte
+	keyDay  int64
+	buckets map[[32]byte]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// maxBuckets bounds the limiter's memory; past it the oldest idle entries go.
+const maxBuckets = 100_000
+
+func newClientLimiter(clock counselling.Clock, perWindow int, window time.Duration) *clientLimiter {
+	return &clientLimiter{
+		clock:   clock,
+		rate:    float64(perWindow) / window.Seconds(),
+		burst:   float64(perWindow),
+		buckets: map[[32]byte]*bucket{},
+	}
+}
+
+func (l *clientLimiter) rotate(now time.Time) {
+	day := now.Unix() / 86400
+	if l.key != nil && day == l.keyDay {
+		return
+	}
+	l.key = make([]byte, 32)
+	rand.Read(l.key)
+	l.keyDay = day
+	clear(l.buckets)
+}
+
+// allow spends one token of the client's bucket, or says how long to wait.
+func (l *clientLimiter) allow(address string) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	l.rotate(now)
+	mac := hmac.New(sha256.New, l.key)
+	mac.Write([]byte(address))
+	var id [32]byte
+	copy(id[:], mac.Sum(nil))
+	b, ok := l.buckets[id]
+	if !ok {
+		if len(l.buckets) >= maxBuckets {
+			l.sweepLocked(now)
+		}
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[id] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.last = now
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), false
+	}
+	b.tokens--
+	return 0, true
+}
+
+// sweep drops buckets that have refilled completely.
+func (l *clientLimiter) sweep() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweepLocked(l.clock.Now())
+}
+
+func (l *clientLimiter) sweepLocked(now time.Time) {
+	full := time.Duration(l.burst / l.rate * float64(time.Second))
+	for id, b := range l.buckets {
+		if now.Sub(b.last) >= full {
+			delete(l.buckets, id)
+		}
+	}
+	if len(l.buckets) >= maxBuckets {
+		clear(l.buckets)
+	}
+}
+
+// clientAddress is the peer's address, used only as input to the limiter's
+// keyed hash. Forwarding headers are ignored: they are set by the client.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

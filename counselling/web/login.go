@@ -1,0 +1,112 @@
+package web
+
+import (
+	"net/http"
+
+	"confidant/counselling"
+	"confidant/templates"
+
+	"github.com/labstack/echo/v4"
+)
+
+var registerFields = []string{"nickname", "email", "age_band", "gender", "region", "accept_terms"}
+
+func (s *Server) renderRegister(c echo.Context, status int, f templates.Form) error {
+	office, err := s.defaultOffice(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.Register(s.page(c, "Create an account"), templates.RegisterData{
+		Form:          f,
+		AgeBands:      templates.AgeBandOptions(),
+		Genders:       templates.GenderOptions(),
+		CollectRegion: office.CollectRegion,
+		TermsText:     office.TermsText,
+		TermsVersion:  office.TermsVersion,
+	}))
+}
+
+func (s *Server) registerForm(c echo.Context) error {
+	return s.renderRegister(c, http.StatusOK, templates.Form{})
+}
+
+func (s *Server) register(c echo.Context) error {
+	form, err := parseForm(c)
+	if err != nil {
+		return s.renderRegister(c, errorStatus(err), formOf(nil, err))
+	}
+	office, err := s.defaultOffice(c)
+	if err != nil {
+		return err
+	}
+	reg := counselling.Registration{
+		OfficeID:    office.ID,
+		Nickname:    form.Get("nickname"),
+		Password:    form.Get("password"),
+		AcceptTerms: form.Get("accept_terms") != "",
+		Profile: counselling.Profile{
+			AgeBand: form.Get("age_band"),
+			Gender:  form.Get("gender"),
+		},
+	}
+	if s.cfg.MailEnabled {
+		reg.Email = form.Get("email")
+	}
+	if office.CollectRegion {
+		reg.Region = form.Get("region")
+	}
+	token, err := s.auth.Register(c.Request().Context(), reg)
+	if err != nil {
+		if counselling.ErrorCode(err) == counselling.EInternal {
+			return err
+		}
+		return s.renderRegister(c, errorStatus(err), formOf(form, err, registerFields...))
+	}
+	s.startSession(c, token)
+	return c.Redirect(http.StatusSeeOther, "/threads")
+}
+
+func (s *Server) loginForm(c echo.Context) error {
+	return s.render(c, http.StatusOK, templates.Login(s.page(c, "Log in"), templates.Form{}))
+}
+
+func (s *Server) login(c echo.Context) error {
+	form, err := parseForm(c)
+	if err != nil {
+		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), formOf(nil, err)))
+	}
+	token, creds, err := s.auth.Login(c.Request().Context(), form.Get("nickname"), form.Get("password"))
+	if err != nil {
+		if counselling.ErrorCode(err) == counselling.EInternal {
+			return err
+		}
+		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), formOf(form, err, "nickname")))
+	}
+	s.startSession(c, token)
+	if creds.Kind == counselling.KindStaff {
+		return c.Redirect(http.StatusSeeOther, "/login/totp")
+	}
+	return c.Redirect(http.StatusSeeOther, "/threads")
+}
+
+// startSession ends the session the browser came with, if any, and sets the
+// cookie of the new one: a login never keeps an old token alive.
+func (s *Server) startSession(c echo.Context, token string) {
+	if old := sessionOf(c); old != nil {
+		if err := s.db.DeleteSession(c.Request().Context(), old.TokenHash); err != nil {
+			s.log.Error("end previous session", "error", err.Error())
+		}
+	}
+	s.setSessionCookie(c, token)
+}
+
+func (s *Server) logout(c echo.Context) error {
+	if sess := sessionOf(c); sess != nil {
+		if err := s.db.DeleteSession(c.Request().Context(), sess.TokenHash); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	c.Response().Header().Set("Clear-Site-Data", `"cache", "cookies", "storage"`)
+	return c.Redirect(http.StatusSeeOther, "/")
+}

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"confidant/counselling"
+	"confidant/static"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+const (
+	ctxNonce   = "csp-nonce"
+	ctxSession = "session"
+)
+
+// recoverPanics turns a panic into an internal error; the stack goes to the log
+// without the request's contents.
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("panic", "route", c.Path(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				err = counselling.Errorf(counselling.EInternal, "panic")
+			}
+		}()
+		return next(c)
+	}
+}
+
+// logRequests writes one line per request: method, route pattern, status and
+// duration. Never the URL (it may hold a token), never the client's address.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		route := c.Path()
+		if route == "" || route == "/*" {
+			route = "-"
+		}
+		s.log.Info("request", "method", c.Request().Method, "route", route,
+			"status", c.Response().Status, "duration", time.Since(start).Round(time.Microsecond))
+		return nil
+	}
+}
+
+func newNonce() string {
+	var b [18]byte
+	rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// securityHeaders sets the headers every response carries: a CSP with a fresh
+// nonce and no inline script, framing and sniffing off, no referrer, isolation,
+// a restrictive permissions policy, no caching of pages, and HSTS under TLS.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		nonce := newNonce()
+		c.Set(ctxNonce, nonce)
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", strings.Join([]string{
+			"default-src 'none'",
+			"script-src 'self' 'nonce-" + nonce + "'",
+			"style-src 'self'",
+			"img-src 'self' data:",
+			"font-src 'self'",
+			"connect-src 'self'",
+			"manifest-src 'self'",
+			"form-action 'self'",
+			"frame-ancestors 'none'",
+			"base-uri 'none'",
+			"object-src 'none'",
+		}, "; "))
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()")
+		if !strings.HasPrefix(c.Request().URL.Path, static.Prefix) {
+			h.Set("Cache-Control", "no-store")
+		}
+		if s.cfg.TLS {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		return next(c)
+	}
+}
+
+// crossOrigin refuses state-changing requests sent by other sites, using the
+// browser's Sec-Fetch-Site and Origin headers.
+func (s *Server) crossOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := s.cop.Check(c.Request()); err != nil {
+			return errCrossOrigin
+		}
+		return next(c)
+	}
+}
+
+var errCrossOrigin = counselling.Errorf(counselling.EForbidden,
+	"This form was sent from another website, so it was refused. Please open Confidant directly and try again.")
+
+// limitBody caps request bodies.
+func (s *Server) limitBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+			return next(c)
+		}
+	}
+}
+
+// limitClient slows down login and registration attempts from one client. The
+// client is known only by a keyed hash of its address held in memory; the key
+// changes daily and the address itself is never kept.
+func (s *Server) limitClient(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if wait, ok := s.limiter.allow(clientAddress(c.Request())); !ok {
+			c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+			return errTooManyAttempts
+		}
+		return next(c)
+	}
+}
+
+var errTooManyAttempts = counselling.Errorf(counselling.ETooMany,
+	"There were many attempts from your connection. Please wait a minute and try again.")
+
+func (s *Server) render(c echo.Context, status int, page templ.Component) error {
+	ctx := templ.WithNonce(c.Request().Context(), nonceOf(c))
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return page.Render(ctx, c.Response())
+}
+
+func nonceOf(c echo.Context) string {
+	n, _ := c.Get(ctxNonce).(string)
+	return n
+}

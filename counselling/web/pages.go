@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+
+	"confidant/counselling"
+	"confidant/templates"
+
+	"github.com/labstack/echo/v4"
+)
+
+// page builds the frame every page shares.
+func (s *Server) page(c echo.Context, title string) templates.Page {
+	p := templates.Page{
+		Title:        title,
+		Lang:         "en",
+		CSSURL:       s.assets.URL("app.css"),
+		JSURL:        s.assets.URL("app.js"),
+		QuickExitURL: s.cfg.QuickExitURL,
+		MailEnabled:  s.cfg.MailEnabled,
+	}
+	if sess := sessionOf(c); sess != nil {
+		p.User = &templates.User{Staff: sess.Kind == counselling.KindStaff, Role: string(sess.Role)}
+	}
+	return p
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	if err := s.db.Ping(c.Request().Context()); err != nil {
+		return counselling.Errorf(counselling.EUnavailable, "The database is not available.")
+	}
+	return c.String(http.StatusOK, "ok")
+}
+
+func (s *Server) serveStatic(c echo.Context) error {
+	asset, ok := s.assets.ByURL(c.Request().URL.Path)
+	if !ok {
+		return echo.ErrNotFound
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	return c.Blob(http.StatusOK, asset.ContentType, asset.Body)
+}
+
+func (s *Server) defaultOffice(c echo.Context) (*counselling.Office, error) {
+	return s.db.OfficeBySlug(c.Request().Context(), counselling.DefaultOfficeSlug)
+}
+
+func (s *Server) landing(c echo.Context) error {
+	office, err := s.defaultOffice(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.Landing(s.page(c, "Welcome"), office))
+}
+
+func (s *Server) threads(c echo.Context) error {
+	return s.render(c, http.StatusOK, templates.Threads(s.page(c, "My messages")))
+}
+
+func (s *Server) account(c echo.Context) error {
+	a, err := s.db.Account(c.Request().Context(), sessionOf(c).AccountID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.Account(s.page(c, "My account"), templates.AccountData{
+		Account:      a,
+		AgeBandLabel: templates.AgeBandLabel(a.Profile.AgeBand),
+		GenderLabel:  templates.GenderLabel(a.Profile.Gender),
+	}))
+}

@@ -1,0 +1,102 @@
+// Package web serves Confidant over HTTP with echo: routes, middleware, and thin
+// handlers that parse a form, call the domain, and render a page or redirect.
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"confidant/counselling"
+	"confidant/counselling/auth"
+	"confidant/static"
+	"confidant/store"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Config is what the web layer needs to know about the installation.
+type Config struct {
+	BaseURL      string
+	TLS          bool
+	QuickExitURL string
+	MailEnabled  bool
+	Sessions     counselling.SessionPolicy
+	Clock        counselling.Clock
+	Logger       *slog.Logger
+	// LoginsPerMinute bounds login and registration attempts per client.
+	LoginsPerMinute int
+}
+
+// Server is the HTTP side of Confidant.
+type Server struct {
+	cfg     Config
+	db      *store.DB
+	auth    *auth.Service
+	assets  *static.Assets
+	log     *slog.Logger
+	echo    *echo.Echo
+	limiter *clientLimiter
+	cop     *http.CrossOriginProtection
+}
+
+// DefaultQuickExitURL is where the quick-exit link leads unless configured.
+const DefaultQuickExitURL = "https://www.wikipedia.org/"
+
+// New wires the server.
+func New(cfg Config, db *store.DB, authService *auth.Service) *Server {
+	if cfg.Clock == nil {
+		cfg.Clock = counselling.SystemClock{}
+	}
+	if cfg.QuickExitURL == "" {
+		cfg.QuickExitURL = DefaultQuickExitURL
+	}
+	if cfg.Sessions == (counselling.SessionPolicy{}) {
+		cfg.Sessions = counselling.DefaultSessionPolicy
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.LoginsPerMinute == 0 {
+		cfg.LoginsPerMinute = 10
+	}
+	s := &Server{
+		cfg:     cfg,
+		db:      db,
+		auth:    authService,
+		assets:  static.Load(),
+		log:     cfg.Logger,
+		limiter: newClientLimiter(cfg.Clock, cfg.LoginsPerMinute, time.Minute),
+		cop:     http.NewCrossOriginProtection(),
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Logger.SetOutput(io.Discard)
+	e.HTTPErrorHandler = s.handleError
+	s.echo = e
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.echo.ServeHTTP(w, r)
+}
+
+// Run starts background work the web layer owns (rotating the limiter key)
+// until ctx ends.
+func (s *Server) Run(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.limiter.sweep()
+		}
+	}
+}

@@ -1,0 +1,297 @@
+// Package store keeps Confidant's data in one SQLite file. It implements the
+// domain's storage, applies the embedded numbered migrations at start, and seals
+// every personal field and message through the vault package before it reaches
+// SQLite.
+//
+// There is one writer connection, so writes queue in Go rather than fighting over
+// SQLite's lock, and a pool of read-only connections that WAL mode lets run beside
+// the writer. Each exported method is one transaction.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"confidant/counselling"
+	"confidant/counselling/vault"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the database file inside the data folder.
+const FileName = "confidant.db"
+
+// DB is the store.
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	keys  *vault.Keyring
+	clock counselling.Clock
+	rand  io.Reader
+	path  string
+}
+
+// Options tune Open; the zero value is production.
+type Options struct {
+	Clock counselling.Clock
+	Rand  io.Reader
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_secure_delete", "on")
+	if readOnly {
+		q.Set("_query_only", "on")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path, migrates it, and checks
+// that keys belong to it.
+func Open(ctx context.Context, path string, keys *vault.Keyring, opts Options) (*DB, error) {
+	// SQLite gives the WAL and shared-memory files the database file's mode, so
+	// creating it owner-only keeps all three private.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create database file: %w", err)
+	}
+	f.Close()
+	db := &DB{keys: keys, clock: opts.Clock, rand: opts.Rand, path: path}
+	if db.clock == nil {
+		db.clock = counselling.SystemClock{}
+	}
+	if db.rand == nil {
+		db.rand = rand.Reader
+	}
+	if db.write, err = sql.Open("sqlite3", dsn(path, false)); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+	if err := db.write.PingContext(ctx); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	if db.read, err = sql.Open("sqlite3", dsn(path, true)); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open read pool: %w", err)
+	}
+	readers := max(4, runtime.GOMAXPROCS(0))
+	db.read.SetMaxOpenConns(readers)
+	db.read.SetMaxIdleConns(readers)
+	if err := db.checkKeys(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.ensureDefaultOffice(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close checkpoints the WAL and closes every connection.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		_, err := db.write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		errs = append(errs, err, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.read.PingContext(ctx)
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+func (db *DB) now() time.Time { return db.clock.Now() }
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("create migrations table: %w", err)
+	}
+	entries, err := migrations.ReadDir("migrations")
+	if err != nil {
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", name)
+		}
+		if err := db.applyMigration(ctx, version, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, version int, name string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			return fmt.Errorf("check migration %d: %w", version, err)
+		}
+		if n > 0 {
+			return nil
+		}
+		body, err := migrations.ReadFile("migrations/" + name)
+		if err != nil {
+			return fmt.Errorf("read migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("apply migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			version, name, db.now().Unix()); err != nil {
+			return fmt.Errorf("record migration %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// ErrWrongKey means the key files do not belong to the database.
+var ErrWrongKey = errors.New("the key files do not belong to this database")
+
+var canaryLocation = vault.Location{Table: "keyring_check", Column: "kek_canary", Row: "1"}
+
+const canaryText = "confidant key check"
+
+func (db *DB) checkKeys(ctx context.Context) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var canary, indexCheck []byte
+		err := tx.QueryRowContext(ctx, `SELECT kek_canary, index_check FROM keyring_check WHERE id = 1`).Scan(&canary, &indexCheck)
+		if errors.Is(err, sql.ErrNoRows) {
+			var accounts int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&accounts); err != nil {
+				return fmt.Errorf("count accounts: %w", err)
+			}
+			if accounts > 0 {
+				return fmt.Errorf("%w: the database has accounts but no key check", ErrWrongKey)
+			}
+			sealed, err := db.keys.SealSystem([]byte(canaryText), canaryLocation)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO keyring_check (id, kek_id, kek_canary, index_check) VALUES (1, ?, ?, ?)`,
+				db.keys.KEKID(), sealed, db.keys.BlindIndex("check", canaryText))
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("read key check: %w", err)
+		}
+		plain, err := db.keys.OpenSystem(canary, canaryLocation)
+		if err != nil || string(plain) != canaryText {
+			return fmt.Errorf("%w: master.key (key %s) cannot open it", ErrWrongKey, db.keys.Fingerprint())
+		}
+		if string(indexCheck) != string(db.keys.BlindIndex("check", canaryText)) {
+			return fmt.Errorf("%w: index.key does not match", ErrWrongKey)
+		}
+		return nil
+	})
+}
+
+// writeTx runs fn in one write transaction (BEGIN IMMEDIATE on the single writer).
+func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// readTx runs fn in one read transaction on the read pool, so every query in it
+// sees the same snapshot.
+func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newID returns an opaque identifier of 128 random bits.
+func (db *DB) newID() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(db.rand, b[:]); err != nil {
+		return "", fmt.Errorf("new id: %w", err)
+	}
+	return idEncoding.EncodeToString(b[:]), nil
+}
+
+// validID reports whether s could be an id made by newID, so that malformed ids
+// are answered as not found without a query.
+func validID(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	_, err := idEncoding.DecodeString(s)
+	return err == nil
+}
+
+func isUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+}
+
+func unixOrZero(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.Unix(v.Int64, 0).UTC()
+}
+
+func notFound(what string) error {
+	return counselling.Errorf(counselling.ENotFound, "%s was not found.", what)
+}

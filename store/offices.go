@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"confidant/counselling"
+)
+
+func (db *DB) ensureDefaultOffice(ctx context.Context) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM offices`).Scan(&n); err != nil {
+			return fmt.Errorf("count offices: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		_, err := db.createOffice(ctx, tx, counselling.DefaultOfficeSlug, "Confidant")
+		return err
+	})
+}
+
+func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO offices (slug, name, answer_time, terms_version, terms_text, created_at)
+		VALUES (?, ?, ?, 1, ?, ?)`, slug, name, counselling.DefaultAnswerTime, counselling.DefaultTermsText, db.now().Unix())
+	if err != nil {
+		return 0, fmt.Errorf("create office: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("create office: %w", err)
+	}
+	for i, t := range counselling.DefaultThemes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO themes (office_id, slug, name, position) VALUES (?, ?, ?, ?)`,
+			id, t.Slug, t.Name, i); err != nil {
+			return 0, fmt.Errorf("create theme: %w", err)
+		}
+	}
+	return id, nil
+}
+
+const officeColumns = `id, slug, name, answer_time, terms_version, terms_text, collect_region`
+
+func scanOffice(row interface{ Scan(...any) error }) (*counselling.Office, error) {
+	var o counselling.Office
+	err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.AnswerTime, &o.TermsVersion, &o.TermsText, &o.CollectRegion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("The office")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read office: %w", err)
+	}
+	return &o, nil
+}
+
+// OfficeBySlug returns the office with the slug.
+func (db *DB) OfficeBySlug(ctx context.Context, slug string) (*counselling.Office, error) {
+	return scanOffice(db.read.QueryRowContext(ctx, `SELECT `+officeColumns+` FROM offices WHERE slug = ?`, slug))
+}
+
+// Office returns the office with the id.
+func (db *DB) Office(ctx context.Context, id int64) (*counselling.Office, error) {
+	return scanOffice(db.read.QueryRowContext(ctx, `SELECT `+officeColumns+` FROM offices WHERE id = ?`, id))
+}
+
+// Themes returns the office's current themes in their order.
+func (db *DB) Themes(ctx context.Context, officeID int64) ([]counselling.Theme, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, office_id, slug, name FROM themes
+		WHERE office_id = ? AND retired_at IS NULL ORDER BY position, id`, officeID)
+	if err != nil {
+		return nil, fmt.Errorf("list themes: %w", err)
+	}
+	defer rows.Close()
+	var themes []counselling.Theme
+	for rows.Next() {
+		var t counselling.Theme
+		if err := rows.Scan(&t.ID, &t.OfficeID, &t.Slug, &t.Name); err != nil {
+			return nil, fmt.Errorf("read theme: %w", err)
+		}
+		themes = append(themes, t)
+	}
+	return themes, rows.Err()
+}

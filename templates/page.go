@@ -1,0 +1,96 @@
+// Package templates renders Confidant's pages with templ. Components take typed
+// values built from domain types and know nothing of HTTP or the store.
+package templates
+
+import "strings"
+
+// Page is what every page's frame needs.
+type Page struct {
+	Title        string
+	Lang         string
+	CSSURL       string
+	JSURL        string
+	QuickExitURL string
+	User         *User // nil when nobody is logged in
+	MailEnabled  bool
+}
+
+// User is the logged-in person as the frame shows them.
+type User struct {
+	Name  string
+	Staff bool
+	Role  string
+}
+
+// ShowQuickExit reports whether the page carries the quick-exit link: on every
+// page but staff pages.
+func (p Page) ShowQuickExit() bool {
+	return p.User == nil || !p.User.Staff
+}
+
+// Form carries submitted values and what was wrong with them.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string
+	// Message is shown at the top when the problem is not about one field.
+	Message string
+}
+
+// Value returns the submitted value of a field.
+func (f Form) Value(name string) string { return f.Values[name] }
+
+// Error returns the problem with a field, if any.
+func (f Form) Error(name string) string { return f.Errors[name] }
+
+// HasErrors reports whether the form needs correcting.
+func (f Form) HasErrors() bool { return len(f.Errors) > 0 || f.Message != "" }
+
+// describedBy lists the ids of a field's hint and error, for aria-describedby.
+func describedBy(name string, hint bool, f Form) string {
+	var ids []string
+	if hint {
+		ids = append(ids, name+"-hint")
+	}
+	if f.Error(name) != "" {
+		ids = append(ids, name+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+func ariaInvalid(name string, f Form) string {
+	if f.Error(name) != "" {
+		return "true"
+	}
+	return "false"
+}
+
+// fieldOrder is the order of fields in error summaries.
+var fieldOrder = []string{"form", "nickname", "password", "current_password", "new_password", "email", "age_band", "gender", "region", "accept_terms", "theme", "subject", "body", "totp_code", "code"}
+
+type fieldProblem struct {
+	Field   string
+	Message string
+}
+
+func (f Form) problems() []fieldProblem {
+	var out []fieldProblem
+	seen := map[string]bool{}
+	for _, name := range fieldOrder {
+		if msg, ok := f.Errors[name]; ok {
+			out = append(out, fieldProblem{name, msg})
+			seen[name] = true
+		}
+	}
+	for name, msg := range f.Errors {
+		if !seen[name] {
+			out = append(out, fieldProblem{name, msg})
+		}
+	}
+	return out
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value string
+	Label string
+}
