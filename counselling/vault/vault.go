@@ -179,7 +179,7 @@ func dataKeyLocation(owner string) Location {
 // NewDataKey makes a fresh random data key for owner (an account id) and returns
 // it with its wrapped form, the only form that may be stored.
 func (r *Keyring) NewDataKey(owner string) (*Key, []byte, error) {
-	raw, id, err := randomKeyMaterial(r.rand)
+	raw, _, err := randomKeyMaterial(r.rand)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -188,7 +188,7 @@ func (r *Keyring) NewDataKey(owner string) (*Key, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	key, err := newKey(id, raw, r.rand)
+	key, err := newKey(dataKeyID(raw), raw, r.rand)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -45,12 +45,10 @@ func (s *Server) register(c echo.Context) error {
 		Password:    form.Get("password"),
 		AcceptTerms: form.Get("accept_terms") != "",
 		Profile: counselling.Profile{
+			Email:   form.Get("email"),
 			AgeBand: form.Get("age_band"),
 			Gender:  form.Get("gender"),
 		},
-	}
-	if s.cfg.MailEnabled {
-		reg.Email = form.Get("email")
 	}
 	if office.CollectRegion {
 		reg.Region = form.Get("region")

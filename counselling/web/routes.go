@@ -15,7 +15,8 @@ func (s *Server) routes() {
 	e.POST("/login", s.login, s.limitClient)
 	e.POST("/logout", s.logout)
 
-	seeker := e.Group("", s.requireSeeker)
-	seeker.GET("/threads", s.threads)
-	seeker.GET("/account", s.account)
+	// Middleware is given per route, not with e.Group: a group with an empty
+	// prefix would also catch every unknown path and answer it with a login redirect.
+	e.GET("/threads", s.threads, s.requireSeeker)
+	e.GET("/account", s.account, s.requireSeeker)
 }

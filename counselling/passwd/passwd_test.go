@@ -1,0 +1,77 @@
+package passwd_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"confidant/counselling/passwd"
+)
+
+func TestHashAndVerify(t *testing.T) {
+	h := passwd.New(passwd.DefaultParams, 0, time.Second)
+	ctx := context.Background()
+	hash, err := h.Hash(ctx, "a long calm sentence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(hash, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash %q does not record argon2id with m=19 MiB, t=2, p=1", hash)
+	}
+	if strings.Contains(hash, "calm") {
+		t.Fatal("hash contains the password")
+	}
+	other, _ := h.Hash(ctx, "a long calm sentence")
+	if other == hash {
+		t.Fatal("two hashes of one password are equal: salts repeat")
+	}
+	if ok, err := h.Verify(ctx, hash, "a long calm sentence"); !ok || err != nil {
+		t.Fatalf("right password refused: %v %v", ok, err)
+	}
+	if ok, _ := h.Verify(ctx, hash, "a long calm sentencE"); ok {
+		t.Fatal("wrong password accepted")
+	}
+	if ok, _ := h.Verify(ctx, "", "anything at all"); ok {
+		t.Fatal("empty hash (unknown account) accepted a password")
+	}
+}
+
+func TestBusyHasherTurnsCallersAwayQuickly(t *testing.T) {
+	h := passwd.New(passwd.Params{Memory: 64 * 1024, Time: 4, Threads: 1, SaltLen: 16, KeyLen: 32}, 1, 10*time.Millisecond)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	busy := 0
+	for range 8 {
+		wg.Go(func() {
+			if _, err := h.Hash(ctx, "a long calm sentence"); errors.Is(err, passwd.ErrBusy) {
+				mu.Lock()
+				busy++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if busy == 0 {
+		t.Fatal("with one slot and eight callers, none was turned away")
+	}
+}
+
+// BenchmarkHash is one registration's password work.
+func BenchmarkHash(b *testing.B) {
+	h := passwd.New(passwd.DefaultParams, 0, time.Minute)
+	b.SetParallelism(1)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := h.Hash(context.Background(), "a long calm sentence"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "hashes/s")
+	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "slots")
+}

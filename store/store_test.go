@@ -1,0 +1,182 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"confidant/counselling"
+	"confidant/counselling/vault"
+	"confidant/store"
+	"confidant/store/storetest"
+)
+
+func register(t *testing.T, db *storetest.DB, nick, email string) string {
+	t.Helper()
+	office, err := db.OfficeBySlug(context.Background(), counselling.DefaultOfficeSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := db.CreateSeeker(context.Background(), counselling.Registration{
+		OfficeID: office.ID, Nickname: nick, Password: "unused here", AcceptTerms: true,
+		Profile: counselling.Profile{Email: email, AgeBand: "15-19", Gender: "female", Region: "Gent"},
+	}, "$argon2id$fake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestFreshDatabaseHasDefaultOfficeAndThemes(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	office, err := db.OfficeBySlug(context.Background(), counselling.DefaultOfficeSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	themes, err := db.Themes(context.Background(), office.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slugs []string
+	for _, th := range themes {
+		slugs = append(slugs, th.Slug)
+	}
+	want := []string{"loneliness", "family", "relationships", "violence", "self-harm", "suicidal-thoughts",
+		"anxiety", "depression", "school-work", "sexuality", "addiction", "other"}
+	if len(slugs) != len(want) {
+		t.Fatalf("themes = %v, want %v", slugs, want)
+	}
+	for i := range want {
+		if slugs[i] != want[i] {
+			t.Fatalf("themes = %v, want %v", slugs, want)
+		}
+	}
+	if n := db.Count(t, `SELECT count(*) FROM schema_migrations`); n < 1 {
+		t.Fatal("migrations not recorded")
+	}
+}
+
+func TestAccountRoundTripAndPlaintextNeverStored(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	id := register(t, db, "Midnight Owl", "owl.hidden@example.org")
+	a, err := db.Account(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Nickname != "Midnight Owl" || a.Profile.Email != "owl.hidden@example.org" || a.Profile.AgeBand != "15-19" ||
+		a.Profile.Gender != "female" || a.Profile.Region != "Gent" || a.TermsVersion != 1 {
+		t.Fatalf("account read back as %+v", a)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		raw, err := os.ReadFile(db.Path() + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"Midnight Owl", "midnight owl", "owl.hidden@example.org", "Gent"} {
+			if bytes.Contains(raw, []byte(secret)) {
+				t.Errorf("%s holds %q in clear", filepath.Base(db.Path()+suffix), secret)
+			}
+		}
+	}
+}
+
+func TestNicknameTakenAcrossCaseAndWidth(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	register(t, db, "Anna", "")
+	for _, variant := range []string{"ANNA", "Ａｎｎａ", "anna"} {
+		office, _ := db.OfficeBySlug(context.Background(), counselling.DefaultOfficeSlug)
+		_, err := db.CreateSeeker(context.Background(), counselling.Registration{OfficeID: office.ID, Nickname: variant, AcceptTerms: true}, "$x")
+		if counselling.ErrorFields(err)["nickname"] == "" {
+			t.Errorf("%q registered beside Anna: %v", variant, err)
+		}
+	}
+	if n := db.Count(t, `SELECT count(*) FROM accounts WHERE kind = 'seeker'`); n != 1 {
+		t.Fatalf("%d accounts, want 1", n)
+	}
+}
+
+func TestSealedFieldSwappedBetweenRowsFailsToOpen(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	a := register(t, db, "First Person", "")
+	b := register(t, db, "Second Person", "")
+	raw := openRaw(t, db)
+	// Copy b's sealed nickname into a's row: it must not open as a's.
+	if _, err := raw.Exec(`UPDATE accounts SET nickname = (SELECT nickname FROM accounts WHERE id = ?) WHERE id = ?`, b, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Account(context.Background(), a); err == nil {
+		t.Fatal("a ciphertext moved to another row opened")
+	}
+	// Copy a's region into its own age_band column: another column must fail too.
+	if _, err := raw.Exec(`UPDATE accounts SET age_band = region WHERE id = ?`, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Account(context.Background(), b); err == nil {
+		t.Fatal("a ciphertext moved to another column opened")
+	}
+}
+
+func TestWrongKeyRefusesToOpen(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	register(t, db, "Someone", "")
+	db.Close()
+	otherDir := t.TempDir()
+	otherKeys, err := vault.LoadOrCreate(otherDir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.Open(context.Background(), db.Path(), otherKeys, store.Options{})
+	if !errors.Is(err, store.ErrWrongKey) {
+		t.Fatalf("open with another installation's keys: %v, want ErrWrongKey", err)
+	}
+}
+
+func TestSessionsStoreOnlyTokenHashes(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	id := register(t, db, "Token Keeper", "")
+	token, err := db.Login(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(token) < 22 {
+		t.Fatalf("token %q has fewer than 128 bits", token)
+	}
+	raw, _ := os.ReadFile(db.Path() + "-wal")
+	if bytes.Contains(raw, []byte(token)) {
+		t.Fatal("session token stored in clear")
+	}
+	s, err := db.Session(context.Background(), token)
+	if err != nil || s.AccountID != id {
+		t.Fatalf("session = %+v, %v", s, err)
+	}
+	db.Clock.Advance(31 * time.Minute)
+	n, err := db.DeleteExpiredSessions(context.Background(), counselling.DefaultSessionPolicy)
+	if err != nil || n != 1 {
+		t.Fatalf("expired sessions deleted = %d, %v; want 1", n, err)
+	}
+	if _, err := db.Session(context.Background(), token); counselling.ErrorCode(err) != counselling.ENotFound {
+		t.Fatalf("expired session still found: %v", err)
+	}
+}
+
+func TestFirstAdminInviteUntilAnAdminExists(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	first, err := db.FirstAdminInvite(context.Background())
+	if err != nil || first == "" {
+		t.Fatalf("first invite = %q, %v", first, err)
+	}
+	second, err := db.FirstAdminInvite(context.Background())
+	if err != nil || second == "" || second == first {
+		t.Fatalf("second start: %q, %v", second, err)
+	}
+	if n := db.Count(t, `SELECT count(*) FROM invites WHERE first_admin = 1`); n != 1 {
+		t.Fatalf("%d first-admin invites, want only the newest", n)
+	}
+	if n := db.Count(t, `SELECT count(*) FROM invites WHERE expires_at = ?`, db.Clock.Now().Add(24*time.Hour).Unix()); n != 1 {
+		t.Fatal("first-admin invite is not valid for exactly 24 hours")
+	}
+}
