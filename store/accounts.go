@@ -173,20 +173,6 @@ func (db *DB) RecordLoginFailure(ctx context.Context, accountID string) error {
 	})
 }
 
-func (db *DB) dataKey(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, accountID string) (*vault.Key, error) {
-	var wrapped []byte
-	err := q.QueryRowContext(ctx, `SELECT data_key FROM accounts WHERE id = ?`, accountID).Scan(&wrapped)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("The account")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read data key: %w", err)
-	}
-	return db.keys.UnwrapDataKey(accountID, wrapped)
-}
-
 // Account returns the account with its personal fields decrypted.
 func (db *DB) Account(ctx context.Context, id string) (*counselling.Account, error) {
 	if !validID(id) {

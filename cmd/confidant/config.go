@@ -58,4 +58,3 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
-
