@@ -39,7 +39,7 @@ func (b *syncBuffer) String() string {
 }
 
 type office struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	db  *storetest.DB
 	log *syncBuffer
@@ -47,7 +47,7 @@ type office struct {
 
 type option func(*web.Config)
 
-func newOffice(t *testing.T, opts ...option) *office {
+func newOffice(t testing.TB, opts ...option) *office {
 	t.Helper()
 	db := storetest.MustOpenDB(t)
 	logs := &syncBuffer{}
@@ -144,3 +144,4 @@ func (b *browser) register(nick, password string) {
 func (o *office) seekers() int {
 	return o.db.Count(o.t, `SELECT count(*) FROM accounts WHERE kind = 'seeker'`)
 }
+
