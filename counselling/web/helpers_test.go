@@ -144,4 +144,3 @@ func (b *browser) register(nick, password string) {
 func (o *office) seekers() int {
 	return o.db.Count(o.t, `SELECT count(*) FROM accounts WHERE kind = 'seeker'`)
 }
-
