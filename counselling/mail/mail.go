@@ -1,0 +1,214 @@
+// Package mail delivers notification mails from the outbox over SMTP. A mail says
+// only that something is waiting; the address is decrypted just before sending
+// and forgotten by the outbox once the mail is out. Failed deliveries are retried
+// with growing pauses for seven days, so nothing is lost while the mail server
+// is down.
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	"confidant/counselling"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Sender sends one mail over SMTP.
+type Sender struct {
+	host        string
+	port        int
+	user, pass  string
+	implicitTLS bool
+	from        string
+}
+
+// ParseURL reads smtp://[user:pass@]host:port (STARTTLS when offered, and
+// required when credentials go to a host that is not loopback) or
+// smtps://[user:pass@]host:port (implicit TLS).
+func ParseURL(raw, from string) (*Sender, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("smtp url: %w", err)
+	}
+	s := &Sender{host: u.Hostname(), from: from}
+	switch u.Scheme {
+	case "smtp":
+		s.port = 587
+	case "smtps":
+		s.port, s.implicitTLS = 465, true
+	default:
+		return nil, fmt.Errorf("smtp url must start with smtp:// or smtps://")
+	}
+	if p := u.Port(); p != "" {
+		if s.port, err = strconv.Atoi(p); err != nil {
+			return nil, fmt.Errorf("smtp url: bad port")
+		}
+	}
+	if s.host == "" {
+		return nil, fmt.Errorf("smtp url has no host")
+	}
+	if u.User != nil {
+		s.user = u.User.Username()
+		s.pass, _ = u.User.Password()
+	}
+	return s, nil
+}
+
+func (s *Sender) loopback() bool {
+	if s.host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(s.host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Send delivers one plain-text mail.
+func (s *Sender) Send(ctx context.Context, to, subject, body string) error {
+	m := gomail.NewMsg()
+	if err := m.From(s.from); err != nil {
+		return fmt.Errorf("sender address: %w", err)
+	}
+	if err := m.To(to); err != nil {
+		return errBadAddress
+	}
+	m.Subject(subject)
+	m.SetBodyString(gomail.TypeTextPlain, body)
+	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTimeout(20 * time.Second), gomail.WithHELO("localhost")}
+	switch {
+	case s.implicitTLS:
+		opts = append(opts, gomail.WithSSL())
+	case s.user != "" && !s.loopback():
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	}
+	if s.user != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(s.user), gomail.WithPassword(s.pass))
+	}
+	c, err := gomail.NewClient(s.host, opts...)
+	if err != nil {
+		return fmt.Errorf("smtp client: %w", err)
+	}
+	return c.DialAndSendWithContext(ctx, m)
+}
+
+var errBadAddress = errors.New("recipient address refused")
+
+// Store is the outbox.
+type Store interface {
+	DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing, error)
+	NoticeSent(ctx context.Context, id int64) error
+	NoticeFailed(ctx context.Context, n counselling.Outgoing, reason string) (bool, error)
+	Office(ctx context.Context, id int64) (*counselling.Office, error)
+}
+
+// Worker drains the outbox.
+type Worker struct {
+	store    Store
+	sender   *Sender
+	loginURL string
+	log      *slog.Logger
+	wake     chan struct{}
+}
+
+// NewWorker returns a worker that links mails to baseURL's login page.
+func NewWorker(store Store, sender *Sender, baseURL string, log *slog.Logger) *Worker {
+	return &Worker{store: store, sender: sender, loginURL: baseURL + "/login", log: log, wake: make(chan struct{}, 1)}
+}
+
+// Wake asks the worker to look at the outbox now rather than at its next tick.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends due notifications until ctx ends.
+func (w *Worker) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		w.RunOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-w.wake:
+		}
+	}
+}
+
+// RunOnce sends what is due now and reports how many went out and failed. It
+// logs counts and error classes only: never an address.
+func (w *Worker) RunOnce(ctx context.Context) (sent, failed int) {
+	for {
+		due, err := w.store.DueNotices(ctx, 20)
+		if err != nil {
+			w.log.Error("outbox", "error", err.Error())
+			return sent, failed
+		}
+		if len(due) == 0 {
+			break
+		}
+		batchFailed := 0
+		for _, n := range due {
+			if err := w.send(ctx, n); err != nil {
+				failed++
+				batchFailed++
+				gaveUp, ferr := w.store.NoticeFailed(ctx, n, classify(err))
+				if ferr != nil {
+					w.log.Error("outbox", "error", ferr.Error())
+				}
+				if gaveUp {
+					w.log.Warn("outbox", "event", "notification given up after seven days", "kind", string(n.Kind))
+				}
+				continue
+			}
+			if err := w.store.NoticeSent(ctx, n.ID); err != nil {
+				w.log.Error("outbox", "error", err.Error())
+				return sent, failed
+			}
+			sent++
+		}
+		if batchFailed > 0 {
+			break // the server is likely down; the rest waits for its next attempt
+		}
+	}
+	if sent+failed > 0 {
+		w.log.Info("outbox", "sent", sent, "failed", failed)
+	}
+	return sent, failed
+}
+
+func (w *Worker) send(ctx context.Context, n counselling.Outgoing) error {
+	office, err := w.store.Office(ctx, n.OfficeID)
+	if err != nil {
+		return err
+	}
+	subject, body := counselling.NoticeText(n.Kind, office.AnswerTime, w.loginURL)
+	return w.sender.Send(ctx, n.Recipient, subject, body)
+}
+
+// classify names an error for the outbox row and the log without repeating
+// the server's words, which may quote the address.
+func classify(err error) string {
+	var netErr net.Error
+	var sendErr *gomail.SendError
+	switch {
+	case errors.Is(err, errBadAddress):
+		return "address refused"
+	case errors.As(err, &sendErr):
+		return "smtp: " + sendErr.Reason.String()
+	case errors.As(err, &netErr):
+		return "mail server not reachable"
+	}
+	return "send failed"
+}

@@ -1,0 +1,49 @@
+package counselling
+
+import "time"
+
+// NoticeKind names a kind of notification mail.
+type NoticeKind string
+
+// Notification kinds. Every mail of one kind has the same subject and text: it
+// says only that something is waiting, never who wrote, about what, or what.
+const (
+	NoticeReceived NoticeKind = "received" // a help-seeker's enquiry arrived
+	NoticeReply    NoticeKind = "reply"    // a counsellor answered
+	NoticeDigest   NoticeKind = "digest"   // new enquiries wait in the queue (staff)
+)
+
+// NoticeText returns the subject and body of a notification of kind.
+func NoticeText(kind NoticeKind, answerTime, loginURL string) (subject, body string) {
+	switch kind {
+	case NoticeReceived:
+		return "Your message has arrived",
+			"Your message has arrived. We usually answer " + answerTime + ".\n\n" +
+				"Log in to read the answer when it is there:\n" + loginURL + "\n"
+	case NoticeDigest:
+		return "New messages are waiting",
+			"New messages are waiting in the queue.\n\nLog in to read them:\n" + loginURL + "\n"
+	}
+	return "You have a new message",
+		"You have a new message.\n\nLog in to read it:\n" + loginURL + "\n"
+}
+
+// Outgoing is a notification due to be sent, with its address decrypted.
+type Outgoing struct {
+	ID        int64
+	OfficeID  int64
+	Kind      NoticeKind
+	Recipient string
+	Attempts  int
+	CreatedAt time.Time
+}
+
+// NoticeGiveUpAfter is how long a notification is retried before it is dropped.
+const NoticeGiveUpAfter = 7 * 24 * time.Hour
+
+// NoticeBackoff is the pause after the n-th failed attempt: 30 s, doubling, at
+// most an hour.
+func NoticeBackoff(attempts int) time.Duration {
+	d := 30 * time.Second << min(max(attempts-1, 0), 7)
+	return min(d, time.Hour)
+}

@@ -1,0 +1,56 @@
+package counselling
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// InviteTTL is how long a staff invite link works.
+const InviteTTL = 72 * time.Hour
+
+// Invite is an open invitation for a staff member to set a password and enrol
+// the second factor.
+type Invite struct {
+	AccountID string
+	Name      string
+	Role      Role
+	OfficeID  int64
+	// Secret is the TOTP secret offered for enrolment (base32).
+	Secret string
+}
+
+// NewStaff is what an admin gives to invite someone.
+type NewStaff struct {
+	OfficeID int64
+	Role     Role
+	Name     string
+}
+
+// Validate checks a new staff member's details.
+func (n *NewStaff) Validate() error {
+	p := Problems{}
+	n.Name = strings.TrimSpace(n.Name)
+	if _, err := ParseRole(string(n.Role)); err != nil {
+		p.Add("role", ErrorMessage(err))
+	}
+	if !utf8.ValidString(n.Name) {
+		p.Add("name", "The name contains characters that could not be read.")
+	} else if _, err := NormalizeNickname(n.Name); err != nil {
+		p.Add("name", strings.Replace(ErrorMessage(err), "nickname", "name", 1))
+	}
+	return p.Err()
+}
+
+// StaffMember is a member of an office's staff as lists show them.
+type StaffMember struct {
+	ID       string
+	Name     string
+	Role     Role
+	Trainee  bool
+	Disabled bool
+	Enrolled bool
+}
+
+// MaxSecondFactorFailures is how many wrong codes end a half-finished login.
+const MaxSecondFactorFailures = 5

@@ -1,0 +1,216 @@
+package counselling
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Thread status.
+const (
+	StatusOpen     = "open"     // in the office's queue, nobody has taken it
+	StatusAssigned = "assigned" // a counsellor has taken it
+	StatusClosed   = "closed"
+)
+
+// Limits on what is written.
+const (
+	BodyMaxRunes    = 20_000
+	SubjectMaxRunes = 200
+	ReasonMaxRunes  = 2_000
+)
+
+// Caller is whoever asks: the account behind a session.
+type Caller struct {
+	AccountID string
+	Kind      Kind
+	Role      Role
+	OfficeID  int64
+	Trainee   bool
+}
+
+// CallerOf returns the caller of a session.
+func CallerOf(s *Session) Caller {
+	return Caller{AccountID: s.AccountID, Kind: s.Kind, Role: s.Role, OfficeID: s.OfficeID, Trainee: s.Trainee}
+}
+
+// Counsels reports whether the caller answers threads: counsellors and
+// supervisors. Admins administer and read no content.
+func (c Caller) Counsels() bool {
+	return c.Kind == KindStaff && (c.Role == RoleCounsellor || c.Role == RoleSupervisor)
+}
+
+// Supervises reports whether the caller is a supervisor.
+func (c Caller) Supervises() bool { return c.Kind == KindStaff && c.Role == RoleSupervisor }
+
+// ThreadScope says which threads a caller may read. The store turns it into a SQL
+// condition, so a thread outside the scope is never loaded at all.
+type ThreadScope struct {
+	None bool // nothing at all
+	// SeekerID, when set, limits to the threads this help-seeker wrote.
+	SeekerID string
+	// OfficeID limits staff to their office; AssignedTo to the threads they hold.
+	OfficeID   int64
+	AssignedTo string
+	// OrFlagged and OrAwaitingReview widen a supervisor's scope to the office's
+	// flagged threads and the threads with a trainee's reply to approve.
+	OrFlagged        bool
+	OrAwaitingReview bool
+}
+
+// ReadScope is the rule of who reads which thread (H3, B2, B7, B8): help-seekers
+// their own; counsellors the threads they took; supervisors also the flagged
+// threads of their office and those awaiting their approval; admins none.
+// Threads in the open queue are read by taking them.
+func ReadScope(c Caller) ThreadScope {
+	switch {
+	case c.Kind == KindSeeker && c.AccountID != "":
+		return ThreadScope{SeekerID: c.AccountID}
+	case c.Counsels():
+		s := ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID}
+		if c.Supervises() {
+			s.OrFlagged, s.OrAwaitingReview = true, true
+		}
+		return s
+	}
+	return ThreadScope{None: true}
+}
+
+// ThreadSummary is a thread as lists show it.
+type ThreadSummary struct {
+	ID             string
+	ThemeSlug      string
+	ThemeName      string
+	Subject        string
+	Status         string
+	CreatedAt      time.Time
+	LastActivityAt time.Time
+	Unread         bool
+	Flagged        bool
+	AwaitingReview bool
+}
+
+// Thread is one conversation, decrypted for a caller allowed to read it.
+type Thread struct {
+	ThreadSummary
+	OfficeID     int64
+	SeekerID     string
+	CounsellorID string
+	Counsellor   string // display name
+	FlagReason   string
+	Themes       []string // theme slugs tagged by counsellors
+	Messages     []Message
+	Notes        []Note // empty for help-seekers
+	Draft        Draft  // the caller's saved draft reply, if any
+}
+
+// HeldBy reports whether the caller is the thread's counsellor.
+func (t *Thread) HeldBy(c Caller) bool {
+	return c.Kind == KindStaff && t.CounsellorID != "" && t.CounsellorID == c.AccountID
+}
+
+// Message is one message of a thread.
+type Message struct {
+	ID         string
+	FromSeeker bool
+	Author     string // counsellor's display name; empty for the help-seeker
+	Body       string
+	Status     string // MessageSent, MessagePending
+	CreatedAt  time.Time
+}
+
+// Message status: trainees' replies wait for a supervisor (B8).
+const (
+	MessageSent    = "sent"
+	MessagePending = "pending"
+)
+
+// Note is a counsellor's private note on a thread.
+type Note struct {
+	Author    string
+	Body      string
+	CreatedAt time.Time
+}
+
+// Draft is a reply saved for later, with a supervisor's comment when the reply
+// was returned.
+type Draft struct {
+	Body    string
+	Comment string
+}
+
+// Enquiry is a help-seeker's first message.
+type Enquiry struct {
+	Theme   string
+	Subject string
+	Body    string
+}
+
+// Validate checks an enquiry.
+func (e *Enquiry) Validate() error {
+	p := Problems{}
+	if e.Theme == "" {
+		p.Add("theme", "Please choose what your message is about.")
+	}
+	e.Subject = strings.TrimSpace(e.Subject)
+	checkText(p, "subject", e.Subject, SubjectMaxRunes, false)
+	checkText(p, "body", e.Body, BodyMaxRunes, true)
+	return p.Err()
+}
+
+// ValidateText checks a message, note or reason typed into field.
+func ValidateText(field, text string, maxRunes int) error {
+	p := Problems{}
+	checkText(p, field, text, maxRunes, true)
+	return p.Err()
+}
+
+func checkText(p Problems, field, text string, maxRunes int, required bool) {
+	switch {
+	case !utf8.ValidString(text):
+		p.Add(field, "The text contains characters that could not be read. Please type it again.")
+	case required && strings.TrimSpace(text) == "":
+		p.Add(field, "Please write something first.")
+	case utf8.RuneCountInString(text) > maxRunes:
+		p.Add(field, "This is too long: please keep it under "+formatCount(maxRunes)+" characters.")
+	case strings.ContainsFunc(text, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' }):
+		p.Add(field, "The text contains control characters that are not allowed.")
+	}
+}
+
+func formatCount(n int) string {
+	digits := strconv.Itoa(n)
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
+}
+
+// QueueItem is an enquiry waiting in the office's open queue. Counsellors see
+// only its theme and how long it has waited until one of them takes it.
+type QueueItem struct {
+	ID        string
+	ThemeSlug string
+	ThemeName string
+	CreatedAt time.Time
+}
+
+// Inbox is what a counsellor's inbox shows. Next cursors are empty on the last
+// page.
+type Inbox struct {
+	Queue     []QueueItem
+	QueueNext string
+	Own       []ThreadSummary
+	OwnNext   string
+	// Supervisors only.
+	Flagged []ThreadSummary
+	Review  []ThreadSummary
+}
+
+// InboxPageSize is how many rows each inbox list shows at once.
+const InboxPageSize = 50

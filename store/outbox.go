@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"confidant/counselling"
+)
+
+// enqueue queues a notification of kind to an account, if it has an email
+// address. The address is sealed again for the outbox row, under the account's
+// key, and cleared from the row once the mail is sent or given up.
+func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, officeID int64, accountID string, kind counselling.NoticeKind) error {
+	var wrapped, email []byte
+	if err := tx.QueryRowContext(ctx, `SELECT data_key, email FROM accounts WHERE id = ?`, accountID).Scan(&wrapped, &email); err != nil {
+		return fmt.Errorf("read recipient: %w", err)
+	}
+	if email == nil {
+		return nil
+	}
+	key, err := db.keys.UnwrapDataKey(accountID, wrapped)
+	if err != nil {
+		return err
+	}
+	address, err := sealer{key: key, table: "accounts", row: accountID}.open("email", email)
+	if err != nil {
+		return err
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM outbox`).Scan(&id); err != nil {
+		return fmt.Errorf("next outbox id: %w", err)
+	}
+	sealed, err := sealer{key: key, table: "outbox", row: strconv.FormatInt(id, 10)}.seal("recipient", address)
+	if err != nil {
+		return err
+	}
+	now := db.now().Unix()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, office_id, account_id, kind, recipient, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, officeID, accountID, string(kind), sealed, now, now); err != nil {
+		return fmt.Errorf("queue notification: %w", err)
+	}
+	return nil
+}
+
+// DueNotices returns up to limit notifications whose next attempt is due, with
+// their addresses decrypted for the sender.
+func (db *DB) DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing, error) {
+	var out []counselling.Outgoing
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.attempts, o.created_at, a.id, a.data_key
+			FROM outbox o JOIN accounts a ON a.id = o.account_id
+			WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ?
+			ORDER BY o.next_attempt_at, o.id LIMIT ?`, db.now().Unix(), limit)
+		if err != nil {
+			return fmt.Errorf("list due notices: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n counselling.Outgoing
+			var recipient, wrapped []byte
+			var accountID string
+			var created int64
+			if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &n.Attempts, &created, &accountID, &wrapped); err != nil {
+				return fmt.Errorf("read notice: %w", err)
+			}
+			n.CreatedAt = time.Unix(created, 0).UTC()
+			key, err := db.keys.UnwrapDataKey(accountID, wrapped)
+			if err != nil {
+				return err
+			}
+			if n.Recipient, err = (sealer{key: key, table: "outbox", row: strconv.FormatInt(n.ID, 10)}).open("recipient", recipient); err != nil {
+				return err
+			}
+			out = append(out, n)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// NoticeSent records a delivered notification and forgets its address.
+func (db *DB) NoticeSent(ctx context.Context, id int64) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = ?, recipient = NULL, last_error = NULL WHERE id = ?`, db.now().Unix(), id)
+		if err != nil {
+			return fmt.Errorf("mark notice sent: %w", err)
+		}
+		return nil
+	})
+}
+
+// NoticeFailed records a failed attempt: the notice is tried again after a
+// growing pause, or given up (and its address forgotten) once it is too old.
+// reason must hold no personal data.
+func (db *DB) NoticeFailed(ctx context.Context, n counselling.Outgoing, reason string) (gaveUp bool, err error) {
+	now := db.now()
+	gaveUp = now.Sub(n.CreatedAt) >= counselling.NoticeGiveUpAfter
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if gaveUp {
+			_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, given_up_at = ?, recipient = NULL, last_error = ?
+				WHERE id = ?`, now.Unix(), reason, n.ID)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`,
+				now.Add(counselling.NoticeBackoff(n.Attempts+1)).Unix(), reason, n.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("record notice failure: %w", err)
+		}
+		return nil
+	})
+	return gaveUp, err
+}

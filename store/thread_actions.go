@@ -1,0 +1,435 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"confidant/counselling"
+)
+
+var (
+	errTakenByOther = counselling.Errorf(counselling.EConflict,
+		"Another counsellor has just taken this conversation. It is no longer in the queue.")
+	errClosed = counselling.Errorf(counselling.EConflict,
+		"This conversation is closed. Reopen it first to write in it.")
+)
+
+// held is a thread the caller holds as its counsellor, or writes in as its
+// help-seeker.
+type held struct {
+	id       string
+	officeID int64
+	seekerID string
+	status   string
+	ts       threadSealer
+}
+
+// holdThread loads a thread only if the caller is its help-seeker or its
+// counsellor; anyone else gets not-found.
+func (db *DB) holdThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string) (*held, error) {
+	if !validID(id) {
+		return nil, errThreadNotFound
+	}
+	var cond string
+	var args []any
+	switch {
+	case c.Kind == counselling.KindSeeker:
+		cond, args = "t.seeker_id = ?", []any{c.AccountID}
+	case c.Counsels():
+		cond, args = "t.office_id = ? AND t.counsellor_id = ?", []any{c.OfficeID, c.AccountID}
+	default:
+		return nil, errThreadNotFound
+	}
+	h := held{id: id}
+	var wrapped []byte
+	err := tx.QueryRowContext(ctx, `SELECT t.office_id, t.seeker_id, t.status, a.data_key FROM threads t
+		JOIN accounts a ON a.id = t.seeker_id WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).
+		Scan(&h.officeID, &h.seekerID, &h.status, &wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errThreadNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read thread: %w", err)
+	}
+	key, err := db.keys.UnwrapDataKey(h.seekerID, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	h.ts = threadSealer{key}
+	return &h, nil
+}
+
+// readableThread is holdThread widened to everyone who may read the thread (a
+// supervisor reading a flagged thread, say).
+func (db *DB) readableThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string) (*held, error) {
+	if !validID(id) {
+		return nil, errThreadNotFound
+	}
+	cond, args := scopeSQL(counselling.ReadScope(c))
+	h := held{id: id}
+	var wrapped []byte
+	err := tx.QueryRowContext(ctx, `SELECT t.office_id, t.seeker_id, t.status, a.data_key FROM threads t
+		JOIN accounts a ON a.id = t.seeker_id WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).
+		Scan(&h.officeID, &h.seekerID, &h.status, &wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errThreadNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read thread: %w", err)
+	}
+	key, err := db.keys.UnwrapDataKey(h.seekerID, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	h.ts = threadSealer{key}
+	return &h, nil
+}
+
+// Take gives an open thread of the office's queue to the caller. Of two
+// counsellors taking one thread at once, the first wins and the second gets
+// EConflict.
+func (db *DB) Take(ctx context.Context, c counselling.Caller, id string) error {
+	if !c.Counsels() || !validID(id) {
+		return errThreadNotFound
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE threads SET counsellor_id = ?, status = 'assigned', counsellor_unread = 1
+			WHERE id = ? AND office_id = ? AND status = 'open' AND counsellor_id IS NULL`, c.AccountID, id, c.OfficeID)
+		if err != nil {
+			return fmt.Errorf("take thread: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		var holder sql.NullString
+		err = tx.QueryRowContext(ctx, `SELECT counsellor_id FROM threads WHERE id = ? AND office_id = ?`, id, c.OfficeID).Scan(&holder)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return errThreadNotFound
+		case err != nil:
+			return fmt.Errorf("read thread holder: %w", err)
+		case holder.String == c.AccountID:
+			return nil
+		}
+		return errTakenByOther
+	})
+}
+
+func (db *DB) nextSeq(ctx context.Context, tx *sql.Tx, threadID string) (int64, error) {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE thread_id = ?`, threadID).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("next message number: %w", err)
+	}
+	return seq, nil
+}
+
+// Reply adds a message to a thread. A help-seeker's reply reopens a closed
+// thread. A counsellor's reply reaches the help-seeker at once, or, when the
+// counsellor is a trainee, once a supervisor approves it. With notify, the
+// help-seeker is mailed that something is waiting.
+func (db *DB) Reply(ctx context.Context, c counselling.Caller, id, body string, notify bool) error {
+	if err := counselling.ValidateText("body", body, counselling.BodyMaxRunes); err != nil {
+		return err
+	}
+	messageID, err := db.newID()
+	if err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		h, err := db.holdThread(ctx, tx, c, id)
+		if err != nil {
+			return err
+		}
+		fromSeeker := c.Kind == counselling.KindSeeker
+		if !fromSeeker && h.status == counselling.StatusClosed {
+			return errClosed
+		}
+		sealed, err := h.ts.at("messages", messageID).seal("body", body)
+		if err != nil {
+			return err
+		}
+		seq, err := db.nextSeq(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := db.now().Unix()
+		status := counselling.MessageSent
+		if !fromSeeker && c.Trainee {
+			status = counselling.MessagePending
+		}
+		var author any
+		if !fromSeeker {
+			author = c.AccountID
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, thread_id, office_id, from_seeker, author_id, body, status, created_at, seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, messageID, id, h.officeID, fromSeeker, author, sealed, status, now, seq); err != nil {
+			return fmt.Errorf("insert message: %w", err)
+		}
+		switch {
+		case fromSeeker:
+			_, err = tx.ExecContext(ctx, `UPDATE threads SET last_activity_at = ?, counsellor_unread = 1,
+				status = CASE WHEN status = 'closed' THEN (CASE WHEN counsellor_id IS NULL THEN 'open' ELSE 'assigned' END) ELSE status END
+				WHERE id = ?`, now, id)
+		case status == counselling.MessagePending:
+			_, err = tx.ExecContext(ctx, `UPDATE threads SET last_activity_at = ?, pending_reviews = pending_reviews + 1 WHERE id = ?`, now, id)
+		default:
+			_, err = tx.ExecContext(ctx, `UPDATE threads SET last_activity_at = ?, seeker_unread = 1 WHERE id = ?`, now, id)
+		}
+		if err != nil {
+			return fmt.Errorf("update thread: %w", err)
+		}
+		if !fromSeeker {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE thread_id = ? AND author_id = ?`, id, c.AccountID); err != nil {
+				return fmt.Errorf("delete draft: %w", err)
+			}
+		}
+		if notify && status == counselling.MessageSent && !fromSeeker {
+			return db.enqueue(ctx, tx, h.officeID, h.seekerID, counselling.NoticeReply)
+		}
+		return nil
+	})
+}
+
+// SaveDraft keeps a counsellor's unfinished reply, encrypted, until it is sent.
+func (db *DB) SaveDraft(ctx context.Context, c counselling.Caller, id, body string) error {
+	if err := counselling.ValidateText("body", body, counselling.BodyMaxRunes); err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if c.Kind != counselling.KindStaff {
+			return errThreadNotFound
+		}
+		h, err := db.holdThread(ctx, tx, c, id)
+		if err != nil {
+			return err
+		}
+		return db.putDraft(ctx, tx, h, c.AccountID, body, "")
+	})
+}
+
+func (db *DB) putDraft(ctx context.Context, tx *sql.Tx, h *held, authorID, body, comment string) error {
+	s := h.ts.at("drafts", draftRow(h.id, authorID))
+	sealedBody, err := s.seal("body", body)
+	if err != nil {
+		return err
+	}
+	sealedComment, err := s.seal("comment", comment)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO drafts (thread_id, author_id, office_id, body, comment, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (thread_id, author_id) DO UPDATE SET body = excluded.body, comment = excluded.comment, updated_at = excluded.updated_at`,
+		h.id, authorID, h.officeID, sealedBody, sealedComment, db.now().Unix())
+	if err != nil {
+		return fmt.Errorf("save draft: %w", err)
+	}
+	return nil
+}
+
+// AddNote adds a private note, which help-seekers never see and no mail carries.
+func (db *DB) AddNote(ctx context.Context, c counselling.Caller, id, body string) error {
+	if err := counselling.ValidateText("body", body, counselling.BodyMaxRunes); err != nil {
+		return err
+	}
+	noteID, err := db.newID()
+	if err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if c.Kind != counselling.KindStaff {
+			return errThreadNotFound
+		}
+		h, err := db.readableThread(ctx, tx, c, id)
+		if err != nil {
+			return err
+		}
+		sealed, err := h.ts.at("notes", noteID).seal("body", body)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO notes (id, thread_id, office_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			noteID, id, h.officeID, c.AccountID, sealed, db.now().Unix())
+		if err != nil {
+			return fmt.Errorf("insert note: %w", err)
+		}
+		return nil
+	})
+}
+
+// SetThemes replaces the theme tags of a thread the caller holds.
+func (db *DB) SetThemes(ctx context.Context, c counselling.Caller, id string, slugs []string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		h, err := db.holdThread(ctx, tx, c, id)
+		if err != nil || c.Kind != counselling.KindStaff {
+			return errors.Join(err, errThreadNotFound)
+		}
+		slices.Sort(slugs)
+		slugs = slices.Compact(slugs)
+		var ids []int64
+		for _, slug := range slugs {
+			var themeID int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM themes WHERE office_id = ? AND slug = ? AND retired_at IS NULL`, h.officeID, slug).Scan(&themeID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return counselling.FieldError("theme", "Please choose themes from the list.")
+			}
+			if err != nil {
+				return fmt.Errorf("find theme: %w", err)
+			}
+			ids = append(ids, themeID)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM thread_themes WHERE thread_id = ?`, id); err != nil {
+			return fmt.Errorf("clear themes: %w", err)
+		}
+		for _, themeID := range ids {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO thread_themes (thread_id, theme_id) VALUES (?, ?)`, id, themeID); err != nil {
+				return fmt.Errorf("tag theme: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Handover gives a thread the caller holds to another counsellor of the office.
+func (db *DB) Handover(ctx context.Context, c counselling.Caller, id, to string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if c.Kind != counselling.KindStaff {
+			return errThreadNotFound
+		}
+		if _, err := db.holdThread(ctx, tx, c, id); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id = ? AND id != ? AND office_id = ? AND kind = 'staff'
+			AND role IN ('counsellor', 'supervisor') AND disabled = 0 AND password_hash != ''`, to, c.AccountID, c.OfficeID).Scan(&n); err != nil {
+			return fmt.Errorf("check handover target: %w", err)
+		}
+		if n == 0 {
+			return counselling.FieldError("to", "Please choose a counsellor of this office from the list.")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE threads SET counsellor_id = ?, counsellor_unread = 1 WHERE id = ?`, to, id); err != nil {
+			return fmt.Errorf("hand over: %w", err)
+		}
+		return nil
+	})
+}
+
+// Flag marks a thread as a risk to others, with a reason. The office's
+// supervisors see it at once.
+func (db *DB) Flag(ctx context.Context, c counselling.Caller, id, reason string) error {
+	if err := counselling.ValidateText("reason", reason, counselling.ReasonMaxRunes); err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if c.Kind != counselling.KindStaff {
+			return errThreadNotFound
+		}
+		h, err := db.holdThread(ctx, tx, c, id)
+		if err != nil {
+			return err
+		}
+		sealed, err := h.ts.at("threads", id).seal("flag_reason", reason)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE threads SET flagged_at = ?, flag_reason = ? WHERE id = ?`, db.now().Unix(), sealed, id); err != nil {
+			return fmt.Errorf("flag thread: %w", err)
+		}
+		return nil
+	})
+}
+
+// SetClosed closes or reopens a thread the caller holds.
+func (db *DB) SetClosed(ctx context.Context, c counselling.Caller, id string, closed bool) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if c.Kind != counselling.KindStaff {
+			return errThreadNotFound
+		}
+		if _, err := db.holdThread(ctx, tx, c, id); err != nil {
+			return err
+		}
+		status := counselling.StatusAssigned
+		if closed {
+			status = counselling.StatusClosed
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE threads SET status = ? WHERE id = ?`, status, id); err != nil {
+			return fmt.Errorf("set thread status: %w", err)
+		}
+		return nil
+	})
+}
+
+// pendingReply returns a trainee's reply awaiting approval in a thread of the
+// supervisor's office.
+func (db *DB) pendingReply(ctx context.Context, tx *sql.Tx, c counselling.Caller, threadID, messageID string) (*held, string, []byte, error) {
+	if !c.Supervises() || !validID(messageID) {
+		return nil, "", nil, errThreadNotFound
+	}
+	h, err := db.readableThread(ctx, tx, c, threadID)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var author sql.NullString
+	var body []byte
+	err = tx.QueryRowContext(ctx, `SELECT author_id, body FROM messages WHERE id = ? AND thread_id = ? AND status = 'pending'`,
+		messageID, threadID).Scan(&author, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil, notFound("The reply")
+	}
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("read pending reply: %w", err)
+	}
+	return h, author.String, body, nil
+}
+
+// Approve delivers a trainee's reply to the help-seeker.
+func (db *DB) Approve(ctx context.Context, c counselling.Caller, threadID, messageID string, notify bool) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		h, _, _, err := db.pendingReply(ctx, tx, c, threadID, messageID)
+		if err != nil {
+			return err
+		}
+		now := db.now().Unix()
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'sent', created_at = ? WHERE id = ?`, now, messageID); err != nil {
+			return fmt.Errorf("approve reply: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE threads SET pending_reviews = pending_reviews - 1, seeker_unread = 1,
+			last_activity_at = ? WHERE id = ?`, now, threadID); err != nil {
+			return fmt.Errorf("update thread: %w", err)
+		}
+		if notify {
+			return db.enqueue(ctx, tx, h.officeID, h.seekerID, counselling.NoticeReply)
+		}
+		return nil
+	})
+}
+
+// ReturnReply sends a trainee's reply back to the trainee's draft with the
+// supervisor's comment; the help-seeker never sees it.
+func (db *DB) ReturnReply(ctx context.Context, c counselling.Caller, threadID, messageID, comment string) error {
+	if err := counselling.ValidateText("comment", comment, counselling.ReasonMaxRunes); err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		h, author, sealed, err := db.pendingReply(ctx, tx, c, threadID, messageID)
+		if err != nil {
+			return err
+		}
+		body, err := h.ts.at("messages", messageID).open("body", sealed)
+		if err != nil {
+			return err
+		}
+		if err := db.putDraft(ctx, tx, h, author, body, comment); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, messageID); err != nil {
+			return fmt.Errorf("withdraw reply: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE threads SET pending_reviews = pending_reviews - 1 WHERE id = ?`, threadID); err != nil {
+			return fmt.Errorf("update thread: %w", err)
+		}
+		return nil
+	})
+}
