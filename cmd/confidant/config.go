@@ -40,6 +40,18 @@ func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.QuickExitURL, "quick-exit-url", "CONFIDANT_QUICK_EXIT_URL", "https://www.wikipedia.org/", "where the quick-exit link leads")
 }
 
+// baseURL is the public URL: --base-url, or the listen address.
+func (c *Config) baseURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimRight(c.BaseURL, "/")
+	}
+	scheme := "http"
+	if c.TLS() {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Addr
+}
+
 // TLS reports whether the office serves HTTPS.
 func (c *Config) TLS() bool { return c.TLSCert != "" || c.TLSKey != "" }
 

@@ -53,6 +53,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	switch cmd {
 	case "serve":
 		return m.serve(ctx, args)
+	case "staff":
+		return m.staff(ctx, args)
 	case "version":
 		fmt.Fprintf(m.Stdout, "confidant %s (%s)\n", version, runtime.Version())
 		return nil
@@ -66,6 +68,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 const usage = `confidant runs a Confidant counselling office.
 
   confidant [serve] [flags]   run the office
+  confidant staff add --role counsellor|supervisor|admin --name NAME [--office SLUG]
+                              print a one-time invite link for a staff member
   confidant version           print the version
 
 Run 'confidant serve -h' for the flags.`

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"confidant/counselling"
-	"confidant/counselling/auth"
+	"confidant/counselling/mail"
 	"confidant/counselling/passwd"
 	"confidant/counselling/vault"
 	"confidant/counselling/web"
@@ -98,15 +98,30 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "No admin yet. Within 24 hours, open this one-time link to create the first admin: %s/invite/%s\n", baseURL, token)
 	}
 
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	var mailWake func()
+	if cfg.SMTP != "" {
+		sender, err := mail.ParseURL(cfg.SMTP, cfg.SMTPFrom)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		worker := mail.NewWorker(db, sender, baseURL, logger)
+		mailWake = worker.Wake
+		go worker.Run(bg, 15*time.Second)
+	}
+
 	hasher := passwd.New(passwd.DefaultParams, 0, 3*time.Second)
 	server := web.New(web.Config{
 		BaseURL:      baseURL,
 		TLS:          tlsConfig != nil,
 		QuickExitURL: cfg.QuickExitURL,
 		MailEnabled:  cfg.SMTP != "",
+		MailWake:     mailWake,
 		Clock:        clock,
 		Logger:       logger,
-	}, db, auth.New(db, hasher, clock))
+	}, db, hasher)
 
 	jobs := cron.New(cron.WithLocation(time.UTC))
 	if _, err := jobs.AddFunc("@every 10m", func() {
@@ -123,8 +138,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	jobs.Start()
 	defer jobs.Stop()
 
-	bg, stopBackground := context.WithCancel(context.Background())
-	defer stopBackground()
 	go server.Run(bg)
 
 	srv := &http.Server{

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"confidant/counselling/auth"
 	"confidant/counselling/passwd"
 	"confidant/counselling/web"
 	"confidant/store/storetest"
@@ -57,7 +56,7 @@ func newOffice(t testing.TB, opts ...option) *office {
 		o(&cfg)
 	}
 	hasher := passwd.New(passwd.DefaultParams, 0, 5*time.Second)
-	srv := httptest.NewUnstartedServer(web.New(cfg, db.DB, auth.New(db.DB, hasher, db.Clock)))
+	srv := httptest.NewUnstartedServer(web.New(cfg, db.DB, hasher))
 	if cfg.TLS {
 		srv.StartTLS()
 	} else {

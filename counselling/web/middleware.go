@@ -111,14 +111,16 @@ func (s *Server) crossOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 var errCrossOrigin = counselling.Errorf(counselling.EForbidden,
 	"This form was sent from another website, so it was refused. Please open Confidant directly and try again.")
 
-// limitBody caps request bodies.
-func (s *Server) limitBody(limit int64) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			r := c.Request()
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
-			return next(c)
+// limitBody caps request bodies by route.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		limit, ok := bodyLimits[c.Path()]
+		if !ok {
+			limit = formLimit
 		}
+		r := c.Request()
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		return next(c)
 	}
 }
 

@@ -54,10 +54,6 @@ func (s *Server) landing(c echo.Context) error {
 	return s.render(c, http.StatusOK, templates.Landing(s.page(c, "Welcome"), office))
 }
 
-func (s *Server) threads(c echo.Context) error {
-	return s.render(c, http.StatusOK, templates.Threads(s.page(c, "My messages")))
-}
-
 func (s *Server) account(c echo.Context) error {
 	a, err := s.db.Account(c.Request().Context(), sessionOf(c).AccountID)
 	if err != nil {

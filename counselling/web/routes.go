@@ -1,9 +1,16 @@
 package web
 
+// Request bodies are limited to 64 KiB, except where people write messages:
+// 20,000 characters of text may take up to 240 KiB once form-encoded.
+const (
+	formLimit    = 64 << 10
+	messageLimit = 256 << 10
+)
+
 // routes lists every route of Confidant in one place.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, s.crossOrigin, s.limitBody(64<<10), s.loadSession)
+	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, s.crossOrigin, s.limitBody, s.loadSession)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/*", s.serveStatic)
@@ -14,9 +21,44 @@ func (s *Server) routes() {
 	e.GET("/login", s.loginForm)
 	e.POST("/login", s.login, s.limitClient)
 	e.POST("/logout", s.logout)
+	e.GET("/login/totp", s.secondFactorForm)
+	e.POST("/login/totp", s.secondFactor, s.limitClient)
+	e.GET("/invite/:token", s.inviteForm)
+	e.POST("/invite/:token", s.acceptInvite, s.limitClient)
 
 	// Middleware is given per route, not with e.Group: a group with an empty
 	// prefix would also catch every unknown path and answer it with a login redirect.
 	e.GET("/threads", s.threads, s.requireSeeker)
+	e.GET("/threads/new", s.newThreadForm, s.requireSeeker)
+	e.POST("/threads/new", s.newThread, s.requireSeeker)
+	e.GET("/threads/:id", s.seekerThread, s.requireSeeker)
+	e.POST("/threads/:id/reply", s.seekerReply, s.requireSeeker)
 	e.GET("/account", s.account, s.requireSeeker)
+
+	e.GET("/inbox", s.inbox, s.requireStaff)
+	e.POST("/inbox/:id/take", s.take, s.requireCounsellor)
+	e.GET("/inbox/:id", s.staffThread, s.requireCounsellor)
+	e.POST("/inbox/:id/reply", s.threadAction(s.staffReply), s.requireCounsellor)
+	e.POST("/inbox/:id/note", s.threadAction(s.note), s.requireCounsellor)
+	e.POST("/inbox/:id/themes", s.threadAction(s.setThemes), s.requireCounsellor)
+	e.POST("/inbox/:id/handover", s.threadAction(s.handover), s.requireCounsellor)
+	e.POST("/inbox/:id/flag", s.threadAction(s.flag), s.requireCounsellor)
+	e.POST("/inbox/:id/close", s.threadAction(s.closeThread), s.requireCounsellor)
+	e.POST("/inbox/:id/reopen", s.threadAction(s.reopenThread), s.requireCounsellor)
+	e.POST("/inbox/:id/approve", s.threadAction(s.approve), s.requireCounsellor)
+	e.POST("/inbox/:id/return", s.threadAction(s.returnReply), s.requireCounsellor)
+
+	e.GET("/admin", s.admin, s.requireAdmin)
+	e.POST("/admin/staff", s.inviteStaff, s.requireAdmin)
+	e.POST("/admin/staff/:id/trainee", s.setTrainee, s.requireAdmin)
+}
+
+// bodyLimits names the routes that take messages.
+var bodyLimits = map[string]int64{
+	"/threads/new":       messageLimit,
+	"/threads/:id/reply": messageLimit,
+	"/inbox/:id/reply":   messageLimit,
+	"/inbox/:id/note":    messageLimit,
+	"/inbox/:id/flag":    messageLimit,
+	"/inbox/:id/return":  messageLimit,
 }

@@ -11,6 +11,7 @@ import (
 
 	"confidant/counselling"
 	"confidant/counselling/auth"
+	"confidant/counselling/passwd"
 	"confidant/static"
 	"confidant/store"
 
@@ -26,6 +27,8 @@ type Config struct {
 	Sessions     counselling.SessionPolicy
 	Clock        counselling.Clock
 	Logger       *slog.Logger
+	// MailWake, when set, is called after a notification was queued.
+	MailWake func()
 	// LoginsPerMinute bounds login and registration attempts per client.
 	LoginsPerMinute int
 }
@@ -35,6 +38,7 @@ type Server struct {
 	cfg     Config
 	db      *store.DB
 	auth    *auth.Service
+	hasher  *passwd.Hasher
 	assets  *static.Assets
 	log     *slog.Logger
 	echo    *echo.Echo
@@ -46,7 +50,7 @@ type Server struct {
 const DefaultQuickExitURL = "https://www.wikipedia.org/"
 
 // New wires the server.
-func New(cfg Config, db *store.DB, authService *auth.Service) *Server {
+func New(cfg Config, db *store.DB, hasher *passwd.Hasher) *Server {
 	if cfg.Clock == nil {
 		cfg.Clock = counselling.SystemClock{}
 	}
@@ -65,7 +69,8 @@ func New(cfg Config, db *store.DB, authService *auth.Service) *Server {
 	s := &Server{
 		cfg:     cfg,
 		db:      db,
-		auth:    authService,
+		auth:    auth.New(db, hasher, cfg.Clock),
+		hasher:  hasher,
 		assets:  static.Load(),
 		log:     cfg.Logger,
 		limiter: newClientLimiter(cfg.Clock, cfg.LoginsPerMinute, time.Minute),

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"net/http"
+
+	"confidant/counselling"
+	"confidant/templates"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) inbox(c echo.Context) error {
+	caller := s.callerOf(c)
+	if caller.Role == counselling.RoleAdmin {
+		return c.Redirect(http.StatusSeeOther, "/admin")
+	}
+	in, err := s.db.Inbox(c.Request().Context(), caller, c.QueryParam("queue_after"), c.QueryParam("own_after"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.Inbox(s.page(c, "Inbox"), templates.InboxData{
+		Inbox: in, Now: s.cfg.Clock.Now(), Supervisor: caller.Supervises(), Message: flash(c),
+	}))
+}
+
+// flash is a short confirmation carried in the redirect's query, as a code
+// mapped to fixed text, so no user text travels in a URL.
+func flash(c echo.Context) string {
+	return flashes[c.QueryParam("done")]
+}
+
+var flashes = map[string]string{
+	"handover": "The conversation was handed over.",
+	"closed":   "The conversation was closed.",
+	"draft":    "Your draft is saved. It stays here, encrypted, until you send it.",
+	"sent":     "Your reply was sent.",
+	"pending":  "Your reply waits for a supervisor's approval before the help-seeker sees it.",
+	"note":     "The note was added.",
+	"themes":   "The themes were saved.",
+	"flagged":  "The conversation is flagged; the office's supervisors see it now.",
+	"approved": "The reply was approved and delivered.",
+	"returned": "The reply went back to the trainee with your comment.",
+	"reopened": "The conversation is open again.",
+	"taken":    "The conversation is yours now.",
+	"trainee":  "The trainee setting was saved.",
+}
+
+func (s *Server) renderStaffThread(c echo.Context, status int, id string, f templates.Form) error {
+	ctx := c.Request().Context()
+	caller := s.callerOf(c)
+	t, err := s.db.Thread(ctx, caller, id)
+	if err != nil {
+		return err
+	}
+	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), Supervisor: caller.Supervises(), Form: f, Message: flash(c)}
+	if d.Holds {
+		if d.Themes, err = s.themeOptions(c, caller.OfficeID); err != nil {
+			return err
+		}
+		staff, err := s.db.Staff(ctx, caller.OfficeID)
+		if err != nil {
+			return err
+		}
+		for _, m := range staff {
+			if m.ID != caller.AccountID && m.Enrolled && !m.Disabled && m.Role != counselling.RoleAdmin {
+				d.Colleagues = append(d.Colleagues, templates.Option{Value: m.ID, Label: m.Name + " (" + string(m.Role) + ")"})
+			}
+		}
+	}
+	return s.render(c, status, templates.StaffThread(s.page(c, "Conversation"), d))
+}
+
+func (s *Server) staffThread(c echo.Context) error {
+	return s.renderStaffThread(c, http.StatusOK, c.Param("id"), templates.Form{})
+}
+
+func (s *Server) take(c echo.Context) error {
+	id := c.Param("id")
+	if err := s.db.Take(c.Request().Context(), s.callerOf(c), id); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/inbox/"+id)
+}
+
+// threadAction runs one staff action on a thread from a posted form. A problem
+// with the input shows the thread again with the reason; success redirects.
+func (s *Server) threadAction(action func(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Param("id")
+		form, err := parseForm(c)
+		var to string
+		if err == nil {
+			to, err = action(c, s.callerOf(c), id, form)
+		}
+		if err != nil {
+			switch counselling.ErrorCode(err) {
+			case counselling.EInvalid, counselling.ETooLarge, counselling.EConflict:
+				return s.renderStaffThread(c, errorStatus(err), id, formOf(form, err, "body"))
+			}
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, to)
+	}
+}
+
+func first(form map[string][]string, name string) string {
+	if v := form[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (s *Server) staffReply(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	ctx := c.Request().Context()
+	if first(form, "action") == "draft" {
+		if err := s.db.SaveDraft(ctx, caller, id, first(form, "body")); err != nil {
+			return "", err
+		}
+		return "/inbox/" + id + "?done=draft", nil
+	}
+	if err := s.db.Reply(ctx, caller, id, first(form, "body"), s.cfg.MailEnabled); err != nil {
+		return "", err
+	}
+	s.notified()
+	if caller.Trainee {
+		return "/inbox/" + id + "?done=pending", nil
+	}
+	return "/inbox/" + id + "?done=sent", nil
+}
+
+func (s *Server) note(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	return "/inbox/" + id + "?done=note", s.db.AddNote(c.Request().Context(), caller, id, first(form, "body"))
+}
+
+func (s *Server) setThemes(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	return "/inbox/" + id + "?done=themes", s.db.SetThemes(c.Request().Context(), caller, id, form["theme"])
+}
+
+func (s *Server) handover(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	return "/inbox?done=handover", s.db.Handover(c.Request().Context(), caller, id, first(form, "to"))
+}
+
+func (s *Server) flag(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	return "/inbox/" + id + "?done=flagged", s.db.Flag(c.Request().Context(), caller, id, first(form, "reason"))
+}
+
+func (s *Server) closeThread(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	return "/inbox?done=closed", s.db.SetClosed(c.Request().Context(), caller, id, true)
+}
+
+func (s *Server) reopenThread(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	return "/inbox/" + id + "?done=reopened", s.db.SetClosed(c.Request().Context(), caller, id, false)
+}
+
+func (s *Server) approve(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	err := s.db.Approve(c.Request().Context(), caller, id, first(form, "message"), s.cfg.MailEnabled)
+	if err == nil {
+		s.notified()
+	}
+	return "/inbox?done=approved", err
+}
+
+func (s *Server) returnReply(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	return "/inbox?done=returned", s.db.ReturnReply(c.Request().Context(), caller, id, first(form, "message"), first(form, "comment"))
+}

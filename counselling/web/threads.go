@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+
+	"confidant/counselling"
+	"confidant/templates"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) callerOf(c echo.Context) counselling.Caller {
+	return counselling.CallerOf(sessionOf(c))
+}
+
+// notified wakes the mail worker after something was queued.
+func (s *Server) notified() {
+	if s.cfg.MailWake != nil {
+		s.cfg.MailWake()
+	}
+}
+
+func (s *Server) threads(c echo.Context) error {
+	list, err := s.db.SeekerThreads(c.Request().Context(), s.callerOf(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.Threads(s.page(c, "My messages"),
+		templates.SeekerThreadsData{Threads: list, Now: s.cfg.Clock.Now()}))
+}
+
+func (s *Server) themeOptions(c echo.Context, officeID int64) ([]templates.Option, error) {
+	themes, err := s.db.Themes(c.Request().Context(), officeID)
+	if err != nil {
+		return nil, err
+	}
+	opts := make([]templates.Option, len(themes))
+	for i, t := range themes {
+		opts[i] = templates.Option{Value: t.Slug, Label: t.Name}
+	}
+	return opts, nil
+}
+
+func (s *Server) renderNewThread(c echo.Context, status int, f templates.Form) error {
+	themes, err := s.themeOptions(c, sessionOf(c).OfficeID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.NewThread(s.page(c, "Write a message"), templates.NewThreadData{Form: f, Themes: themes}))
+}
+
+func (s *Server) newThreadForm(c echo.Context) error {
+	return s.renderNewThread(c, http.StatusOK, templates.Form{})
+}
+
+var threadFields = []string{"theme", "subject", "body"}
+
+func (s *Server) newThread(c echo.Context) error {
+	form, err := parseForm(c)
+	if err != nil {
+		return s.renderNewThread(c, errorStatus(err), formOf(nil, err))
+	}
+	id, err := s.db.CreateThread(c.Request().Context(), s.callerOf(c), counselling.Enquiry{
+		Theme: form.Get("theme"), Subject: form.Get("subject"), Body: form.Get("body"),
+	}, s.cfg.MailEnabled)
+	if err != nil {
+		if counselling.ErrorCode(err) != counselling.EInvalid {
+			return err
+		}
+		return s.renderNewThread(c, errorStatus(err), formOf(form, err, threadFields...))
+	}
+	s.notified()
+	return c.Redirect(http.StatusSeeOther, "/threads/"+id+"?sent=1")
+}
+
+func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f templates.Form) error {
+	ctx := c.Request().Context()
+	t, err := s.db.Thread(ctx, s.callerOf(c), id)
+	if err != nil {
+		return err
+	}
+	office, err := s.db.Office(ctx, t.OfficeID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.SeekerThread(s.page(c, "Conversation"), templates.SeekerThreadData{
+		Thread: t, AnswerTime: office.AnswerTime, Just: c.QueryParam("sent") == "1", Form: f,
+	}))
+}
+
+func (s *Server) seekerThread(c echo.Context) error {
+	return s.renderSeekerThread(c, http.StatusOK, c.Param("id"), templates.Form{})
+}
+
+func (s *Server) seekerReply(c echo.Context) error {
+	id := c.Param("id")
+	form, err := parseForm(c)
+	if err == nil {
+		err = s.db.Reply(c.Request().Context(), s.callerOf(c), id, form.Get("body"), false)
+	}
+	if err != nil {
+		if code := counselling.ErrorCode(err); code != counselling.EInvalid && code != counselling.ETooLarge {
+			return err
+		}
+		return s.renderSeekerThread(c, errorStatus(err), id, formOf(form, err, "body"))
+	}
+	return c.Redirect(http.StatusSeeOther, "/threads/"+id)
+}
