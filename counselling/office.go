@@ -48,3 +48,17 @@ var DefaultThemes = []Theme{
 	{Slug: "addiction", Name: "Addiction"},
 	{Slug: "other", Name: "Something else"},
 }
+
+// ValidSlug reports whether s can name an office in a URL: 2 to 40 lowercase
+// ASCII letters, digits and inner dashes.
+func ValidSlug(s string) bool {
+	if len(s) < 2 || len(s) > 40 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

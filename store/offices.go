@@ -84,3 +84,23 @@ func (db *DB) Themes(ctx context.Context, officeID int64) ([]counselling.Theme, 
 	}
 	return themes, rows.Err()
 }
+
+// CreateOffice creates an office with the default themes and texts.
+func (db *DB) CreateOffice(ctx context.Context, slug, name string) (*counselling.Office, error) {
+	if !counselling.ValidSlug(slug) {
+		return nil, counselling.FieldError("slug", "A slug is 2 to 40 lowercase letters, digits and dashes.")
+	}
+	var id int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = db.createOffice(ctx, tx, slug, name)
+		if isUniqueViolation(errors.Unwrap(err)) {
+			return counselling.FieldError("slug", "An office with this slug exists already.")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Office(ctx, id)
+}

@@ -28,6 +28,7 @@ type Server struct {
 	mu    sync.Mutex
 	mails []Mail
 	srv   *smtp.Server
+	ln    net.Listener
 }
 
 // Start starts a server on a free port.
@@ -52,7 +53,7 @@ func (s *Server) listen(addr string) {
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	s.mu.Lock()
-	s.srv = srv
+	s.srv, s.ln = srv, ln
 	s.mu.Unlock()
 	go srv.Serve(ln)
 }
@@ -63,10 +64,13 @@ func (s *Server) URL() string { return "smtp://" + s.Addr }
 // Stop shuts the server down; mails sent now fail to connect.
 func (s *Server) Stop() {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
+	srv, ln := s.srv, s.ln
+	s.srv, s.ln = nil, nil
 	s.mu.Unlock()
 	if srv != nil {
+		// Closing the listener too: Close alone misses a listener that Serve
+		// has not picked up yet.
+		ln.Close()
 		srv.Close()
 	}
 }
