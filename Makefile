@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test generate lint bench build e2e
+.PHONY: run test generate lint bench build e2e seed
 
 ## run: start the office on 127.0.0.1:8080 with its data in ./data
 run:
@@ -30,3 +30,7 @@ bench:
 ## build: the one binary, in ./bin
 build:
 	$(GO) build -o bin/confidant ./cmd/confidant
+
+## seed: fill ./data with 100,000 synthetic threads (for trying the inbox at scale)
+seed:
+	$(GO) run ./cmd/confidant seed --data ./data --threads 100000 --seekers 1000

@@ -55,6 +55,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.serve(ctx, args)
 	case "staff":
 		return m.staff(ctx, args)
+	case "seed":
+		return m.seed(ctx, args)
 	case "version":
 		fmt.Fprintf(m.Stdout, "confidant %s (%s)\n", version, runtime.Version())
 		return nil
