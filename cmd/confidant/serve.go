@@ -135,6 +135,22 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		ln.Close()
 		return fmt.Errorf("schedule jobs: %w", err)
 	}
+	if cfg.SMTP != "" {
+		if _, err := jobs.AddFunc("@every 1h", func() {
+			n, err := db.QueueDigests(context.Background())
+			if err != nil {
+				logger.Error("queue digests", "error", err.Error())
+				return
+			}
+			if n > 0 {
+				logger.Info("digests queued", "count", n)
+				mailWake()
+			}
+		}); err != nil {
+			ln.Close()
+			return fmt.Errorf("schedule jobs: %w", err)
+		}
+	}
 	jobs.Start()
 	defer jobs.Stop()
 

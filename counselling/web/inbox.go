@@ -163,3 +163,31 @@ func (s *Server) approve(c echo.Context, caller counselling.Caller, id string, f
 func (s *Server) returnReply(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
 	return "/inbox?done=returned", s.db.ReturnReply(c.Request().Context(), caller, id, first(form, "message"), first(form, "comment"))
 }
+
+func (s *Server) staffSettingsForm(c echo.Context) error {
+	email, digest, err := s.db.StaffSettings(c.Request().Context(), sessionOf(c).AccountID)
+	if err != nil {
+		return err
+	}
+	f := templates.Form{Values: map[string]string{"email": email}}
+	if digest {
+		f.Values["digest"] = "1"
+	}
+	return s.render(c, http.StatusOK, templates.StaffSettings(s.page(c, "My notifications"), templates.StaffSettingsData{
+		Form: f, MailEnabled: s.cfg.MailEnabled, Saved: c.QueryParam("done") == "saved"}))
+}
+
+func (s *Server) staffSettings(c echo.Context) error {
+	form, err := parseForm(c)
+	if err == nil {
+		err = s.db.SaveStaffSettings(c.Request().Context(), sessionOf(c).AccountID, form.Get("email"), form.Get("digest") != "")
+	}
+	if err != nil {
+		if code := counselling.ErrorCode(err); code != counselling.EInvalid && code != counselling.ETooLarge {
+			return err
+		}
+		return s.render(c, errorStatus(err), templates.StaffSettings(s.page(c, "My notifications"), templates.StaffSettingsData{
+			Form: formOf(form, err, "email", "digest"), MailEnabled: s.cfg.MailEnabled}))
+	}
+	return c.Redirect(http.StatusSeeOther, "/inbox/settings?done=saved")
+}

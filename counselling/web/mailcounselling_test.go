@@ -361,3 +361,38 @@ func regexpFind(t *testing.T, body, pattern string) string {
 	}
 	return m[1]
 }
+
+func TestCounsellorDigestOfNewQueueItems(t *testing.T) {
+	smtp := mailtest.Start(t)
+	o := newOffice(t, func(c *web.Config) { c.MailEnabled = true })
+	sender, _ := mail.ParseURL(smtp.URL(), "Confidant <no-reply@localhost>")
+	w := mail.NewWorker(o.db, sender, o.srv.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	c := o.enrol(counselling.RoleCounsellor, "Digest Reader")
+	if p := c.post("/inbox/settings", url.Values{"digest": {"1"}}); p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("digest without an address: %d, want 422", p.status)
+	}
+	c.mustPost("/inbox/settings", url.Values{"email": {"digest.reader@example.org"}, "digest": {"1"}}, "/inbox/settings")
+	if n, _ := o.db.QueueDigests(context.Background()); n != 0 {
+		t.Fatal("a digest was queued with nothing new in the queue")
+	}
+	o.db.Clock.Advance(time.Minute)
+	seeker := o.browser()
+	seeker.register("Queue Filler", "a fine long password")
+	seeker.write("addiction", "Private subject", "I drink every day.")
+	if n, _ := o.db.QueueDigests(context.Background()); n != 1 {
+		t.Fatalf("digests queued: %d, want 1", n)
+	}
+	if n, _ := o.db.QueueDigests(context.Background()); n != 0 {
+		t.Fatal("the same queue items were digested twice")
+	}
+	w.RunOnce(context.Background())
+	mails := smtp.Mails()
+	if len(mails) != 1 || mails[0].To[0] != "digest.reader@example.org" {
+		t.Fatalf("mails: %+v", mails)
+	}
+	for _, secret := range []string{"Queue Filler", "addiction", "Addiction", "Private subject", "drink"} {
+		if strings.Contains(mails[0].Data, secret) {
+			t.Errorf("the digest reveals %q", secret)
+		}
+	}
+}

@@ -36,6 +36,8 @@ func (s *Server) routes() {
 	e.GET("/account", s.account, s.requireSeeker)
 
 	e.GET("/inbox", s.inbox, s.requireStaff)
+	e.GET("/inbox/settings", s.staffSettingsForm, s.requireStaff)
+	e.POST("/inbox/settings", s.staffSettings, s.requireStaff)
 	e.POST("/inbox/:id/take", s.take, s.requireCounsellor)
 	e.GET("/inbox/:id", s.staffThread, s.requireCounsellor)
 	e.POST("/inbox/:id/reply", s.threadAction(s.staffReply), s.requireCounsellor)
