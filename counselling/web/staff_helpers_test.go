@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"confidant/counselling"
 	"confidant/counselling/twofactor"
@@ -82,15 +81,6 @@ func (b *browser) mustPost(path string, form url.Values, wantLocation string) {
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), wantLocation) {
 		b.o.t.Fatalf("POST %s: %d %q, want 303 to %s\n%s", path, p.status, p.header.Get("Location"), wantLocation, p.body)
 	}
-}
-
-// code is the staff member's current TOTP code, a step after the last one used.
-func (s *staffMember) login(o *office, name string) {
-	o.t.Helper()
-	o.db.Clock.Advance(30 * time.Second)
-	s.mustPost("/login", url.Values{"nickname": {name}, "password": {"staff password " + name}}, "/login/totp")
-	code, _ := twofactor.Code(s.secret, o.db.Clock.Now())
-	s.mustPost("/login/totp", url.Values{"code": {code}}, "/")
 }
 
 func regexpMust(p string) *regexp.Regexp { return regexp.MustCompile(p) }
