@@ -138,6 +138,7 @@ type Note struct {
 type Draft struct {
 	Body    string
 	Comment string
+	SavedAt time.Time
 }
 
 // Enquiry is a help-seeker's first message.

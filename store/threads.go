@@ -312,13 +312,16 @@ func (db *DB) loadStaffExtras(ctx context.Context, tx *sql.Tx, c counselling.Cal
 		t.Themes = append(t.Themes, slug)
 	}
 	var body, comment []byte
-	err = tx.QueryRowContext(ctx, `SELECT body, comment FROM drafts WHERE thread_id = ? AND author_id = ?`, t.ID, c.AccountID).Scan(&body, &comment)
+	var saved int64
+	err = tx.QueryRowContext(ctx, `SELECT body, comment, updated_at FROM drafts WHERE thread_id = ? AND author_id = ?`, t.ID, c.AccountID).
+		Scan(&body, &comment, &saved)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("read draft: %w", err)
 	}
+	t.Draft.SavedAt = time.Unix(saved, 0).UTC()
 	s := ts.at("drafts", draftRow(t.ID, c.AccountID))
 	if t.Draft.Body, err = s.open("body", body); err != nil {
 		return err

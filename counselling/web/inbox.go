@@ -116,36 +116,33 @@ func (s *Server) staffReply(c echo.Context, caller counselling.Caller, id string
 		if err := s.db.SaveDraft(ctx, caller, id, first(form, "body")); err != nil {
 			return "", err
 		}
-		return "/inbox/" + id + "?done=draft", nil
+		return "/inbox/" + id, nil
 	}
 	if err := s.db.Reply(ctx, caller, id, first(form, "body"), s.cfg.MailEnabled); err != nil {
 		return "", err
 	}
 	s.notified()
-	if caller.Trainee {
-		return "/inbox/" + id + "?done=pending", nil
-	}
-	return "/inbox/" + id + "?done=sent", nil
+	return "/inbox/" + id, nil
 }
 
 func (s *Server) note(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox/" + id + "?done=note", s.db.AddNote(c.Request().Context(), caller, id, first(form, "body"))
+	return "/inbox/" + id, s.db.AddNote(c.Request().Context(), caller, id, first(form, "body"))
 }
 
 func (s *Server) setThemes(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox/" + id + "?done=themes", s.db.SetThemes(c.Request().Context(), caller, id, form["theme"])
+	return "/inbox/" + id, s.db.SetThemes(c.Request().Context(), caller, id, form["theme"])
 }
 
 func (s *Server) handover(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox?done=handover", s.db.Handover(c.Request().Context(), caller, id, first(form, "to"))
+	return "/inbox", s.db.Handover(c.Request().Context(), caller, id, first(form, "to"))
 }
 
 func (s *Server) flag(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox/" + id + "?done=flagged", s.db.Flag(c.Request().Context(), caller, id, first(form, "reason"))
+	return "/inbox/" + id, s.db.Flag(c.Request().Context(), caller, id, first(form, "reason"))
 }
 
 func (s *Server) closeThread(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox?done=closed", s.db.SetClosed(c.Request().Context(), caller, id, true)
+	return "/inbox", s.db.SetClosed(c.Request().Context(), caller, id, true)
 }
 
 func (s *Server) reopenThread(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {

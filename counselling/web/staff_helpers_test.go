@@ -62,7 +62,7 @@ func (o *office) enrolIn(officeSlug string, role counselling.Role, name string) 
 	return &staffMember{browser: b, id: id, secret: m[1]}
 }
 
-var threadLocation = regexp.MustCompile(`^/threads/([a-z2-7]{26})\?sent=1$`)
+var threadLocation = regexp.MustCompile(`^/threads/([a-z2-7]{26})$`)
 
 // write opens an enquiry and returns the thread id.
 func (b *browser) write(theme, subject, body string) string {

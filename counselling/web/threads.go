@@ -70,7 +70,7 @@ func (s *Server) newThread(c echo.Context) error {
 		return s.renderNewThread(c, errorStatus(err), formOf(form, err, threadFields...))
 	}
 	s.notified()
-	return c.Redirect(http.StatusSeeOther, "/threads/"+id+"?sent=1")
+	return c.Redirect(http.StatusSeeOther, "/threads/"+id)
 }
 
 func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f templates.Form) error {
@@ -84,7 +84,7 @@ func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f tem
 		return err
 	}
 	return s.render(c, status, templates.SeekerThread(s.page(c, "Conversation"), templates.SeekerThreadData{
-		Thread: t, AnswerTime: office.AnswerTime, Just: c.QueryParam("sent") == "1", Form: f,
+		Thread: t, AnswerTime: office.AnswerTime, Form: f,
 	}))
 }
 
