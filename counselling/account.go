@@ -254,3 +254,63 @@ func LoginDelay(failures int) time.Duration {
 func (c *Credentials) LoginAllowed(now time.Time) bool {
 	return !now.Before(c.LastFailedAt.Add(LoginDelay(c.FailedLogins)))
 }
+
+// Consent is one acceptance of an office's privacy terms.
+type Consent struct {
+	TermsVersion int
+	AcceptedAt   time.Time
+}
+
+// Deletion reports what an account deletion removed and what anonymous numbers
+// remain of it.
+type Deletion struct {
+	Threads  int
+	Messages int
+	// Facts is how many anonymous contact facts remain, now unlinked.
+	Facts int
+}
+
+// Export is everything stored about a help-seeker, decrypted, for them to take
+// away (C2). Counsellors' private notes are not theirs and are left out.
+type Export struct {
+	Format      string          `json:"format"`
+	ExportedAt  time.Time       `json:"exported_at"`
+	Nickname    string          `json:"nickname"`
+	Profile     ExportProfile   `json:"profile"`
+	CreatedAt   time.Time       `json:"account_created_at"`
+	Consents    []ExportConsent `json:"consents"`
+	Threads     []ExportThread  `json:"threads"`
+	Explanation string          `json:"explanation"`
+}
+
+// ExportProfile is the optional details in an export.
+type ExportProfile struct {
+	Email   string `json:"email,omitempty"`
+	AgeBand string `json:"age_band,omitempty"`
+	Gender  string `json:"gender,omitempty"`
+	Region  string `json:"region,omitempty"`
+}
+
+// ExportConsent is one accepted terms version in an export.
+type ExportConsent struct {
+	TermsVersion int       `json:"terms_version"`
+	AcceptedAt   time.Time `json:"accepted_at"`
+	TermsText    string    `json:"terms_text"`
+}
+
+// ExportThread is one conversation in an export.
+type ExportThread struct {
+	Theme     string          `json:"theme"`
+	Subject   string          `json:"subject,omitempty"`
+	Status    string          `json:"status"`
+	CreatedAt time.Time       `json:"created_at"`
+	Messages  []ExportMessage `json:"messages"`
+}
+
+// ExportMessage is one message in an export.
+type ExportMessage struct {
+	From   string    `json:"from"`
+	Author string    `json:"author,omitempty"`
+	Body   string    `json:"body"`
+	SentAt time.Time `json:"sent_at"`
+}

@@ -14,6 +14,9 @@ type Session struct {
 	LastSeenAt   time.Time
 	SecondFactor bool // staff: the TOTP code was given
 	Trainee      bool
+	// TermsOutdated: the help-seeker has not yet accepted the office's
+	// current privacy terms.
+	TermsOutdated bool
 }
 
 // SessionPolicy says how long sessions live.

@@ -33,6 +33,10 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 	if err != nil {
 		return 0, fmt.Errorf("create office: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, 1, ?, ?)`,
+		id, counselling.DefaultTermsText, db.now().Unix()); err != nil {
+		return 0, fmt.Errorf("record terms: %w", err)
+	}
 	for i, t := range counselling.DefaultThemes {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO themes (office_id, slug, name, position) VALUES (?, ?, ?, ?)`,
 			id, t.Slug, t.Name, i); err != nil {

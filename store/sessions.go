@@ -31,7 +31,8 @@ func (db *DB) Login(ctx context.Context, accountID string) (string, error) {
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		now := db.now().Unix()
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, last_failed_at = 0, last_active_at = ? WHERE id = ?`,
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, last_failed_at = 0, last_active_at = ?,
+			inactivity_warned_at = NULL WHERE id = ?`,
 			now, accountID); err != nil {
 			return fmt.Errorf("reset login failures: %w", err)
 		}
@@ -58,9 +59,10 @@ func (db *DB) Session(ctx context.Context, token string) (*counselling.Session, 
 	var role sql.NullString
 	var created, seen int64
 	err := db.read.QueryRowContext(ctx, `SELECT s.token_hash, s.account_id, a.kind, a.role, a.office_id, s.created_at,
-		s.last_seen_at, s.second_factor, a.trainee FROM sessions s JOIN accounts a ON a.id = s.account_id
+		s.last_seen_at, s.second_factor, a.trainee, a.kind = 'seeker' AND a.terms_version < o.terms_version
+		FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN offices o ON o.id = a.office_id
 		WHERE s.token_hash = ? AND a.disabled = 0`, hashToken(token)).
-		Scan(&s.TokenHash, &s.AccountID, &s.Kind, &role, &s.OfficeID, &created, &seen, &s.SecondFactor, &s.Trainee)
+		Scan(&s.TokenHash, &s.AccountID, &s.Kind, &role, &s.OfficeID, &created, &seen, &s.SecondFactor, &s.Trainee, &s.TermsOutdated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("The session")
 	}

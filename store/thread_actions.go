@@ -181,6 +181,16 @@ func (db *DB) Reply(ctx context.Context, c counselling.Caller, id, body string, 
 		if err != nil {
 			return fmt.Errorf("update thread: %w", err)
 		}
+		if status == counselling.MessageSent {
+			if err := db.factMessage(ctx, tx, id, fromSeeker, db.now()); err != nil {
+				return err
+			}
+		}
+		if fromSeeker && h.status == counselling.StatusClosed {
+			if err := db.factClosed(ctx, tx, id, false); err != nil {
+				return err
+			}
+		}
 		if !fromSeeker {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE thread_id = ? AND author_id = ?`, id, c.AccountID); err != nil {
 				return fmt.Errorf("delete draft: %w", err)
@@ -288,7 +298,7 @@ func (db *DB) SetThemes(ctx context.Context, c counselling.Caller, id string, sl
 				return fmt.Errorf("tag theme: %w", err)
 			}
 		}
-		return nil
+		return db.factThemes(ctx, tx, id, ids)
 	})
 }
 
@@ -357,7 +367,7 @@ func (db *DB) SetClosed(ctx context.Context, c counselling.Caller, id string, cl
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET status = ? WHERE id = ?`, status, id); err != nil {
 			return fmt.Errorf("set thread status: %w", err)
 		}
-		return nil
+		return db.factClosed(ctx, tx, id, closed)
 	})
 }
 
@@ -398,6 +408,9 @@ func (db *DB) Approve(ctx context.Context, c counselling.Caller, threadID, messa
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET pending_reviews = pending_reviews - 1, seeker_unread = 1,
 			last_activity_at = ? WHERE id = ?`, now, threadID); err != nil {
 			return fmt.Errorf("update thread: %w", err)
+		}
+		if err := db.factMessage(ctx, tx, threadID, false, db.now()); err != nil {
+			return err
 		}
 		if notify {
 			return db.enqueue(ctx, tx, h.officeID, h.seekerID, counselling.NoticeReply)

@@ -90,6 +90,9 @@ func (db *DB) CreateThread(ctx context.Context, c counselling.Caller, e counsell
 			VALUES (?, ?, ?, 1, NULL, ?, ?, 1)`, messageID, threadID, c.OfficeID, body, now); err != nil {
 			return fmt.Errorf("insert message: %w", err)
 		}
+		if err := db.createFact(ctx, tx, threadID, c.OfficeID, c.AccountID, key, themeID, db.now()); err != nil {
+			return err
+		}
 		if notify {
 			return db.enqueue(ctx, tx, c.OfficeID, c.AccountID, counselling.NoticeReceived)
 		}

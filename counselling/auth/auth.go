@@ -17,6 +17,8 @@ type Store interface {
 	Credentials(ctx context.Context, nickname string) (*counselling.Credentials, error)
 	RecordLoginFailure(ctx context.Context, accountID string) error
 	Login(ctx context.Context, accountID string) (string, error)
+	PasswordHash(ctx context.Context, accountID string) (string, error)
+	SetPassword(ctx context.Context, accountID, hash string, keep []byte) error
 }
 
 // Service registers help-seekers and logs people in.
@@ -88,4 +90,37 @@ func (s *Service) Login(ctx context.Context, nickname, password string) (string,
 		return "", nil, err
 	}
 	return token, creds, nil
+}
+
+// CheckPassword confirms the account's password before a sensitive change such
+// as deletion.
+func (s *Service) CheckPassword(ctx context.Context, accountID, password, field string) error {
+	hash, err := s.store.PasswordHash(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	ok, err := s.hasher.Verify(ctx, hash, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return counselling.FieldError(field, "This is not your current password.")
+	}
+	return nil
+}
+
+// ChangePassword replaces the password after checking the current one, and
+// ends every other session of the account.
+func (s *Service) ChangePassword(ctx context.Context, sess *counselling.Session, current, next string) error {
+	if err := s.CheckPassword(ctx, sess.AccountID, current, "current_password"); err != nil {
+		return err
+	}
+	if err := counselling.ValidatePassword(next); err != nil {
+		return counselling.FieldError("new_password", counselling.ErrorMessage(err))
+	}
+	hash, err := s.hasher.Hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	return s.store.SetPassword(ctx, sess.AccountID, hash, sess.TokenHash)
 }

@@ -54,14 +54,3 @@ func (s *Server) landing(c echo.Context) error {
 	return s.render(c, http.StatusOK, templates.Landing(s.page(c, "Welcome"), office))
 }
 
-func (s *Server) account(c echo.Context) error {
-	a, err := s.db.Account(c.Request().Context(), sessionOf(c).AccountID)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, templates.Account(s.page(c, "My account"), templates.AccountData{
-		Account:      a,
-		AgeBandLabel: templates.AgeBandLabel(a.Profile.AgeBand),
-		GenderLabel:  templates.GenderLabel(a.Profile.Gender),
-	}))
-}

@@ -34,6 +34,13 @@ func (s *Server) routes() {
 	e.GET("/threads/:id", s.seekerThread, s.requireSeeker)
 	e.POST("/threads/:id/reply", s.seekerReply, s.requireSeeker)
 	e.GET("/account", s.account, s.requireSeeker)
+	e.POST("/account", s.updateAccount, s.requireSeeker)
+	e.POST("/account/password", s.changePassword, s.requireSeeker)
+	e.GET("/account/export", s.export, s.requireSeeker)
+	e.GET("/account/delete", s.deleteForm, s.requireSeeker)
+	e.POST("/account/delete", s.deleteAccount, s.requireSeeker)
+	e.GET("/terms", s.termsForm, s.requireSeeker)
+	e.POST("/terms", s.acceptTerms, s.requireSeeker)
 
 	e.GET("/inbox", s.inbox, s.requireStaff)
 	e.GET("/inbox/settings", s.staffSettingsForm, s.requireStaff)

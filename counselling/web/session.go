@@ -91,6 +91,13 @@ func (s *Server) requireSeeker(next echo.HandlerFunc) echo.HandlerFunc {
 		if sess.Kind != counselling.KindSeeker {
 			return echo.ErrNotFound
 		}
+		if sess.TermsOutdated && !beforeTerms[c.Path()] {
+			return c.Redirect(http.StatusSeeOther, "/terms")
+		}
 		return next(c)
 	}
 }
+
+// beforeTerms are the pages a help-seeker may use before accepting changed
+// privacy terms: the terms themselves, and leaving with their data.
+var beforeTerms = map[string]bool{"/terms": true, "/account/export": true, "/account/delete": true}

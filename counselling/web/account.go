@@ -1,0 +1,147 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"confidant/counselling"
+	"confidant/templates"
+
+	"github.com/labstack/echo/v4"
+)
+
+var profileFields = []string{"email", "age_band", "gender", "region"}
+
+func (s *Server) renderAccount(c echo.Context, status int, d templates.AccountData) error {
+	ctx := c.Request().Context()
+	a, err := s.db.Account(ctx, sessionOf(c).AccountID)
+	if err != nil {
+		return err
+	}
+	office, err := s.db.Office(ctx, a.OfficeID)
+	if err != nil {
+		return err
+	}
+	d.Account, d.CollectRegion = a, office.CollectRegion
+	if d.Profile.Values == nil {
+		d.Profile.Values = map[string]string{"email": a.Profile.Email, "age_band": a.Profile.AgeBand,
+			"gender": a.Profile.Gender, "region": a.Profile.Region}
+	}
+	return s.render(c, status, templates.Account(s.page(c, "My account"), d))
+}
+
+var accountSaved = map[string]string{
+	"details":  "Your details are saved.",
+	"password": "Your password is changed. Other devices were logged out.",
+}
+
+func (s *Server) account(c echo.Context) error {
+	return s.renderAccount(c, http.StatusOK, templates.AccountData{Saved: accountSaved[c.QueryParam("saved")]})
+}
+
+func (s *Server) updateAccount(c echo.Context) error {
+	ctx := c.Request().Context()
+	form, err := parseForm(c)
+	if err == nil {
+		var current *counselling.Account
+		if current, err = s.db.Account(ctx, sessionOf(c).AccountID); err == nil {
+			p := counselling.Profile{Email: form.Get("email"), AgeBand: form.Get("age_band"), Gender: form.Get("gender"), Region: form.Get("region")}
+			if _, sent := form["region"]; !sent {
+				p.Region = current.Profile.Region
+			}
+			err = s.db.UpdateProfile(ctx, current.ID, p)
+		}
+	}
+	if err != nil {
+		if code := counselling.ErrorCode(err); code != counselling.EInvalid && code != counselling.ETooLarge {
+			return err
+		}
+		return s.renderAccount(c, errorStatus(err), templates.AccountData{Profile: formOf(form, err, profileFields...)})
+	}
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+func (s *Server) changePassword(c echo.Context) error {
+	form, err := parseForm(c)
+	if err == nil {
+		err = s.auth.ChangePassword(c.Request().Context(), sessionOf(c), form.Get("current_password"), form.Get("new_password"))
+	}
+	if err != nil {
+		switch counselling.ErrorCode(err) {
+		case counselling.EInvalid, counselling.ETooLarge, counselling.EUnavailable:
+			return s.renderAccount(c, errorStatus(err), templates.AccountData{Password: formOf(form, err)})
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+func (s *Server) export(c echo.Context) error {
+	data, err := s.db.Export(c.Request().Context(), sessionOf(c).AccountID)
+	if err != nil {
+		return err
+	}
+	body, err := json.MarshalIndent(data, "", "  ")
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="confidant-my-data.json"`)
+	return c.Blob(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
+func (s *Server) renderDelete(c echo.Context, status int, f templates.Form) error {
+	threads, err := s.db.SeekerThreads(c.Request().Context(), s.callerOf(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.DeleteAccount(s.page(c, "Delete my account"), f, len(threads)))
+}
+
+func (s *Server) deleteForm(c echo.Context) error {
+	return s.renderDelete(c, http.StatusOK, templates.Form{})
+}
+
+func (s *Server) deleteAccount(c echo.Context) error {
+	ctx := c.Request().Context()
+	sess := sessionOf(c)
+	form, err := parseForm(c)
+	if err == nil {
+		err = s.auth.CheckPassword(ctx, sess.AccountID, form.Get("password"), "password")
+	}
+	if err != nil {
+		switch counselling.ErrorCode(err) {
+		case counselling.EInvalid, counselling.ETooLarge, counselling.EUnavailable:
+			return s.renderDelete(c, errorStatus(err), formOf(nil, err))
+		}
+		return err
+	}
+	if _, err := s.db.DeleteAccount(ctx, sess.AccountID); err != nil {
+		return err
+	}
+	s.clearSessionCookie(c)
+	c.Response().Header().Set("Clear-Site-Data", `"cache", "cookies", "storage"`)
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+func (s *Server) termsForm(c echo.Context) error {
+	office, err := s.db.Office(c.Request().Context(), sessionOf(c).OfficeID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.Terms(s.page(c, "Privacy terms"), office.TermsText, office.TermsVersion))
+}
+
+func (s *Server) acceptTerms(c echo.Context) error {
+	form, err := parseForm(c)
+	if err != nil {
+		return err
+	}
+	if form.Get("accept_terms") == "" {
+		return s.termsForm(c)
+	}
+	if err := s.db.AcceptTerms(c.Request().Context(), sessionOf(c).AccountID); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/threads")
+}
