@@ -11,6 +11,7 @@ const (
 	NoticeReceived NoticeKind = "received" // a help-seeker's enquiry arrived
 	NoticeReply    NoticeKind = "reply"    // a counsellor answered
 	NoticeDigest   NoticeKind = "digest"   // new enquiries wait in the queue (staff)
+	NoticeInactive NoticeKind = "inactive" // an unused account will be deleted soon
 )
 
 // NoticeText returns the subject and body of a notification of kind.
@@ -20,6 +21,10 @@ func NoticeText(kind NoticeKind, answerTime, loginURL string) (subject, body str
 		return "Your message has arrived",
 			"Your message has arrived. We usually answer " + answerTime + ".\n\n" +
 				"Log in to read the answer when it is there:\n" + loginURL + "\n"
+	case NoticeInactive:
+		return "Your account will be deleted soon",
+			"Your account has not been used for a long time and will be deleted in 14 days, as our privacy terms promise.\n\n" +
+				"To keep it, log in once:\n" + loginURL + "\n\nIf you do nothing, it is deleted with everything in it.\n"
 	case NoticeDigest:
 		return "New messages are waiting",
 			"New messages are waiting in the queue.\n\nLog in to read them:\n" + loginURL + "\n"

@@ -9,6 +9,7 @@ type Office struct {
 	TermsVersion  int
 	TermsText     string
 	CollectRegion bool
+	Retention     RetentionRules
 }
 
 // Theme is a subject people write about, used to route enquiries and to count

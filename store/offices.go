@@ -46,11 +46,14 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 	return id, nil
 }
 
-const officeColumns = `id, slug, name, answer_time, terms_version, terms_text, collect_region`
+const officeColumns = `id, slug, name, answer_time, terms_version, terms_text, collect_region,
+	retain_mail_months, wipe_mail_year_end, inactive_account_months, chat_transcript_months`
 
 func scanOffice(row interface{ Scan(...any) error }) (*counselling.Office, error) {
 	var o counselling.Office
-	err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.AnswerTime, &o.TermsVersion, &o.TermsText, &o.CollectRegion)
+	r := &o.Retention
+	err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.AnswerTime, &o.TermsVersion, &o.TermsText, &o.CollectRegion,
+		&r.MailMonths, &r.WipeMailYearEnd, &r.InactiveAccountMonths, &r.ChatTranscriptMonths)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("The office")
 	}
@@ -107,4 +110,37 @@ func (db *DB) CreateOffice(ctx context.Context, slug, name string) (*counselling
 		return nil, err
 	}
 	return db.Office(ctx, id)
+}
+
+// Offices returns every office.
+func (db *DB) Offices(ctx context.Context) ([]counselling.Office, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+officeColumns+` FROM offices ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list offices: %w", err)
+	}
+	defer rows.Close()
+	var out []counselling.Office
+	for rows.Next() {
+		o, err := scanOffice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *o)
+	}
+	return out, rows.Err()
+}
+
+// SetRetention stores an office's retention rules.
+func (db *DB) SetRetention(ctx context.Context, officeID int64, r counselling.RetentionRules) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE offices SET retain_mail_months = ?, wipe_mail_year_end = ?, inactive_account_months = ?,
+			chat_transcript_months = ? WHERE id = ?`, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths, officeID)
+		if err != nil {
+			return fmt.Errorf("set retention: %w", err)
+		}
+		return nil
+	})
 }

@@ -55,6 +55,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.serve(ctx, args)
 	case "staff":
 		return m.staff(ctx, args)
+	case "purge":
+		return m.purge(ctx, args)
 	case "seed":
 		return m.seed(ctx, args)
 	case "version":
@@ -72,6 +74,7 @@ const usage = `confidant runs a Confidant counselling office.
   confidant [serve] [flags]   run the office
   confidant staff add --role counsellor|supervisor|admin --name NAME [--office SLUG]
                               print a one-time invite link for a staff member
+  confidant purge [--dry-run]  apply the retention rules now (or count what they would delete)
   confidant version           print the version
 
 Run 'confidant serve -h' for the flags.`

@@ -135,6 +135,22 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		ln.Close()
 		return fmt.Errorf("schedule jobs: %w", err)
 	}
+	if _, err := jobs.AddFunc("30 3 * * *", func() {
+		stats, err := db.Purge(context.Background(), false)
+		if err != nil {
+			logger.Error("purge", "error", err.Error())
+			return
+		}
+		for _, c := range stats.Counts {
+			logger.Info("purge", "rule", c.Rule, "deleted", c.Count)
+		}
+		if mailWake != nil {
+			mailWake()
+		}
+	}); err != nil {
+		ln.Close()
+		return fmt.Errorf("schedule jobs: %w", err)
+	}
 	if cfg.SMTP != "" {
 		if _, err := jobs.AddFunc("@every 1h", func() {
 			n, err := db.QueueDigests(context.Background())

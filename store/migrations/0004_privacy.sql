@@ -61,3 +61,11 @@ CREATE TABLE terms_versions (
 ) STRICT;
 INSERT INTO terms_versions (office_id, version, text, published_at)
 	SELECT id, terms_version, terms_text, created_at FROM offices;
+
+-- Indexes for the foreign keys that deletions check, so deleting an account
+-- or a thread never scans whole tables.
+CREATE INDEX messages_author ON messages (author_id) WHERE author_id IS NOT NULL;
+CREATE INDEX notes_author ON notes (author_id);
+CREATE INDEX drafts_author ON drafts (author_id);
+CREATE INDEX outbox_account ON outbox (account_id);
+CREATE INDEX invites_account ON invites (account_id);

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"confidant/counselling"
+)
+
+// purge runs "confidant purge [--dry-run]": every retention rule now, or with
+// --dry-run only what each rule would delete.
+func (m *Main) purge(ctx context.Context, args []string) error {
+	fs, cfg := m.flags("purge")
+	dry := fs.Bool("dry-run", false, "only count what each rule would delete")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg.Data, counselling.SystemClock{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stats, err := db.Purge(ctx, *dry)
+	if err != nil {
+		return err
+	}
+	verb := "deleted"
+	if *dry {
+		verb = "would delete"
+	}
+	for _, c := range stats.Counts {
+		fmt.Fprintf(m.Stdout, "%-26s %s %d\n", c.Rule, verb, c.Count)
+	}
+	if !*dry {
+		fmt.Fprintf(m.Stdout, "%d write transactions, the longest held the write lock %v\n", stats.Writes, stats.LongestWrite)
+	}
+	return nil
+}

@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"confidant/counselling"
+)
+
+// PurgeStats is what a purge did, and how long it held the write lock.
+type PurgeStats struct {
+	Counts []counselling.PurgeCount
+	// LongestWrite is the longest single write transaction, from taking the
+	// lock to committing; Writes is how many there were.
+	LongestWrite time.Duration
+	Writes       int
+}
+
+func (s *PurgeStats) add(rule string, n int64) {
+	for i := range s.Counts {
+		if s.Counts[i].Rule == rule {
+			s.Counts[i].Count += n
+			return
+		}
+	}
+	s.Counts = append(s.Counts, counselling.PurgeCount{Rule: rule, Count: n})
+}
+
+// purger deletes in small chunks, each its own short transaction, growing or
+// shrinking the chunk so that no transaction holds the write lock for longer
+// than about chunkTarget.
+type purger struct {
+	db    *DB
+	stats *PurgeStats
+	dry   bool
+	chunk int
+}
+
+const (
+	chunkTarget = 20 * time.Millisecond
+	chunkMin    = 50
+	chunkMax    = 20_000
+)
+
+// timedTx runs fn in a write transaction and records how long it held the lock.
+func (p *purger) timedTx(ctx context.Context, fn func(*sql.Tx) error) (time.Duration, error) {
+	start := time.Now()
+	err := p.db.writeTx(ctx, fn)
+	d := time.Since(start)
+	p.stats.Writes++
+	p.stats.LongestWrite = max(p.stats.LongestWrite, d)
+	return d, err
+}
+
+// chunked runs a DELETE whose last parameter is a LIMIT until it deletes nothing.
+func (p *purger) chunked(ctx context.Context, query string, args ...any) (int64, error) {
+	var total int64
+	for {
+		var n int64
+		d, err := p.timedTx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, query, append(args, p.chunk)...)
+			if err != nil {
+				return fmt.Errorf("purge: %w", err)
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		switch {
+		case d > chunkTarget && p.chunk > chunkMin:
+			p.chunk = max(chunkMin, p.chunk/2)
+		case d < chunkTarget/3 && n == int64(p.chunk) && p.chunk < chunkMax:
+			p.chunk = min(chunkMax, p.chunk*2)
+		}
+		if n == 0 {
+			return total, nil
+		}
+	}
+}
+
+func (p *purger) count(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	if err := p.db.read.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("purge count: %w", err)
+	}
+	return n, nil
+}
+
+// Purge applies every retention rule of every office now (C4), keeping the
+// anonymous statistics. With dryRun it only counts what would go.
+func (db *DB) Purge(ctx context.Context, dryRun bool) (*PurgeStats, error) {
+	stats := &PurgeStats{}
+	p := &purger{db: db, stats: stats, dry: dryRun, chunk: 1000}
+	now := db.now()
+	offices, err := db.Offices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, rule := range []string{counselling.RuleMailThreads, counselling.RuleInactiveWarned, counselling.RuleInactiveDeleted,
+		counselling.RuleChatTranscripts, counselling.RuleInvites, counselling.RuleSessions, counselling.RuleOutbox} {
+		stats.add(rule, 0)
+	}
+	for _, o := range offices {
+		if err := p.mailThreads(ctx, o, o.Retention.MailCutoff(now)); err != nil {
+			return stats, err
+		}
+		if err := p.warnInactive(ctx, o, now); err != nil {
+			return stats, err
+		}
+		if err := p.deleteInactive(ctx, o, o.Retention.InactiveCutoff(now)); err != nil {
+			return stats, err
+		}
+		// Chat transcripts (rule ChatTranscripts) come with the live module;
+		// until then there is nothing to purge.
+	}
+	longestIdle := max(counselling.DefaultSessionPolicy.Idle, counselling.DefaultSessionPolicy.StaffIdle)
+	for _, g := range []struct {
+		rule  string
+		where string
+		args  []any
+	}{
+		{counselling.RuleInvites, `expires_at < ? OR used_at IS NOT NULL`, []any{now.Unix()}},
+		{counselling.RuleSessions, `last_seen_at <= ? OR created_at <= ?`, []any{now.Add(-longestIdle).Unix(), now.Add(-counselling.DefaultSessionPolicy.Absolute).Unix()}},
+		{counselling.RuleOutbox, `sent_at IS NOT NULL OR given_up_at IS NOT NULL`, nil},
+	} {
+		table := map[string]string{counselling.RuleInvites: "invites", counselling.RuleSessions: "sessions", counselling.RuleOutbox: "outbox"}[g.rule]
+		var n int64
+		var err error
+		if dryRun {
+			n, err = p.count(ctx, `SELECT count(*) FROM `+table+` WHERE `+g.where, g.args...)
+		} else {
+			n, err = p.chunked(ctx, `DELETE FROM `+table+` WHERE rowid IN (SELECT rowid FROM `+table+` WHERE `+g.where+` LIMIT ?)`, g.args...)
+		}
+		if err != nil {
+			return stats, err
+		}
+		stats.add(g.rule, n)
+	}
+	if !dryRun {
+		if err := db.Checkpoint(ctx); err != nil {
+			return stats, err
+		}
+	}
+	return stats, nil
+}
+
+func (p *purger) mailThreads(ctx context.Context, o counselling.Office, cutoff time.Time) error {
+	cut := cutoff.Unix()
+	if p.dry {
+		n, err := p.count(ctx, `SELECT count(*) FROM threads WHERE office_id = ? AND last_activity_at < ?`, o.ID, cut)
+		p.stats.add(counselling.RuleMailThreads, n)
+		return err
+	}
+	// Messages first, in chunks, so that no single thread delete has to
+	// cascade through thousands of messages under one lock.
+	if _, err := p.chunked(ctx, `DELETE FROM messages WHERE rowid IN (SELECT m.rowid FROM threads t JOIN messages m ON m.thread_id = t.id
+		WHERE t.office_id = ? AND t.last_activity_at < ? LIMIT ?)`, o.ID, cut); err != nil {
+		return err
+	}
+	n, err := p.chunked(ctx, `DELETE FROM threads WHERE rowid IN (SELECT rowid FROM threads WHERE office_id = ? AND last_activity_at < ? LIMIT ?)`, o.ID, cut)
+	p.stats.add(counselling.RuleMailThreads, n)
+	return err
+}
+
+func (p *purger) warnInactive(ctx context.Context, o counselling.Office, now time.Time) error {
+	warn, del := o.Retention.WarnCutoff(now).Unix(), o.Retention.InactiveCutoff(now).Unix()
+	const due = `FROM accounts WHERE office_id = ? AND kind = 'seeker' AND last_active_at < ? AND last_active_at >= ?
+		AND inactivity_warned_at IS NULL AND email IS NOT NULL`
+	if p.dry {
+		n, err := p.count(ctx, `SELECT count(*) `+due, o.ID, warn, del)
+		p.stats.add(counselling.RuleInactiveWarned, n)
+		return err
+	}
+	for {
+		var n int64
+		_, err := p.timedTx(ctx, func(tx *sql.Tx) error {
+			rows, err := tx.QueryContext(ctx, `SELECT id `+due+` LIMIT 100`, o.ID, warn, del)
+			if err != nil {
+				return fmt.Errorf("find inactive accounts: %w", err)
+			}
+			var ids []string
+			for rows.Next() {
+				var id string
+				rows.Scan(&id)
+				ids = append(ids, id)
+			}
+			rows.Close()
+			for _, id := range ids {
+				if err := p.db.enqueue(ctx, tx, o.ID, id, counselling.NoticeInactive); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE accounts SET inactivity_warned_at = ? WHERE id = ?`, now.Unix(), id); err != nil {
+					return fmt.Errorf("record warning: %w", err)
+				}
+			}
+			n = int64(len(ids))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		p.stats.add(counselling.RuleInactiveWarned, n)
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+func (p *purger) deleteInactive(ctx context.Context, o counselling.Office, cutoff time.Time) error {
+	cut := cutoff.Unix()
+	if p.dry {
+		n, err := p.count(ctx, `SELECT count(*) FROM accounts WHERE office_id = ? AND kind = 'seeker' AND last_active_at < ?`, o.ID, cut)
+		p.stats.add(counselling.RuleInactiveDeleted, n)
+		return err
+	}
+	for {
+		var id string
+		err := p.db.read.QueryRowContext(ctx, `SELECT id FROM accounts WHERE office_id = ? AND kind = 'seeker' AND last_active_at < ? LIMIT 1`,
+			o.ID, cut).Scan(&id)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find inactive account: %w", err)
+		}
+		// The data key goes first, in a transaction of its own that checks the
+		// account is still inactive: a login since the query above keeps it.
+		destroyed := false
+		if _, err := p.timedTx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE accounts SET data_key = randomblob(length(data_key)) WHERE id = ? AND last_active_at < ?`, id, cut)
+			if err != nil {
+				return fmt.Errorf("destroy data key: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			destroyed = n == 1
+			return nil
+		}); err != nil || !destroyed {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := p.chunked(ctx, `DELETE FROM messages WHERE rowid IN (SELECT m.rowid FROM threads t JOIN messages m ON m.thread_id = t.id
+			WHERE t.seeker_id = ? LIMIT ?)`, id); err != nil {
+			return err
+		}
+		if _, err := p.timedTx(ctx, func(tx *sql.Tx) error { return p.db.deleteAccountRows(ctx, tx, id) }); err != nil {
+			return err
+		}
+		p.stats.add(counselling.RuleInactiveDeleted, 1)
+	}
+}
