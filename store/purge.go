@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"confidant/counselling"
@@ -16,6 +18,9 @@ type PurgeStats struct {
 	// lock to committing; Writes is how many there were.
 	LongestWrite time.Duration
 	Writes       int
+	// P99Write is the 99th percentile of the write transactions.
+	P99Write  time.Duration
+	durations []time.Duration
 }
 
 func (s *PurgeStats) add(rule string, n int64) {
@@ -39,7 +44,7 @@ type purger struct {
 }
 
 const (
-	chunkTarget = 20 * time.Millisecond
+	chunkTarget = 12 * time.Millisecond
 	chunkMin    = 50
 	chunkMax    = 20_000
 )
@@ -51,6 +56,7 @@ func (p *purger) timedTx(ctx context.Context, fn func(*sql.Tx) error) (time.Dura
 	d := time.Since(start)
 	p.stats.Writes++
 	p.stats.LongestWrite = max(p.stats.LongestWrite, d)
+	p.stats.durations = append(p.stats.durations, d)
 	return d, err
 }
 
@@ -96,6 +102,13 @@ func (p *purger) count(ctx context.Context, query string, args ...any) (int64, e
 func (db *DB) Purge(ctx context.Context, dryRun bool) (*PurgeStats, error) {
 	stats := &PurgeStats{}
 	p := &purger{db: db, stats: stats, dry: dryRun, chunk: 1000}
+	if !dryRun {
+		stop, err := db.checkpointAside(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+	}
 	now := db.now()
 	offices, err := db.Offices(ctx)
 	if err != nil {
@@ -141,6 +154,11 @@ func (db *DB) Purge(ctx context.Context, dryRun bool) (*PurgeStats, error) {
 		}
 		stats.add(g.rule, n)
 	}
+	if len(stats.durations) > 0 {
+		slices.Sort(stats.durations)
+		stats.P99Write = stats.durations[len(stats.durations)*99/100]
+		stats.durations = nil
+	}
 	if !dryRun {
 		if err := db.Checkpoint(ctx); err != nil {
 			return stats, err
@@ -156,15 +174,40 @@ func (p *purger) mailThreads(ctx context.Context, o counselling.Office, cutoff t
 		p.stats.add(counselling.RuleMailThreads, n)
 		return err
 	}
-	// Messages first, in chunks, so that no single thread delete has to
-	// cascade through thousands of messages under one lock.
-	if _, err := p.chunked(ctx, `DELETE FROM messages WHERE rowid IN (SELECT m.rowid FROM threads t JOIN messages m ON m.thread_id = t.id
-		WHERE t.office_id = ? AND t.last_activity_at < ? LIMIT ?)`, o.ID, cut); err != nil {
-		return err
+	// A batch of expired threads at a time: their messages first, in chunks,
+	// so that no thread delete has to cascade through thousands of messages
+	// under one lock; then the threads. Every statement checks the thread is
+	// still expired, in case someone wrote in the meantime.
+	for {
+		rows, err := p.db.read.QueryContext(ctx, `SELECT id FROM threads WHERE office_id = ? AND last_activity_at < ? LIMIT 500`, o.ID, cut)
+		if err != nil {
+			return fmt.Errorf("find expired threads: %w", err)
+		}
+		var ids []any
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("read expired thread: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if len(ids) == 0 {
+			return nil
+		}
+		in := "?" + strings.Repeat(", ?", len(ids)-1)
+		args := append(append([]any{}, ids...), cut)
+		if _, err := p.chunked(ctx, `DELETE FROM messages WHERE rowid IN (SELECT m.rowid FROM messages m JOIN threads t ON t.id = m.thread_id
+			WHERE m.thread_id IN (`+in+`) AND t.last_activity_at < ? LIMIT ?)`, args...); err != nil {
+			return err
+		}
+		n, err := p.chunked(ctx, `DELETE FROM threads WHERE rowid IN (SELECT rowid FROM threads WHERE id IN (`+in+`) AND last_activity_at < ? LIMIT ?)`, args...)
+		if err != nil {
+			return err
+		}
+		p.stats.add(counselling.RuleMailThreads, n)
 	}
-	n, err := p.chunked(ctx, `DELETE FROM threads WHERE rowid IN (SELECT rowid FROM threads WHERE office_id = ? AND last_activity_at < ? LIMIT ?)`, o.ID, cut)
-	p.stats.add(counselling.RuleMailThreads, n)
-	return err
 }
 
 func (p *purger) warnInactive(ctx context.Context, o counselling.Office, now time.Time) error {
@@ -254,4 +297,40 @@ func (p *purger) deleteInactive(ctx context.Context, o counselling.Office, cutof
 		}
 		p.stats.add(counselling.RuleInactiveDeleted, 1)
 	}
+}
+
+// checkpointAside moves WAL checkpoints off the writer for the length of a
+// purge: the writer stops checkpointing on commit (which would hold it up for
+// a long moment now and then), and a connection of its own copies the WAL into
+// the database meanwhile, which in WAL mode runs beside the writer.
+func (db *DB) checkpointAside(ctx context.Context) (func(), error) {
+	if _, err := db.write.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+		return nil, fmt.Errorf("pause checkpoints: %w", err)
+	}
+	cp, err := sql.Open("sqlite3", dsn(db.path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open checkpoint connection: %w", err)
+	}
+	cp.SetMaxOpenConns(1)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				cp.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		cp.Close()
+		db.write.Exec(`PRAGMA wal_autocheckpoint = 1000`)
+	}, nil
 }

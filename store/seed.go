@@ -14,10 +14,14 @@ type SeedOptions struct {
 	OfficeID int64
 	Seekers  int
 	Threads  int
-	// CounsellorID, when set, holds every Assigned-th thread; the rest wait in
+	// CounsellorID, when set, holds every AssignedEvery-th thread; the rest wait in
 	// the open queue.
 	CounsellorID  string
 	AssignedEvery int
+	// MessagesPerThread is at least 1; AgeDays moves every thread's last
+	// activity that many days into the past.
+	MessagesPerThread int
+	AgeDays           int
 }
 
 // Seed fills an office with synthetic help-seekers and threads, sealed like real
@@ -78,23 +82,30 @@ func (db *DB) Seed(ctx context.Context, o SeedOptions) error {
 				if err != nil {
 					return err
 				}
-				body, err := ts.at("messages", messageID).seal("body", "A seeded message of a synthetic help-seeker, number "+strconv.Itoa(i)+".")
-				if err != nil {
-					return err
-				}
 				status, counsellor := "open", any(nil)
 				if o.CounsellorID != "" && o.AssignedEvery > 0 && i%o.AssignedEvery == 0 {
 					status, counsellor = "assigned", o.CounsellorID
 				}
-				at := now - int64(o.Threads-i)*60
+				at := now - int64(o.Threads-i)*60 - int64(o.AgeDays)*86400
 				if _, err := tx.ExecContext(ctx, `INSERT INTO threads (id, office_id, seeker_id, counsellor_id, theme_id, subject, status,
 					created_at, last_activity_at, counsellor_unread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 					threadID, o.OfficeID, seeker, counsellor, themeIDs[i%len(themeIDs)], subject, status, at, at); err != nil {
 					return fmt.Errorf("seed thread: %w", err)
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, thread_id, office_id, from_seeker, body, created_at, seq)
-					VALUES (?, ?, ?, 1, ?, ?, 1)`, messageID, threadID, o.OfficeID, body, at); err != nil {
-					return fmt.Errorf("seed message: %w", err)
+				for seq := 1; seq <= max(1, o.MessagesPerThread); seq++ {
+					if seq > 1 {
+						if messageID, err = db.newID(); err != nil {
+							return err
+						}
+					}
+					body, err := ts.at("messages", messageID).seal("body", "A seeded message of a synthetic help-seeker, number "+strconv.Itoa(i)+".")
+					if err != nil {
+						return err
+					}
+					if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, thread_id, office_id, from_seeker, body, created_at, seq)
+						VALUES (?, ?, ?, 1, ?, ?, ?)`, messageID, threadID, o.OfficeID, body, at, seq); err != nil {
+						return fmt.Errorf("seed message: %w", err)
+					}
 				}
 			}
 			return nil

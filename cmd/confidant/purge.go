@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"confidant/counselling"
 )
@@ -32,7 +33,8 @@ func (m *Main) purge(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "%-26s %s %d\n", c.Rule, verb, c.Count)
 	}
 	if !*dry {
-		fmt.Fprintf(m.Stdout, "%d write transactions, the longest held the write lock %v\n", stats.Writes, stats.LongestWrite)
+		fmt.Fprintf(m.Stdout, "%d write transactions; write lock held at most %v, 99th percentile %v\n",
+			stats.Writes, stats.LongestWrite.Round(100*time.Microsecond), stats.P99Write.Round(100*time.Microsecond))
 	}
 	return nil
 }

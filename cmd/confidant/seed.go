@@ -14,6 +14,8 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	fs, cfg := m.flags("seed")
 	seekers := fs.Int("seekers", 1000, "synthetic help-seekers")
 	threads := fs.Int("threads", 100_000, "synthetic threads")
+	perThread := fs.Int("messages-per-thread", 1, "messages in each thread")
+	ageDays := fs.Int("age-days", 0, "days since the threads' last activity (400 makes them expired)")
 	officeSlug := fs.String("office", counselling.DefaultOfficeSlug, "office slug")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -27,7 +29,8 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("no office with slug %q", *officeSlug)
 	}
-	if err := db.Seed(ctx, store.SeedOptions{OfficeID: office.ID, Seekers: *seekers, Threads: *threads}); err != nil {
+	if err := db.Seed(ctx, store.SeedOptions{OfficeID: office.ID, Seekers: *seekers, Threads: *threads,
+		MessagesPerThread: *perThread, AgeDays: *ageDays}); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "seeded %d threads from %d synthetic help-seekers into office %q\n", *threads, *seekers, office.Slug)
