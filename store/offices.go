@@ -144,3 +144,17 @@ func (db *DB) SetRetention(ctx context.Context, officeID int64, r counselling.Re
 		return nil
 	})
 }
+
+// AddPageViews adds counted page views, keyed by day (YYYY-MM-DD) and route
+// pattern.
+func (db *DB) AddPageViews(ctx context.Context, counts map[[2]string]int) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		for k, n := range counts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO page_views (day, route, views) VALUES (?, ?, ?)
+				ON CONFLICT (day, route) DO UPDATE SET views = views + excluded.views`, k[0], k[1], n); err != nil {
+				return fmt.Errorf("add page views: %w", err)
+			}
+		}
+		return nil
+	})
+}

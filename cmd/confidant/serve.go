@@ -213,6 +213,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	if err := server.FlushVisits(shutdownCtx); err != nil {
+		logger.Error("flush page views", "error", err.Error())
+	}
 	<-jobs.Stop().Done()
 	return nil
 }

@@ -200,3 +200,37 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		}
 	}
 }
+
+func TestPageViewsCountedByRouteWithoutVisitors(t *testing.T) {
+	o := newOffice(t)
+	b := o.browser()
+	b.get("/")
+	b.get("/?from=somewhere")
+	b.get("/register")
+	b.get("/no-such-page")
+	b.get("/healthz")
+	b.register("Visit Counter", "a fine long password")
+	b.get("/threads")
+	// A thread page is counted by its pattern, never by its id.
+	id := b.write("other", "", "hello")
+	b.get("/threads/" + id)
+	o.db.Clock.Advance(24 * time.Hour)
+	b.get("/")
+	if err := o.srv.Config.Handler.(*web.Server).FlushVisits(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct {
+		day, route string
+		views      int
+	}{
+		{"2026-03-02", "/", 2}, {"2026-03-02", "/register", 1}, {"2026-03-02", "/threads", 1},
+		{"2026-03-02", "/threads/:id", 1}, {"2026-03-03", "/", 1},
+	} {
+		if n := o.db.Count(t, `SELECT coalesce(sum(views), 0) FROM page_views WHERE day = ? AND route = ?`, want.day, want.route); n != want.views {
+			t.Errorf("%s %s: %d views, want %d", want.day, want.route, n, want.views)
+		}
+	}
+	if n := o.db.Count(t, `SELECT count(*) FROM page_views WHERE route LIKE '%healthz%' OR route LIKE '%no-such%' OR route LIKE '%`+id+`%'`); n != 0 {
+		t.Fatal("health checks, errors or raw ids were counted")
+	}
+}

@@ -44,6 +44,7 @@ type Server struct {
 	echo    *echo.Echo
 	limiter *clientLimiter
 	cop     *http.CrossOriginProtection
+	visits  visits
 }
 
 // DefaultQuickExitURL is where the quick-exit link leads unless configured.
@@ -91,17 +92,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.echo.ServeHTTP(w, r)
 }
 
-// Run starts background work the web layer owns (rotating the limiter key)
-// until ctx ends.
+// Run does the web layer's background work until ctx ends: it sweeps the
+// login limiter and writes page-view counts every five minutes. Call
+// FlushVisits once more after the server has shut down.
 func (s *Server) Run(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
-	for {
+	for i := 1; ; i++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			s.limiter.sweep()
+			if i%5 == 0 {
+				if err := s.FlushVisits(ctx); err != nil {
+					s.log.Error("flush page views", "error", err.Error())
+				}
+			}
 		}
 	}
 }
