@@ -381,3 +381,26 @@ func (n *staffNames) name(id string) (string, error) {
 	n.cache[id] = name
 	return name, nil
 }
+
+// SeekerIdentity returns the nickname and region of a thread's help-seeker, for
+// a caller who may read the thread, so that they can be removed from training
+// fragments.
+func (db *DB) SeekerIdentity(ctx context.Context, c counselling.Caller, threadID string) (nickname, region string, err error) {
+	err = db.readTx(ctx, func(tx *sql.Tx) error {
+		h, err := db.readableThread(ctx, tx, c, threadID)
+		if err != nil {
+			return err
+		}
+		var nick, reg []byte
+		if err := tx.QueryRowContext(ctx, `SELECT nickname, region FROM accounts WHERE id = ?`, h.seekerID).Scan(&nick, &reg); err != nil {
+			return fmt.Errorf("read help-seeker: %w", err)
+		}
+		s := h.ts.at("accounts", h.seekerID)
+		if nickname, err = s.open("nickname", nick); err != nil {
+			return err
+		}
+		region, err = s.open("region", reg)
+		return err
+	})
+	return nickname, region, err
+}

@@ -235,3 +235,34 @@ func TestNewTermsAreAcceptedBeforeAnythingElse(t *testing.T) {
 		t.Fatalf("consent history: %+v", data.Consents)
 	}
 }
+
+func TestSupervisorMakesTrainingFragment(t *testing.T) {
+	o := newOffice(t)
+	seeker := o.browser()
+	form := registration("Silver Moth", "a fine long password")
+	form.Set("region", "Roskilde")
+	seeker.mustPost("/register", form, "/threads")
+	id := seeker.write("violence", "", "I am Silver Moth, 16 years old, from Roskilde. On 4 May my stepfather Lars hit me. Call me on 20 30 40 50.")
+	c := o.enrol(counselling.RoleCounsellor, "Nora")
+	sup := o.enrol(counselling.RoleSupervisor, "Otto")
+	c.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+	c.mustPost("/inbox/"+id+"/reply", url.Values{"body": {"Dear Silver Moth, this is Nora. Is Lars still at home?"}}, "/inbox/"+id)
+	if p := c.get("/inbox/" + id + "/fragment"); p.status != http.StatusNotFound {
+		t.Fatalf("a counsellor makes fragments: %d, want 404", p.status)
+	}
+	c.mustPost("/inbox/"+id+"/flag", url.Values{"reason": {"violence at home"}}, "/inbox/"+id)
+	p := sup.get("/inbox/" + id + "/fragment?download=1")
+	if p.status != http.StatusOK || !strings.HasPrefix(p.header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("fragment download: %d", p.status)
+	}
+	for _, gone := range []string{"Silver Moth", "16", "Roskilde", "4 May", "Lars", "20 30 40 50", "Nora"} {
+		if strings.Contains(p.body, gone) {
+			t.Errorf("the fragment keeps %q:\n%s", gone, p.body)
+		}
+	}
+	for _, kept := range []string{"Help-seeker:", "Counsellor:", "stepfather", "[NAME]", "[AGE]", "[PLACE]", "[DATE]", "[PHONE]"} {
+		if !strings.Contains(p.body, kept) {
+			t.Errorf("the fragment lacks %q:\n%s", kept, p.body)
+		}
+	}
+}

@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	e.GET("/inbox/settings", s.staffSettingsForm, s.requireStaff)
 	e.POST("/inbox/settings", s.staffSettings, s.requireStaff)
 	e.POST("/inbox/:id/take", s.take, s.requireCounsellor)
+	e.GET("/inbox/:id/fragment", s.fragment, s.requireCounsellor)
 	e.GET("/inbox/:id", s.staffThread, s.requireCounsellor)
 	e.POST("/inbox/:id/reply", s.threadAction(s.staffReply), s.requireCounsellor)
 	e.POST("/inbox/:id/note", s.threadAction(s.note), s.requireCounsellor)
