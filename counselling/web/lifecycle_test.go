@@ -74,7 +74,7 @@ func TestExportThenDeleteLeavesOnlyAnonymousNumbers(t *testing.T) {
 	for table, q := range map[string]string{
 		"threads": `SELECT count(*) FROM threads`, "messages": `SELECT count(*) FROM messages`, "notes": `SELECT count(*) FROM notes`,
 		"sessions of the seeker": `SELECT count(*) FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.kind = 'seeker'`,
-		"outbox": `SELECT count(*) FROM outbox`, "consents": `SELECT count(*) FROM consents c JOIN accounts a ON a.id = c.account_id WHERE a.kind = 'seeker'`,
+		"outbox":                 `SELECT count(*) FROM outbox`, "consents": `SELECT count(*) FROM consents c JOIN accounts a ON a.id = c.account_id WHERE a.kind = 'seeker'`,
 	} {
 		if n := o.db.Count(t, q); n != 0 {
 			t.Errorf("%d rows left in %s", n, table)

@@ -53,4 +53,3 @@ func (s *Server) landing(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, templates.Landing(s.page(c, "Welcome"), office))
 }
-
