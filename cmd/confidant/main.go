@@ -55,6 +55,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.serve(ctx, args)
 	case "staff":
 		return m.staff(ctx, args)
+	case "backup":
+		return m.backup(ctx, args)
+	case "restore":
+		return m.restore(ctx, args)
+	case "keys":
+		return m.keys(ctx, args)
 	case "purge":
 		return m.purge(ctx, args)
 	case "seed":
@@ -74,6 +80,9 @@ const usage = `confidant runs a Confidant counselling office.
   confidant [serve] [flags]   run the office
   confidant staff add --role counsellor|supervisor|admin --name NAME [--office SLUG]
                               print a one-time invite link for a staff member
+  confidant backup FILE       write a consistent, checked copy of the database (also while running)
+  confidant restore FILE      restore a backup into an empty data folder
+  confidant keys rotate       new key-encryption key; every data key re-wrapped (office stopped)
   confidant purge [--dry-run]  apply the retention rules now (or count what they would delete)
   confidant version           print the version
 

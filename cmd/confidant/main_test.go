@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -216,4 +217,14 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 	if err := NewMain(io.Discard, io.Discard, os.Getenv).Run(context.Background(), []string{"frobnicate"}); err == nil {
 		t.Fatal("an unknown command succeeded")
 	}
+}
+
+func rawDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }

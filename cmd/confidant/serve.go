@@ -27,20 +27,47 @@ import (
 // openStore opens the data folder: it creates it (0700) and the key files on
 // first start, and refuses to start when a database exists without its keys.
 func openStore(ctx context.Context, dir string, clock counselling.Clock) (*store.DB, error) {
+	db, _, err := openStoreKeys(ctx, dir, clock)
+	return db, err
+}
+
+// openStoreKeys is openStore that also returns the keyring. When a key
+// rotation stopped between committing and installing the new key file, it
+// finishes the rotation.
+func openStoreKeys(ctx context.Context, dir string, clock counselling.Clock) (*store.DB, *vault.Keyring, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data folder: %w", err)
+		return nil, nil, fmt.Errorf("create data folder: %w", err)
 	}
 	dbPath := filepath.Join(dir, store.FileName)
 	_, statErr := os.Stat(dbPath)
 	keys, err := vault.LoadOrCreate(dir, statErr == nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	db, err := store.Open(ctx, dbPath, keys, store.Options{Clock: clock})
-	if err != nil {
-		return nil, err
+	if err == nil {
+		return db, keys, nil
 	}
-	return db, nil
+	pending := filepath.Join(dir, vault.KEKFile+".new")
+	if !store.IsWrongKey(err) {
+		return nil, nil, err
+	}
+	if _, statErr := os.Stat(pending); statErr != nil {
+		return nil, nil, err
+	}
+	current := filepath.Join(dir, vault.KEKFile)
+	retired := current + ".retired-" + keys.Fingerprint()
+	if rerr := os.Rename(current, retired); rerr != nil {
+		return nil, nil, err
+	}
+	if rerr := os.Rename(pending, current); rerr != nil {
+		return nil, nil, err
+	}
+	if keys, err = vault.LoadOrCreate(dir, true); err != nil {
+		return nil, nil, err
+	}
+	db, err = store.Open(ctx, dbPath, keys, store.Options{Clock: clock})
+	return db, keys, err
 }
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -56,6 +83,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	clock := counselling.Clock(counselling.SystemClock{})
+	unlock, err := lockData(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 
 	db, err := openStore(ctx, cfg.Data, clock)
 	if err != nil {
