@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"confidant/counselling"
@@ -53,10 +54,72 @@ func (db *DB) createFact(ctx context.Context, tx *sql.Tx, threadID string, offic
 		nullIfEmpty(profile[0]), nullIfEmpty(profile[1]), nullIfEmpty(profile[2])); err != nil {
 		return fmt.Errorf("write statistics fact: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO contact_fact_themes (fact_key, theme_id) VALUES (?, ?)`, statsKey, themeID); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO contact_fact_themes (fact_key, theme_id, office_id, year, month) VALUES (?, ?, ?, ?, ?)`,
+		statsKey, themeID, officeID, at.Year(), int(at.Month())); err != nil {
 		return fmt.Errorf("write statistics theme: %w", err)
 	}
+	return db.tallyNewFact(ctx, tx, officeID, at.Year(), int(at.Month()), counselling.ChannelMail, profile, themeID)
+}
+
+// tallyNewFact counts a new fact in the report tallies.
+func (db *DB) tallyNewFact(ctx context.Context, tx *sql.Tx, officeID int64, year, month int, channel string, profile [3]string, themeID int64) error {
+	for _, d := range [][2]string{
+		{counselling.DimMonth, strconv.Itoa(month)}, {counselling.DimChannel, channel}, {counselling.DimAgeBand, profile[0]},
+		{counselling.DimGender, profile[1]}, {counselling.DimRegion, profile[2]}, {counselling.DimClosed, "0"},
+	} {
+		msgs := 0
+		if d[0] == counselling.DimMonth {
+			msgs = 1
+		}
+		if err := db.tally(ctx, tx, officeID, year, d[0], d[1], 1, msgs, 0); err != nil {
+			return err
+		}
+	}
+	return db.tallyTheme(ctx, tx, officeID, year, month, themeID, 1)
+}
+
+// tally adds to the count of one value of one report dimension.
+func (db *DB) tally(ctx context.Context, tx *sql.Tx, officeID int64, year int, dim, value string, contacts, seekerMsgs, staffMsgs int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO fact_tallies (office_id, year, dimension, value, contacts, seeker_messages, staff_messages)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (office_id, year, dimension, value) DO UPDATE SET
+		contacts = contacts + excluded.contacts, seeker_messages = seeker_messages + excluded.seeker_messages,
+		staff_messages = staff_messages + excluded.staff_messages`, officeID, year, dim, value, contacts, seekerMsgs, staffMsgs)
+	if err != nil {
+		return fmt.Errorf("tally %s: %w", dim, err)
+	}
 	return nil
+}
+
+func (db *DB) tallyTheme(ctx context.Context, tx *sql.Tx, officeID int64, year, month int, themeID int64, delta int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO fact_theme_months (office_id, year, theme_id, month, contacts) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (office_id, year, theme_id, month) DO UPDATE SET contacts = contacts + excluded.contacts`,
+		officeID, year, themeID, month, delta)
+	if err != nil {
+		return fmt.Errorf("tally theme: %w", err)
+	}
+	return nil
+}
+
+// factOf reads the parts of a thread's fact that tallies are keyed by; ok is
+// false for a thread without a fact.
+type factPlace struct {
+	officeID      int64
+	year, month   int
+	firstResponse sql.NullString
+	closed        bool
+}
+
+func (db *DB) factOf(ctx context.Context, tx *sql.Tx, threadID string) (factPlace, bool, error) {
+	var f factPlace
+	err := tx.QueryRowContext(ctx, `SELECT office_id, year, month, first_response, closed FROM contact_facts WHERE fact_key = `+factOfThread,
+		threadID).Scan(&f.officeID, &f.year, &f.month, &f.firstResponse, &f.closed)
+	if err == sql.ErrNoRows {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, fmt.Errorf("read fact: %w", err)
+	}
+	return f, true, nil
 }
 
 func nullIfEmpty(s string) any {
@@ -69,19 +132,22 @@ func nullIfEmpty(s string) any {
 // factMessage counts a delivered message; a counsellor's first one also sets
 // the first-response bucket.
 func (db *DB) factMessage(ctx context.Context, tx *sql.Tx, threadID string, fromSeeker bool, now time.Time) error {
+	f, ok, err := db.factOf(ctx, tx, threadID)
+	if err != nil || !ok {
+		return err
+	}
+	month := strconv.Itoa(f.month)
 	if fromSeeker {
-		_, err := tx.ExecContext(ctx, `UPDATE contact_facts SET seeker_messages = seeker_messages + 1 WHERE fact_key = `+factOfThread, threadID)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE contact_facts SET seeker_messages = seeker_messages + 1 WHERE fact_key = `+factOfThread, threadID); err != nil {
 			return fmt.Errorf("count message in statistics: %w", err)
 		}
-		return nil
+		return db.tally(ctx, tx, f.officeID, f.year, counselling.DimMonth, month, 0, 1, 0)
 	}
-	var created int64
-	var first sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT created_at, first_response_at FROM threads WHERE id = ?`, threadID).Scan(&created, &first); err != nil {
-		return fmt.Errorf("read thread times: %w", err)
-	}
-	if !first.Valid {
+	if !f.firstResponse.Valid {
+		var created int64
+		if err := tx.QueryRowContext(ctx, `SELECT created_at FROM threads WHERE id = ?`, threadID).Scan(&created); err != nil {
+			return fmt.Errorf("read thread times: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET first_response_at = ? WHERE id = ?`, now.Unix(), threadID); err != nil {
 			return fmt.Errorf("record first response: %w", err)
 		}
@@ -89,17 +155,23 @@ func (db *DB) factMessage(ctx context.Context, tx *sql.Tx, threadID string, from
 		if _, err := tx.ExecContext(ctx, `UPDATE contact_facts SET first_response = ? WHERE fact_key = `+factOfThread, bucket, threadID); err != nil {
 			return fmt.Errorf("record first response in statistics: %w", err)
 		}
+		if err := db.tally(ctx, tx, f.officeID, f.year, counselling.DimFirstResponse, bucket, 1, 0, 0); err != nil {
+			return err
+		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE contact_facts SET counsellor_messages = counsellor_messages + 1 WHERE fact_key = `+factOfThread, threadID)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE contact_facts SET counsellor_messages = counsellor_messages + 1 WHERE fact_key = `+factOfThread, threadID); err != nil {
 		return fmt.Errorf("count reply in statistics: %w", err)
 	}
-	return nil
+	return db.tally(ctx, tx, f.officeID, f.year, counselling.DimMonth, month, 0, 0, 1)
 }
 
 // factThemes sets the themes of a contact's fact to the counsellor's tags, or
 // back to the enquiry's theme when no tag is left.
 func (db *DB) factThemes(ctx context.Context, tx *sql.Tx, threadID string, themeIDs []int64) error {
+	f, ok, err := db.factOf(ctx, tx, threadID)
+	if err != nil || !ok {
+		return err
+	}
 	if len(themeIDs) == 0 {
 		var enquiryTheme int64
 		if err := tx.QueryRowContext(ctx, `SELECT theme_id FROM threads WHERE id = ?`, threadID).Scan(&enquiryTheme); err != nil {
@@ -107,13 +179,33 @@ func (db *DB) factThemes(ctx context.Context, tx *sql.Tx, threadID string, theme
 		}
 		themeIDs = []int64{enquiryTheme}
 	}
+	rows, err := tx.QueryContext(ctx, `SELECT theme_id FROM contact_fact_themes WHERE fact_key = `+factOfThread, threadID)
+	if err != nil {
+		return fmt.Errorf("read statistics themes: %w", err)
+	}
+	var old []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		old = append(old, id)
+	}
+	rows.Close()
+	for _, id := range old {
+		if err := db.tallyTheme(ctx, tx, f.officeID, f.year, f.month, id, -1); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM contact_fact_themes WHERE fact_key = `+factOfThread, threadID); err != nil {
 		return fmt.Errorf("clear statistics themes: %w", err)
 	}
 	for _, id := range themeIDs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO contact_fact_themes (fact_key, theme_id) SELECT stats_key, ? FROM threads
-			WHERE id = ? AND stats_key IS NOT NULL`, id, threadID); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO contact_fact_themes (fact_key, theme_id, office_id, year, month)
+			SELECT f.fact_key, ?, f.office_id, f.year, f.month FROM threads t JOIN contact_facts f ON f.fact_key = t.stats_key
+			WHERE t.id = ?`, id, threadID); err != nil {
 			return fmt.Errorf("write statistics theme: %w", err)
+		}
+		if err := db.tallyTheme(ctx, tx, f.officeID, f.year, f.month, id, 1); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -121,8 +213,19 @@ func (db *DB) factThemes(ctx context.Context, tx *sql.Tx, threadID string, theme
 
 // factClosed records whether the contact is closed.
 func (db *DB) factClosed(ctx context.Context, tx *sql.Tx, threadID string, closed bool) error {
+	f, ok, err := db.factOf(ctx, tx, threadID)
+	if err != nil || !ok || f.closed == closed {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE contact_facts SET closed = ? WHERE fact_key = `+factOfThread, closed, threadID); err != nil {
 		return fmt.Errorf("record close in statistics: %w", err)
 	}
-	return nil
+	from, to := "0", "1"
+	if !closed {
+		from, to = to, from
+	}
+	if err := db.tally(ctx, tx, f.officeID, f.year, counselling.DimClosed, from, -1, 0, 0); err != nil {
+		return err
+	}
+	return db.tally(ctx, tx, f.officeID, f.year, counselling.DimClosed, to, 1, 0, 0)
 }

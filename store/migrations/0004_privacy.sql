@@ -25,13 +25,16 @@ CREATE TABLE contact_facts (
 	closed              INTEGER NOT NULL DEFAULT 0,
 	rating              INTEGER CHECK (rating BETWEEN 1 AND 5)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX contact_facts_period ON contact_facts (office_id, year, month);
-
+-- A fact's themes, with the fact's office and period copied in.
 CREATE TABLE contact_fact_themes (
-	fact_key BLOB    NOT NULL REFERENCES contact_facts(fact_key) ON DELETE CASCADE,
-	theme_id INTEGER NOT NULL REFERENCES themes(id),
+	fact_key  BLOB    NOT NULL REFERENCES contact_facts(fact_key) ON DELETE CASCADE,
+	theme_id  INTEGER NOT NULL REFERENCES themes(id),
+	office_id INTEGER NOT NULL,
+	year      INTEGER NOT NULL,
+	month     INTEGER NOT NULL,
 	PRIMARY KEY (fact_key, theme_id)
 ) STRICT, WITHOUT ROWID;
+
 
 -- Retention rules, per office.
 ALTER TABLE offices ADD COLUMN retain_mail_months INTEGER NOT NULL DEFAULT 12;

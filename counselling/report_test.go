@@ -1,0 +1,107 @@
+package counselling_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"confidant/counselling"
+)
+
+func TestSmallCellAndItsComplementAreHidden(t *testing.T) {
+	// Four contacts about one theme, 30 and 20 about others: the four show
+	// "<5", and one more cell must hide too, or 54 - 30 - 20 gives them away.
+	tally := counselling.NewTally([]string{"family", "anxiety", "self-harm"}, []int{30, 20, 4})
+	if tally.Cells[2].String() != "<5" {
+		t.Fatalf("4 contacts shown as %s", tally.Cells[2])
+	}
+	if !tally.Cells[1].Hidden || tally.Cells[0].Hidden {
+		t.Fatalf("complement: %v; want the next smallest (20) hidden and 30 shown", tally.Cells)
+	}
+	if tally.Total.String() != "54" {
+		t.Fatalf("total %s", tally.Total)
+	}
+}
+
+func TestCrossTableCannotBeSolved(t *testing.T) {
+	counts := [][]int{{10, 12, 3}, {8, 9, 11}, {20, 1, 7}}
+	rows, cols := []int{25, 28, 28}, []int{38, 22, 21}
+	ct := counselling.NewCrossTable([]string{"a", "b", "c"}, []string{"x", "y", "z"}, counts, rows, cols, 81)
+	lines := func(cells []counselling.Cell, total counselling.Cell) {
+		hidden := 0
+		for _, c := range cells {
+			if c.Hidden {
+				hidden++
+			}
+		}
+		if !total.Hidden && hidden == 1 {
+			t.Errorf("a line with a shown total has exactly one hidden cell: %v total %v", cells, total)
+		}
+	}
+	for i := range ct.Cells {
+		lines(ct.Cells[i], ct.RowTotals[i])
+	}
+	for j := range ct.ColTotals {
+		var col []counselling.Cell
+		for i := range ct.Cells {
+			col = append(col, ct.Cells[i][j])
+		}
+		lines(col, ct.ColTotals[j])
+	}
+	if !ct.Cells[0][2].Hidden || !ct.Cells[2][1].Hidden {
+		t.Fatal("small cells are shown")
+	}
+}
+
+func TestSuppressionPropertyOnRandomTables(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 500 {
+		n := 2 + rng.IntN(8)
+		counts := make([]int, n)
+		for i := range counts {
+			counts[i] = rng.IntN(12)
+		}
+		tally := counselling.NewTally(make([]string, n), counts)
+		hidden := 0
+		for i, c := range tally.Cells {
+			if c.N < counselling.MinCell && !c.Hidden {
+				t.Fatalf("cell %d of %v shown", i, counts)
+			}
+			if c.Hidden {
+				hidden++
+			}
+		}
+		if !tally.Total.Hidden && hidden == 1 {
+			t.Fatalf("one hidden cell with a shown total: %v", tally.Cells)
+		}
+	}
+}
+
+func TestYearReportFromFacts(t *testing.T) {
+	facts := &counselling.YearFacts{
+		Tallies: map[string]map[string]int{
+			counselling.DimMonth:         {"1": 40, "2": 12},
+			counselling.DimChannel:       {"mail": 52},
+			counselling.DimAgeBand:       {"15-19": 40, "20-29": 10, "65-plus": 2},
+			counselling.DimGender:        {"female": 40, "male": 12},
+			counselling.DimFirstResponse: {"1-4h": 40, "4-24h": 10, "over-7d": 2},
+		},
+		SeekerMessages: 142, StaffMessages: 92,
+		Themes: []counselling.ThemeMonth{{ThemeID: 1, Month: 1, Count: 40}, {ThemeID: 2, Month: 2, Count: 12}},
+	}
+	r := counselling.BuildYearReport(2026, facts, []counselling.Theme{{ID: 1, Name: "Family"}, {ID: 2, Name: "Anxiety"}})
+	if r.Contacts.N != 52 || r.PerMonth.Cells[0].N != 40 || r.PerMonth.Cells[1].N != 12 {
+		t.Fatalf("contacts %v, per month %v", r.Contacts, r.PerMonth.Cells)
+	}
+	if r.ResponseMedian != "1-4h" || r.ResponseP90 != "4-24h" {
+		t.Fatalf("median %q p90 %q", r.ResponseMedian, r.ResponseP90)
+	}
+	if r.SeekerPerContact != "2.7" || r.StaffPerContact != "1.8" {
+		t.Fatalf("messages per contact %s / %s", r.SeekerPerContact, r.StaffPerContact)
+	}
+	if !r.AgeBands.Cells[6].Hidden {
+		t.Fatal("two contacts aged 65+ are shown")
+	}
+	if r.ThemesByMonth.Cells[0][0].N != 40 || !r.ThemesByMonth.Cells[0][1].Hidden {
+		t.Fatalf("themes by month: %v", r.ThemesByMonth.Cells[0])
+	}
+}
