@@ -1,5 +1,10 @@
 package counselling
 
+import (
+	"strings"
+	"time"
+)
+
 // Office is one counselling office: its own staff, themes, texts and rules.
 type Office struct {
 	ID            int64
@@ -62,4 +67,70 @@ func ValidSlug(s string) bool {
 		}
 	}
 	return true
+}
+
+// InstallationAdmin reports whether the caller administers the installation:
+// the admins of the first office create further offices.
+func (c Caller) InstallationAdmin(defaultOfficeID int64) bool {
+	return c.Kind == KindStaff && c.Role == RoleAdmin && c.OfficeID == defaultOfficeID
+}
+
+// OfficeSettings are what an office's admins change.
+type OfficeSettings struct {
+	Name          string
+	AnswerTime    string
+	CollectRegion bool
+	Retention     RetentionRules
+}
+
+// Validate checks office settings.
+func (s *OfficeSettings) Validate() error {
+	p := Problems{}
+	s.Name, s.AnswerTime = strings.TrimSpace(s.Name), strings.TrimSpace(s.AnswerTime)
+	checkText(p, "name", s.Name, 100, true)
+	checkText(p, "answer_time", s.AnswerTime, 200, true)
+	for field, msg := range ErrorFields(s.Retention.Validate()) {
+		p.Add(field, msg)
+	}
+	return p.Err()
+}
+
+// ValidateThemeName checks the name of a theme.
+func ValidateThemeName(name string) error {
+	p := Problems{}
+	checkText(p, "name", strings.TrimSpace(name), 60, true)
+	return p.Err()
+}
+
+// Slugify makes a URL-safe slug of a name: lowercase ASCII letters and digits
+// joined by dashes; letters outside ASCII are dropped.
+func Slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+	}
+	s := b.String()
+	if len(s) > 40 {
+		s = strings.TrimRight(s[:40], "-")
+	}
+	return s
+}
+
+// AuditEntry is one recorded admin action.
+type AuditEntry struct {
+	At     time.Time
+	Actor  string
+	Action string
+	Target string
+	Detail string
 }

@@ -13,8 +13,13 @@ var errInviteGone = counselling.Errorf(counselling.ENotFound,
 	"This invitation link does not work: it was used already, has expired, or was mistyped. Please ask an admin for a new one.")
 
 // CreateStaff creates a staff account that has no password yet and returns the
-// one-time invite token for it.
+// one-time invite token for it. It is the operator's command; admins use
+// InviteStaff.
 func (db *DB) CreateStaff(ctx context.Context, n counselling.NewStaff) (string, error) {
+	return db.createStaff(ctx, n, "")
+}
+
+func (db *DB) createStaff(ctx context.Context, n counselling.NewStaff, actorID string) (string, error) {
 	if err := n.Validate(); err != nil {
 		return "", err
 	}
@@ -36,7 +41,7 @@ func (db *DB) CreateStaff(ctx context.Context, n counselling.NewStaff) (string, 
 		if err != nil {
 			return fmt.Errorf("create invite: %w", err)
 		}
-		return nil
+		return db.audit(ctx, tx, n.OfficeID, actorID, "staff invited", id, string(n.Role))
 	})
 	if err != nil {
 		return "", err
@@ -239,19 +244,4 @@ func (db *DB) openStaffName(id string, wrapped, display []byte) (string, error) 
 		return "", err
 	}
 	return sealer{key: key, table: "accounts", row: id}.open("display_name", display)
-}
-
-// SetTrainee marks or unmarks a counsellor of the office as trainee.
-func (db *DB) SetTrainee(ctx context.Context, officeID int64, staffID string, trainee bool) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET trainee = ? WHERE id = ? AND office_id = ? AND kind = 'staff'`,
-			trainee, staffID, officeID)
-		if err != nil {
-			return fmt.Errorf("set trainee: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("The staff member")
-		}
-		return nil
-	})
 }

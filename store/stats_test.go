@@ -77,7 +77,9 @@ func TestTalliesAgreeWithFacts(t *testing.T) {
 				out = append(out, x)
 			}
 		}
-		slices.SortFunc(out, func(a, b counselling.ThemeMonth) int { return int(a.ThemeID*100+int64(a.Month)) - int(b.ThemeID*100+int64(b.Month)) })
+		slices.SortFunc(out, func(a, b counselling.ThemeMonth) int {
+			return int(a.ThemeID*100+int64(a.Month)) - int(b.ThemeID*100+int64(b.Month))
+		})
 		return out
 	}
 	if !reflect.DeepEqual(norm(kept.Themes), norm(fresh.Themes)) {

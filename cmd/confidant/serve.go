@@ -133,6 +133,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
 	var mailWake func()
+	var sendInvite func(ctx context.Context, to, link string) error
 	if cfg.SMTP != "" {
 		sender, err := mail.ParseURL(cfg.SMTP, cfg.SMTPFrom)
 		if err != nil {
@@ -141,6 +142,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 		worker := mail.NewWorker(db, sender, baseURL, logger)
 		mailWake = worker.Wake
+		sendInvite = func(ctx context.Context, to, link string) error {
+			return sender.Send(ctx, to, "Your invitation to Confidant",
+				"You are invited to join a Confidant counselling office.\n\nOpen this one-time link within 72 hours to set your password and second factor:\n"+link+"\n")
+		}
 		go worker.Run(bg, 15*time.Second)
 	}
 
@@ -151,6 +156,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		QuickExitURL: cfg.QuickExitURL,
 		MailEnabled:  cfg.SMTP != "",
 		MailWake:     mailWake,
+		SendInvite:   sendInvite,
 		Clock:        clock,
 		Logger:       logger,
 	}, db, hasher)

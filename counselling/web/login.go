@@ -9,14 +9,45 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-var registerFields = []string{"nickname", "email", "age_band", "gender", "region", "accept_terms"}
+var registerFields = []string{"nickname", "email", "age_band", "gender", "region", "accept_terms", "office"}
+
+// registerOffice is the office a registration is for: the one named by the
+// office field or parameter (a slug), else the installation's first office.
+func (s *Server) registerOffice(c echo.Context, slug string) (*counselling.Office, error) {
+	if slug != "" {
+		office, err := s.db.OfficeBySlug(c.Request().Context(), slug)
+		if err == nil {
+			return office, nil
+		}
+		if counselling.ErrorCode(err) != counselling.ENotFound {
+			return nil, err
+		}
+	}
+	return s.defaultOffice(c)
+}
 
 func (s *Server) renderRegister(c echo.Context, status int, f templates.Form) error {
-	office, err := s.defaultOffice(c)
+	slug := f.Value("office")
+	if slug == "" {
+		slug = c.QueryParam("office")
+	}
+	office, err := s.registerOffice(c, slug)
 	if err != nil {
 		return err
 	}
+	offices, err := s.db.Offices(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	var choices []templates.Option
+	if len(offices) > 1 && c.QueryParam("office") == "" {
+		for _, o := range offices {
+			choices = append(choices, templates.Option{Value: o.Slug, Label: o.Name})
+		}
+	}
 	return s.render(c, status, templates.Register(s.page(c, "Create an account"), templates.RegisterData{
+		Office:        office.Slug,
+		Offices:       choices,
 		Form:          f,
 		AgeBands:      templates.AgeBandOptions(),
 		Genders:       templates.GenderOptions(),
@@ -35,7 +66,7 @@ func (s *Server) register(c echo.Context) error {
 	if err != nil {
 		return s.renderRegister(c, errorStatus(err), formOf(nil, err))
 	}
-	office, err := s.defaultOffice(c)
+	office, err := s.registerOffice(c, form.Get("office"))
 	if err != nil {
 		return err
 	}

@@ -51,5 +51,14 @@ func (s *Server) landing(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.Landing(s.page(c, "Welcome"), office))
+	return s.render(c, http.StatusOK, templates.Landing(s.page(c, "Welcome"), office, "/register"))
+}
+
+// officeLanding is the start page of one office, at /o/{slug}.
+func (s *Server) officeLanding(c echo.Context) error {
+	office, err := s.db.OfficeBySlug(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.Landing(s.page(c, office.Name), office, "/register?office="+office.Slug))
 }

@@ -15,6 +15,7 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/*", s.serveStatic)
 	e.GET("/", s.landing)
+	e.GET("/o/:slug", s.officeLanding)
 
 	e.GET("/register", s.registerForm)
 	e.POST("/register", s.register, s.limitClient)
@@ -60,7 +61,22 @@ func (s *Server) routes() {
 
 	e.GET("/admin", s.admin, s.requireAdmin)
 	e.POST("/admin/staff", s.inviteStaff, s.requireAdmin)
-	e.POST("/admin/staff/:id/trainee", s.setTrainee, s.requireAdmin)
+	e.POST("/admin/staff/:id/trainee", s.staffAction("trainee", s.setTrainee), s.requireAdmin)
+	e.POST("/admin/staff/:id/role", s.staffAction("role", s.setRole), s.requireAdmin)
+	e.POST("/admin/staff/:id/disable", s.staffAction("disabled", s.setDisabled), s.requireAdmin)
+	e.GET("/admin/themes", s.adminThemes, s.requireAdmin)
+	e.POST("/admin/themes", s.themeAction(s.addTheme), s.requireAdmin)
+	e.POST("/admin/themes/:id/rename", s.themeAction(s.renameTheme), s.requireAdmin)
+	e.POST("/admin/themes/:id/retire", s.themeAction(s.retireTheme), s.requireAdmin)
+	e.GET("/admin/settings", s.adminSettings, s.requireAdmin)
+	e.POST("/admin/settings", s.saveSettings, s.requireAdmin)
+	e.POST("/admin/terms", s.publishTerms, s.requireAdmin)
+	e.GET("/admin/audit", s.adminAudit, s.requireAdmin)
+	e.GET("/admin/offices", s.adminOffices, s.requireAdmin)
+	e.POST("/admin/offices", s.createOffice, s.requireAdmin)
+	e.GET("/admin/statistics", s.statistics, s.requireAdmin)
+	e.GET("/admin/statistics.csv", s.statisticsCSV, s.requireAdmin)
+	e.GET("/admin/research.csv", s.researchCSV, s.requireAdmin)
 }
 
 // bodyLimits names the routes that take messages.

@@ -27,6 +27,8 @@ type Config struct {
 	Sessions     counselling.SessionPolicy
 	Clock        counselling.Clock
 	Logger       *slog.Logger
+	// SendInvite, when set, mails an invite link to a new staff member.
+	SendInvite func(ctx context.Context, to, link string) error
 	// MailWake, when set, is called after a notification was queued.
 	MailWake func()
 	// LoginsPerMinute bounds login and registration attempts per client.

@@ -1,0 +1,147 @@
+package templates
+
+import (
+	"fmt"
+	"strconv"
+
+	"confidant/counselling"
+)
+
+// StatTable is one table of the year report, as the page and the CSV show it:
+// both are made from the same StatTables, so their numbers cannot differ.
+type StatTable struct {
+	ID     string
+	Title  string
+	Header []string
+	Rows   [][]string
+}
+
+// StatTables lays out a year report as tables.
+func StatTables(r counselling.YearReport) []StatTable {
+	var out []StatTable
+	themes := StatTable{ID: "themes", Title: "Contacts per theme per month", Header: append(append([]string{"Theme"}, counselling.MonthLabels...), "Year")}
+	for i, label := range r.ThemesByMonth.RowLabels {
+		row := []string{label}
+		for _, c := range r.ThemesByMonth.Cells[i] {
+			row = append(row, c.String())
+		}
+		themes.Rows = append(themes.Rows, append(row, r.ThemesByMonth.RowTotals[i].String()))
+	}
+	total := []string{"All contacts"}
+	for _, c := range r.ThemesByMonth.ColTotals {
+		total = append(total, c.String())
+	}
+	themes.Rows = append(themes.Rows, append(total, r.ThemesByMonth.Total.String()))
+	out = append(out, themes)
+	out = append(out, tallyTable("months", "Contacts per month", "Month", r.PerMonth, nil))
+	out = append(out, tallyTable("channels", "Contacts by channel", "Channel", r.Channels, nil))
+	out = append(out, tallyTable("ages", "Contacts by age", "Age", r.AgeBands, AgeBandLabel))
+	out = append(out, tallyTable("genders", "Contacts by gender", "Gender", r.Genders, GenderLabel))
+	out = append(out, tallyTable("regions", "Contacts by region", "Region", r.Regions, nil))
+	out = append(out, tallyTable("response", "Time to the first answer", "Answered within", r.FirstResponse, ResponseLabel))
+	out = append(out, StatTable{ID: "summary", Title: "First answer and messages", Header: []string{"Measure", "Value"}, Rows: [][]string{
+		{"Median time to the first answer", orHidden(ResponseLabel(r.ResponseMedian))},
+		{"90% answered within", orHidden(ResponseLabel(r.ResponseP90))},
+		{"Messages per contact from help-seekers", orHidden(r.SeekerPerContact)},
+		{"Messages per contact from counsellors", orHidden(r.StaffPerContact)},
+	}})
+	out = append(out, tallyTable("ratings", "Ratings", "Rating", r.Ratings, nil))
+	views := StatTable{ID: "views", Title: "Page views per month (whole installation)", Header: []string{"Month", "Page views"}}
+	for i, n := range r.PageViews {
+		views.Rows = append(views.Rows, []string{counselling.MonthLabels[i], strconv.Itoa(n)})
+	}
+	return append(out, views)
+}
+
+func tallyTable(id, title, what string, t counselling.Tally, label func(string) string) StatTable {
+	st := StatTable{ID: id, Title: title, Header: []string{what, "Contacts"}}
+	for i, l := range t.Labels {
+		if label != nil && label(l) != "" {
+			l = label(l)
+		}
+		st.Rows = append(st.Rows, []string{l, t.Cells[i].String()})
+	}
+	st.Rows = append(st.Rows, []string{"Total", t.Total.String()})
+	return st
+}
+
+func orHidden(s string) string {
+	if s == "" {
+		return "too few to show"
+	}
+	return s
+}
+
+var responseLabels = map[string]string{
+	"under-1h": "1 hour", "1-4h": "4 hours", "4-24h": "24 hours", "1-2d": "2 days", "2-7d": "7 days", "over-7d": "more than 7 days",
+}
+
+// ResponseLabel reads a first-response bucket.
+func ResponseLabel(b string) string { return responseLabels[b] }
+
+// Bar is one bar of a chart.
+type Bar struct {
+	X, Y, W, H int
+	Label      string
+	Value      string
+}
+
+// Chart geometry.
+const (
+	chartW  = 640
+	chartH  = 260
+	chartL  = 40
+	chartB  = 40
+	chartTp = 10
+)
+
+// ThemeBars draws the year's contacts per theme as bars; hidden counts get no
+// bar, only their "<5".
+func ThemeBars(r counselling.YearReport) []Bar {
+	n := len(r.ThemesByMonth.RowLabels)
+	if n == 0 {
+		return nil
+	}
+	maxN := 1
+	for _, c := range r.ThemesByMonth.RowTotals {
+		if !c.Hidden && c.N > maxN {
+			maxN = c.N
+		}
+	}
+	slot := (chartW - chartL) / n
+	var bars []Bar
+	for i, c := range r.ThemesByMonth.RowTotals {
+		h := 0
+		if !c.Hidden {
+			h = c.N * (chartH - chartB - chartTp) / maxN
+		}
+		bars = append(bars, Bar{X: chartL + i*slot + slot/6, Y: chartH - chartB - h, W: slot * 2 / 3, H: h,
+			Label: r.ThemesByMonth.RowLabels[i], Value: c.String()})
+	}
+	return bars
+}
+
+// MonthLine draws the contacts per month as a polyline; hidden months sit on
+// the axis and are labelled "<5".
+func MonthLine(r counselling.YearReport) (points string, dots []Bar) {
+	maxN := 1
+	for _, c := range r.PerMonth.Cells {
+		if !c.Hidden && c.N > maxN {
+			maxN = c.N
+		}
+	}
+	step := (chartW - chartL) / 12
+	for i, c := range r.PerMonth.Cells {
+		v := 0
+		if !c.Hidden {
+			v = c.N
+		}
+		x := chartL + i*step + step/2
+		y := chartH - chartB - v*(chartH-chartB-chartTp)/maxN
+		points += fmt.Sprintf("%d,%d ", x, y)
+		dots = append(dots, Bar{X: x, Y: y, Label: counselling.MonthLabels[i], Value: c.String()})
+	}
+	return points, dots
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
