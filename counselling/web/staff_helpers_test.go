@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"confidant/counselling"
@@ -84,3 +85,5 @@ func (b *browser) mustPost(path string, form url.Values, wantLocation string) {
 }
 
 func regexpMust(p string) *regexp.Regexp { return regexp.MustCompile(p) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
