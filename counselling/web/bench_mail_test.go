@@ -101,3 +101,29 @@ func BenchmarkInbox100k(b *testing.B) {
 	}
 	lat.report(b)
 }
+
+// BenchmarkYearReportMillionFacts measures /admin/statistics for an office
+// with 1,000,000 contact facts in the year. Target: at most 250 ms.
+func BenchmarkYearReportMillionFacts(b *testing.B) {
+	o := newOffice(b)
+	admin := o.enrol(counselling.RoleAdmin, "Bench Admin")
+	if err := o.db.SeedFacts(context.Background(), o.officeID("main"), 2026, 1_000_000); err != nil {
+		b.Fatal(err)
+	}
+	if p := admin.get("/admin/statistics?year=2026"); p.status != http.StatusOK || !strings.Contains(p.body, "1000000") {
+		b.Fatalf("report: %d", p.status)
+	}
+	var lat latencies
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		p := admin.get("/admin/statistics?year=2026")
+		lat.add(time.Since(start))
+		if p.status != http.StatusOK {
+			b.Fatalf("report: %d", p.status)
+		}
+	}
+	lat.report(b)
+	slices.Sort(lat.d)
+	b.ReportMetric(float64(lat.d[len(lat.d)*95/100].Microseconds())/1000, "p95-ms")
+}
