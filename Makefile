@@ -34,3 +34,7 @@ build:
 ## seed: fill ./data with 100,000 synthetic threads (for trying the inbox at scale)
 seed:
 	$(GO) run ./cmd/confidant seed --data ./data --threads 100000 --seekers 1000
+
+## e2e: the whole journey in a real browser (chromium, headless) with axe-core on every page
+e2e:
+	bash scripts/e2e.sh
