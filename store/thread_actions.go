@@ -30,45 +30,27 @@ type held struct {
 // holdThread loads a thread only if the caller is its help-seeker or its
 // counsellor; anyone else gets not-found.
 func (db *DB) holdThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string) (*held, error) {
-	if !validID(id) {
-		return nil, errThreadNotFound
-	}
-	var cond string
-	var args []any
 	switch {
 	case c.Kind == counselling.KindSeeker:
-		cond, args = "t.seeker_id = ?", []any{c.AccountID}
+		return db.loadHeld(ctx, tx, id, "t.seeker_id = ?", c.AccountID)
 	case c.Counsels():
-		cond, args = "t.office_id = ? AND t.counsellor_id = ?", []any{c.OfficeID, c.AccountID}
-	default:
-		return nil, errThreadNotFound
+		return db.loadHeld(ctx, tx, id, "t.office_id = ? AND t.counsellor_id = ?", c.OfficeID, c.AccountID)
 	}
-	h := held{id: id}
-	var wrapped []byte
-	err := tx.QueryRowContext(ctx, `SELECT t.office_id, t.seeker_id, t.status, a.data_key FROM threads t
-		JOIN accounts a ON a.id = t.seeker_id WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).
-		Scan(&h.officeID, &h.seekerID, &h.status, &wrapped)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errThreadNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read thread: %w", err)
-	}
-	key, err := db.keys.UnwrapDataKey(h.seekerID, wrapped)
-	if err != nil {
-		return nil, err
-	}
-	h.ts = threadSealer{key}
-	return &h, nil
+	return nil, errThreadNotFound
 }
 
 // readableThread is holdThread widened to everyone who may read the thread (a
 // supervisor reading a flagged thread, say).
 func (db *DB) readableThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string) (*held, error) {
+	cond, args := scopeSQL(counselling.ReadScope(c))
+	return db.loadHeld(ctx, tx, id, cond, args...)
+}
+
+// loadHeld loads a thread with its help-seeker's key, if cond holds for it.
+func (db *DB) loadHeld(ctx context.Context, tx *sql.Tx, id, cond string, args ...any) (*held, error) {
 	if !validID(id) {
 		return nil, errThreadNotFound
 	}
-	cond, args := scopeSQL(counselling.ReadScope(c))
 	h := held{id: id}
 	var wrapped []byte
 	err := tx.QueryRowContext(ctx, `SELECT t.office_id, t.seeker_id, t.status, a.data_key FROM threads t
