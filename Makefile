@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test generate lint bench build e2e seed
+.PHONY: run test generate lint bench build e2e seed observatory
 
 ## run: start the office on 127.0.0.1:8080 with its data in ./data
 run:
@@ -38,3 +38,7 @@ seed:
 ## e2e: the whole journey in a real browser (chromium, headless) with axe-core on every page
 e2e:
 	bash scripts/e2e.sh
+
+## observatory: scan a local TLS instance with Mozilla's HTTP Observatory (must be A+)
+observatory:
+	bash scripts/observatory.sh
