@@ -114,6 +114,7 @@ type Registration struct {
 	Nickname    string
 	Password    string
 	AcceptTerms bool
+	Lang        string // the language the pages were shown in
 	Profile
 }
 

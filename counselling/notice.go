@@ -14,23 +14,22 @@ const (
 	NoticeInactive NoticeKind = "inactive" // an unused account will be deleted soon
 )
 
-// NoticeText returns the subject and body of a notification of kind.
-func NoticeText(kind NoticeKind, answerTime, loginURL string) (subject, body string) {
+// NoticeText returns the subject and body of a notification of kind, in
+// English, as message ids with the placeholders {{.AnswerTime}} and
+// {{.LoginURL}}; the sender translates them into the recipient's language.
+func NoticeText(kind NoticeKind) (subject, body string) {
 	switch kind {
 	case NoticeReceived:
 		return "Your message has arrived",
-			"Your message has arrived. We usually answer " + answerTime + ".\n\n" +
-				"Log in to read the answer when it is there:\n" + loginURL + "\n"
+			"Your message has arrived. We usually answer {{.AnswerTime}}.\n\nLog in to read the answer when it is there:\n{{.LoginURL}}\n"
 	case NoticeInactive:
 		return "Your account will be deleted soon",
-			"Your account has not been used for a long time and will be deleted in 14 days, as our privacy terms promise.\n\n" +
-				"To keep it, log in once:\n" + loginURL + "\n\nIf you do nothing, it is deleted with everything in it.\n"
+			"Your account has not been used for a long time and will be deleted in 14 days, as our privacy terms promise.\n\nTo keep it, log in once:\n{{.LoginURL}}\n\nIf you do nothing, it is deleted with everything in it.\n"
 	case NoticeDigest:
 		return "New messages are waiting",
-			"New messages are waiting in the queue.\n\nLog in to read them:\n" + loginURL + "\n"
+			"New messages are waiting in the queue.\n\nLog in to read them:\n{{.LoginURL}}\n"
 	}
-	return "You have a new message",
-		"You have a new message.\n\nLog in to read it:\n" + loginURL + "\n"
+	return "You have a new message", "You have a new message.\n\nLog in to read it:\n{{.LoginURL}}\n"
 }
 
 // Outgoing is a notification due to be sent, with its address decrypted.
@@ -41,6 +40,7 @@ type Outgoing struct {
 	Recipient string
 	Attempts  int
 	CreatedAt time.Time
+	Lang      string
 }
 
 // NoticeGiveUpAfter is how long a notification is retried before it is dropped.

@@ -17,6 +17,8 @@ type Session struct {
 	// TermsOutdated: the help-seeker has not yet accepted the office's
 	// current privacy terms.
 	TermsOutdated bool
+	// Lang is the account's language, "" when none was chosen.
+	Lang string
 }
 
 // SessionPolicy says how long sessions live.

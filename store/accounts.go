@@ -53,6 +53,7 @@ type newAccount struct {
 	profile      counselling.Profile
 	passwordHash string
 	termsVersion int
+	lang         string
 }
 
 var errNicknameTaken = counselling.FieldError("nickname", "This nickname is already taken. Please choose another one.")
@@ -95,9 +96,9 @@ func (db *DB) createAccount(ctx context.Context, tx *sql.Tx, a newAccount) (stri
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO accounts (id, office_id, kind, role, nickname_index, data_key,
 		nickname, display_name, email, age_band, gender, region, password_hash, terms_version, terms_accepted_at,
-		created_at, last_active_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		created_at, last_active_at, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, a.officeID, string(a.kind), role, db.nicknameIndex(normalized), wrapped,
-		sealed[0], sealed[1], sealed[2], sealed[3], sealed[4], sealed[5], a.passwordHash, a.termsVersion, termsAt, now, now)
+		sealed[0], sealed[1], sealed[2], sealed[3], sealed[4], sealed[5], a.passwordHash, a.termsVersion, termsAt, now, now, a.lang)
 	if isUniqueViolation(err) {
 		return "", errNicknameTaken
 	}
@@ -129,7 +130,7 @@ func (db *DB) CreateSeeker(ctx context.Context, reg counselling.Registration, pa
 		var err error
 		id, err = db.createAccount(ctx, tx, newAccount{
 			officeID: reg.OfficeID, kind: counselling.KindSeeker, nickname: reg.Nickname,
-			profile: reg.Profile, passwordHash: passwordHash, termsVersion: termsVersion,
+			profile: reg.Profile, passwordHash: passwordHash, termsVersion: termsVersion, lang: reg.Lang,
 		})
 		return err
 	})
@@ -230,4 +231,14 @@ func (db *DB) Account(ctx context.Context, id string) (*counselling.Account, err
 func hashToken(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
 	return sum[:]
+}
+
+// SetLanguage remembers the language an account chose.
+func (db *DB) SetLanguage(ctx context.Context, accountID, lang string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET lang = ? WHERE id = ?`, lang, accountID); err != nil {
+			return fmt.Errorf("set language: %w", err)
+		}
+		return nil
+	})
 }

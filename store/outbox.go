@@ -50,7 +50,7 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, officeID int64, accountID
 func (db *DB) DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing, error) {
 	var out []counselling.Outgoing
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.attempts, o.created_at, a.id, a.data_key
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.attempts, o.created_at, a.id, a.data_key, a.lang
 			FROM outbox o JOIN accounts a ON a.id = o.account_id
 			WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ?
 			ORDER BY o.next_attempt_at, o.id LIMIT ?`, db.now().Unix(), limit)
@@ -63,7 +63,7 @@ func (db *DB) DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing
 			var recipient, wrapped []byte
 			var accountID string
 			var created int64
-			if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &n.Attempts, &created, &accountID, &wrapped); err != nil {
+			if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &n.Attempts, &created, &accountID, &wrapped, &n.Lang); err != nil {
 				return fmt.Errorf("read notice: %w", err)
 			}
 			n.CreatedAt = time.Unix(created, 0).UTC()

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -51,3 +52,21 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// SinceIn is Since in the language of ctx.
+func SinceIn(ctx context.Context, now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return T(ctx, "moments")
+	case d < time.Hour:
+		return Tn(ctx, "{{.Count}} minutes", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return Tn(ctx, "{{.Count}} hours", int(d/time.Hour))
+	}
+	return Tn(ctx, "{{.Count}} days", int(d/(24*time.Hour)))
+}
+
+// WhenIn formats a moment for a page; the numeric form reads the same in every
+// language offered.
+func WhenIn(_ context.Context, t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

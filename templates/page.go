@@ -13,6 +13,9 @@ type Page struct {
 	QuickExitURL string
 	User         *User // nil when nobody is logged in
 	MailEnabled  bool
+	// SwitchPath is where the language links lead: this page, or the start
+	// page after a form was sent.
+	SwitchPath string
 }
 
 // User is the logged-in person as the frame shows them.

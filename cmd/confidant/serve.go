@@ -20,6 +20,7 @@ import (
 	"confidant/counselling/vault"
 	"confidant/counselling/web"
 	"confidant/store"
+	"confidant/templates"
 
 	"github.com/robfig/cron/v3"
 )
@@ -140,7 +141,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			ln.Close()
 			return err
 		}
-		worker := mail.NewWorker(db, sender, baseURL, logger)
+		worker := mail.NewWorker(db, sender, baseURL, func(lang, id string, data map[string]any) string {
+			return templates.Translate(lang, id, data, nil)
+		}, logger)
 		mailWake = worker.Wake
 		sendInvite = func(ctx context.Context, to, link string) error {
 			return sender.Send(ctx, to, "Your invitation to Confidant",

@@ -111,16 +111,21 @@ type Store interface {
 
 // Worker drains the outbox.
 type Worker struct {
-	store    Store
-	sender   *Sender
-	loginURL string
-	log      *slog.Logger
-	wake     chan struct{}
+	store     Store
+	translate Translator
+	sender    *Sender
+	loginURL  string
+	log       *slog.Logger
+	wake      chan struct{}
 }
 
-// NewWorker returns a worker that links mails to baseURL's login page.
-func NewWorker(store Store, sender *Sender, baseURL string, log *slog.Logger) *Worker {
-	return &Worker{store: store, sender: sender, loginURL: baseURL + "/login", log: log, wake: make(chan struct{}, 1)}
+// Translator renders a message id in a language with data in its placeholders.
+type Translator func(lang, id string, data map[string]any) string
+
+// NewWorker returns a worker that links mails to baseURL's login page and
+// writes them in each recipient's language.
+func NewWorker(store Store, sender *Sender, baseURL string, translate Translator, log *slog.Logger) *Worker {
+	return &Worker{store: store, translate: translate, sender: sender, loginURL: baseURL + "/login", log: log, wake: make(chan struct{}, 1)}
 }
 
 // Wake asks the worker to look at the outbox now rather than at its next tick.
@@ -193,8 +198,9 @@ func (w *Worker) send(ctx context.Context, n counselling.Outgoing) error {
 	if err != nil {
 		return err
 	}
-	subject, body := counselling.NoticeText(n.Kind, office.AnswerTime, w.loginURL)
-	return w.sender.Send(ctx, n.Recipient, subject, body)
+	subject, body := counselling.NoticeText(n.Kind)
+	data := map[string]any{"AnswerTime": w.translate(n.Lang, office.AnswerTime, nil), "LoginURL": w.loginURL}
+	return w.sender.Send(ctx, n.Recipient, w.translate(n.Lang, subject, data), w.translate(n.Lang, body, data))
 }
 
 // classify names an error for the outbox row and the log without repeating

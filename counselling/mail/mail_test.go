@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"confidant/templates"
 	"context"
 	"io"
 	"log/slog"
@@ -37,7 +38,7 @@ func worker(t *testing.T, db *storetest.DB, smtpURL string) *mail.Worker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return mail.NewWorker(db, sender, "https://office.example", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return mail.NewWorker(db, sender, "https://office.example", translate, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
 func TestNotificationIsNeutral(t *testing.T) {
@@ -128,4 +129,8 @@ func TestBackoffGrowsToAnHour(t *testing.T) {
 	if counselling.NoticeBackoff(50) != time.Hour {
 		t.Fatal("backoff is not capped at an hour")
 	}
+}
+
+func translate(lang, id string, data map[string]any) string {
+	return templates.Translate(lang, id, data, nil)
 }

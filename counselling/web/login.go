@@ -72,6 +72,7 @@ func (s *Server) register(c echo.Context) error {
 	}
 	reg := counselling.Registration{
 		OfficeID:    office.ID,
+		Lang:        langOf(c),
 		Nickname:    form.Get("nickname"),
 		Password:    form.Get("password"),
 		AcceptTerms: form.Get("accept_terms") != "",

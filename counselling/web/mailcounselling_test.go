@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"confidant/templates"
 	"context"
 	"io"
 	"log/slog"
@@ -22,7 +23,7 @@ func TestWholeConversationWithMail(t *testing.T) {
 	smtp := mailtest.Start(t)
 	o := newOffice(t, func(c *web.Config) { c.MailEnabled = true })
 	sender, _ := mail.ParseURL(smtp.URL(), "Confidant <no-reply@localhost>")
-	w := mail.NewWorker(o.db, sender, o.srv.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w := mail.NewWorker(o.db, sender, o.srv.URL, translate, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	seeker := o.browser()
 	form := registration("Paper Crane", "folding a thousand cranes")
@@ -366,7 +367,7 @@ func TestCounsellorDigestOfNewQueueItems(t *testing.T) {
 	smtp := mailtest.Start(t)
 	o := newOffice(t, func(c *web.Config) { c.MailEnabled = true })
 	sender, _ := mail.ParseURL(smtp.URL(), "Confidant <no-reply@localhost>")
-	w := mail.NewWorker(o.db, sender, o.srv.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w := mail.NewWorker(o.db, sender, o.srv.URL, translate, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	c := o.enrol(counselling.RoleCounsellor, "Digest Reader")
 	if p := c.post("/inbox/settings", url.Values{"digest": {"1"}}); p.status != http.StatusUnprocessableEntity {
 		t.Fatalf("digest without an address: %d, want 422", p.status)
@@ -395,4 +396,8 @@ func TestCounsellorDigestOfNewQueueItems(t *testing.T) {
 			t.Errorf("the digest reveals %q", secret)
 		}
 	}
+}
+
+func translate(lang, id string, data map[string]any) string {
+	return templates.Translate(lang, id, data, nil)
 }

@@ -11,6 +11,7 @@ import (
 
 	"confidant/counselling"
 	"confidant/static"
+	"confidant/templates"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -142,6 +143,10 @@ var errTooManyAttempts = counselling.Errorf(counselling.ETooMany,
 
 func (s *Server) render(c echo.Context, status int, page templ.Component) error {
 	ctx := templ.WithNonce(c.Request().Context(), nonceOf(c))
+	ctx = templates.WithLanguage(ctx, langOf(c))
+	if inURL, _ := c.Get(ctxLangURL).(bool); inURL {
+		ctx = templates.WithURLLanguage(ctx)
+	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
 	return page.Render(ctx, c.Response())

@@ -13,7 +13,8 @@ import (
 func (s *Server) page(c echo.Context, title string) templates.Page {
 	p := templates.Page{
 		Title:        title,
-		Lang:         "en",
+		Lang:         langOf(c),
+		SwitchPath:   switchPath(c),
 		CSSURL:       s.assets.URL("app.css"),
 		JSURL:        s.assets.URL("app.js"),
 		QuickExitURL: s.cfg.QuickExitURL,

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"net/http"
+
+	"confidant/templates"
+
+	"github.com/labstack/echo/v4"
+)
+
+const (
+	ctxLang    = "lang"
+	ctxLangURL = "lang-in-url"
+)
+
+// chooseLanguage decides the language of the response (J1): a ?lang= choice
+// first; for someone logged in, the language their account remembers (a
+// choice made while logged in is remembered there); otherwise the browser's
+// Accept-Language. A visitor's choice is carried in the URLs of the pages, as
+// there is no cookie to keep it in.
+func (s *Server) chooseLanguage(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, fromURL := c.QueryParam("lang"), false
+		if templates.Supported(lang) {
+			fromURL = true
+		} else {
+			lang = ""
+		}
+		if sess := sessionOf(c); sess != nil {
+			switch {
+			case fromURL && lang != sess.Lang:
+				if err := s.db.SetLanguage(c.Request().Context(), sess.AccountID, lang); err != nil {
+					return err
+				}
+				sess.Lang, fromURL = lang, false
+			case fromURL:
+				fromURL = false
+			case templates.Supported(sess.Lang):
+				lang = sess.Lang
+			}
+		}
+		if lang == "" {
+			lang = templates.Negotiate(c.Request().Header.Get("Accept-Language"))
+		}
+		c.Set(ctxLang, lang)
+		c.Set(ctxLangURL, fromURL)
+		c.Response().Header().Set("Content-Language", lang)
+		return next(c)
+	}
+}
+
+func langOf(c echo.Context) string {
+	if l, ok := c.Get(ctxLang).(string); ok {
+		return l
+	}
+	return "en"
+}
+
+// switchPath is where the language links of a page lead: the page itself for
+// a GET, the start page after a form.
+func switchPath(c echo.Context) string {
+	if c.Request().Method == http.MethodGet {
+		return c.Request().URL.Path
+	}
+	return "/"
+}

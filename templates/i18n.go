@@ -1,0 +1,136 @@
+package templates
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Pages and mails speak English, German, Danish and Dutch (J1). A message's id
+// is its English text, so English needs no file and a missing translation
+// falls back to English; locales/*.json hold the other three, and a test fails
+// when any of them lacks a message that the code uses.
+
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// Languages are the languages offered, English first.
+var Languages = []Option{{Value: "en", Label: "English"}, {Value: "de", Label: "Deutsch"}, {Value: "da", Label: "Dansk"}, {Value: "nl", Label: "Nederlands"}}
+
+var bundle = func() *i18n.Bundle {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, l := range Languages[1:] {
+		if _, err := b.LoadMessageFileFS(localeFiles, "locales/"+l.Value+".json"); err != nil {
+			panic("templates: " + err.Error())
+		}
+	}
+	return b
+}()
+
+var localizers = func() map[string]*i18n.Localizer {
+	m := map[string]*i18n.Localizer{}
+	for _, l := range Languages {
+		m[l.Value] = i18n.NewLocalizer(bundle, l.Value)
+	}
+	return m
+}()
+
+var matcher = language.NewMatcher([]language.Tag{language.English, language.German, language.Danish, language.Dutch})
+
+// Supported reports whether lang is one of the offered languages.
+func Supported(lang string) bool {
+	_, ok := localizers[lang]
+	return ok
+}
+
+// Negotiate picks the language for an Accept-Language header.
+func Negotiate(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return "en"
+	}
+	_, index, confidence := matcher.Match(tags...)
+	if confidence == language.No {
+		return "en"
+	}
+	return Languages[index].Value
+}
+
+type langKey struct{}
+
+// WithLanguage puts the language to render in into ctx.
+func WithLanguage(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, langKey{}, lang)
+}
+
+// LanguageOf is the language of ctx, English by default.
+func LanguageOf(ctx context.Context) string {
+	if l, ok := ctx.Value(langKey{}).(string); ok && Supported(l) {
+		return l
+	}
+	return "en"
+}
+
+// Translate is the message id in lang, with data filled into its {{.Name}}
+// placeholders; count, when not nil, picks the plural form.
+func Translate(lang, id string, data map[string]any, count any) string {
+	if id == "" {
+		return ""
+	}
+	l, ok := localizers[lang]
+	if !ok {
+		l = localizers["en"]
+	}
+	s, err := l.Localize(&i18n.LocalizeConfig{
+		DefaultMessage: &i18n.Message{ID: id, One: id, Other: id},
+		TemplateData:   data,
+		PluralCount:    count,
+	})
+	if err != nil && s == "" {
+		return id
+	}
+	return s
+}
+
+// T translates a message into the language of ctx.
+func T(ctx context.Context, id string) string { return Translate(LanguageOf(ctx), id, nil, nil) }
+
+// Tf translates a message with placeholders given as name, value pairs.
+func Tf(ctx context.Context, id string, pairs ...any) string {
+	data := map[string]any{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		data[fmt.Sprint(pairs[i])] = pairs[i+1]
+	}
+	return Translate(LanguageOf(ctx), id, data, nil)
+}
+
+// Tn translates a message with plural forms for n, which fills {{.Count}}.
+func Tn(ctx context.Context, id string, n int) string {
+	return Translate(LanguageOf(ctx), id, map[string]any{"Count": n}, n)
+}
+
+// Href adds the chosen language to a link when it travels in the URL (for
+// visitors who are not logged in and chose a language themselves).
+func Href(ctx context.Context, path string) string {
+	if ctx.Value(urlLangKey{}) == nil {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "lang=" + LanguageOf(ctx)
+}
+
+type urlLangKey struct{}
+
+// WithURLLanguage marks that the language came from the URL and must stay in it.
+func WithURLLanguage(ctx context.Context) context.Context {
+	return context.WithValue(ctx, urlLangKey{}, true)
+}
