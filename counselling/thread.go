@@ -1,7 +1,6 @@
 package counselling
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -174,22 +173,10 @@ func checkText(p Problems, field, text string, maxRunes int, required bool) {
 	case required && strings.TrimSpace(text) == "":
 		p.Add(field, "Please write something first.")
 	case utf8.RuneCountInString(text) > maxRunes:
-		p.Add(field, "This is too long: please keep it under "+formatCount(maxRunes)+" characters.")
+		p.Add(field, "This is too long. Please shorten it; the field says how long it may be.")
 	case strings.ContainsFunc(text, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' }):
 		p.Add(field, "The text contains control characters that are not allowed.")
 	}
-}
-
-func formatCount(n int) string {
-	digits := strconv.Itoa(n)
-	var b strings.Builder
-	for i, d := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(d)
-	}
-	return b.String()
 }
 
 // QueueItem is an enquiry waiting in the office's open queue. Counsellors see

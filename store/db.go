@@ -292,6 +292,9 @@ func unixOrZero(v sql.NullInt64) time.Time {
 	return time.Unix(v.Int64, 0).UTC()
 }
 
+// notFound says the same for everything that is missing or not the caller's,
+// so the answer tells nothing about what exists. what is for the reader.
 func notFound(what string) error {
-	return counselling.Errorf(counselling.ENotFound, "%s was not found.", what)
+	_ = what
+	return counselling.Errorf(counselling.ENotFound, "We could not find that. It may have been deleted, or you may not be allowed to see it.")
 }

@@ -12,9 +12,9 @@ import (
 )
 
 // Pages and mails speak English, German, Danish and Dutch (J1). A message's id
-// is its English text, so English needs no file and a missing translation
-// falls back to English; locales/*.json hold the other three, and a test fails
-// when any of them lacks a message that the code uses.
+// is its English text, so English needs a file only for plural forms and a
+// missing translation falls back to English; locales/*.json hold the other
+// three, and a test fails when any of them lacks a message the code uses.
 
 //go:embed locales/*.json
 var localeFiles embed.FS
@@ -25,7 +25,7 @@ var Languages = []Option{{Value: "en", Label: "English"}, {Value: "de", Label: "
 var bundle = func() *i18n.Bundle {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, l := range Languages[1:] {
+	for _, l := range Languages {
 		if _, err := b.LoadMessageFileFS(localeFiles, "locales/"+l.Value+".json"); err != nil {
 			panic("templates: " + err.Error())
 		}

@@ -1,0 +1,159 @@
+package templates_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"confidant/counselling"
+	"confidant/templates"
+)
+
+var (
+	// T(ctx, "…"), Tf(ctx, "…", …), Tn(ctx, "…", n) in templates and Go.
+	callRE = regexp.MustCompile(`\bT[fn]?\(ctx, "((?:[^"\\]|\\.)*)"`)
+	// Labels and hints handed to the form components, which translate them.
+	componentRE = regexp.MustCompile(`@(?:TextField|SelectField|TextArea)\(([^\n]*)\)`)
+	stringRE    = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+	// User messages of the domain and the store.
+	domainRE = regexp.MustCompile(`(?:FieldError\([^,]+,|Errorf\([\w.]+,|\.Add\([\w"]+,|Message:)\s*"((?:[^"\\]|\\.)*)"`)
+	// Texts the templates' own Go functions return.
+	returnRE = regexp.MustCompile(`return "((?:[^"\\]|\\.)*[ .][^"]*)"`)
+	// Page titles, and the fixed texts of the web layer.
+	pageRE = regexp.MustCompile(`(?:s\.page\(c, |: +|return )"((?:[^"\\]|\\.)*[ .][^"]*)"`)
+)
+
+func unquote(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, `\"`, `"`), `\n`, "\n") }
+
+// catalogue gathers every message id the help-seeker's pages, the error
+// messages and the notification mails use.
+func catalogue(t *testing.T) []string {
+	t.Helper()
+	ids := map[string]bool{}
+	add := func(s string) {
+		if s = unquote(s); s != "" {
+			ids[s] = true
+		}
+	}
+	read := func(glob string) map[string]string {
+		files, _ := filepath.Glob(filepath.Join("..", glob))
+		out := map[string]string{}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") || strings.HasSuffix(f, "_templ.go") {
+				continue
+			}
+			if info, err := os.Stat(f); err != nil || info.IsDir() {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[f] = string(b)
+		}
+		return out
+	}
+	seekerTemplates := []string{"layout.templ", "pages.templ", "threads.templ"}
+	for f, src := range read("templates/*.*") {
+		for _, m := range callRE.FindAllStringSubmatch(src, -1) {
+			add(m[1])
+		}
+		if strings.HasSuffix(f, "pages.templ") {
+			for _, m := range returnRE.FindAllStringSubmatch(src, -1) {
+				add(m[1])
+			}
+		}
+		if !slices.Contains(seekerTemplates, filepath.Base(f)) {
+			continue
+		}
+		for _, call := range componentRE.FindAllStringSubmatch(src, -1) {
+			for _, lit := range stringRE.FindAllStringSubmatch(call[1], -1) {
+				if strings.ContainsAny(lit[1], " ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+					add(lit[1])
+				}
+			}
+		}
+	}
+	for _, glob := range []string{"counselling/*.go", "counselling/auth/*.go", "counselling/passwd/*.go", "store/*.go"} {
+		for _, src := range read(glob) {
+			for _, m := range domainRE.FindAllStringSubmatch(src, -1) {
+				add(m[1])
+			}
+		}
+	}
+	for _, f := range []string{"counselling/web/errors.go", "counselling/web/account.go", "counselling/web/middleware.go", "counselling/web/threads.go", "counselling/web/login.go", "counselling/web/pages.go"} {
+		for _, src := range read(f) {
+			for _, m := range pageRE.FindAllStringSubmatch(src, -1) {
+				add(m[1])
+			}
+		}
+	}
+	for _, o := range append(templates.AgeBandOptions(), templates.GenderOptions()...) {
+		add(o.Label)
+	}
+	for _, th := range counselling.DefaultThemes {
+		add(th.Name)
+	}
+	add(counselling.DefaultAnswerTime)
+	add(counselling.ErrorMessage(nil))
+	for _, k := range []counselling.NoticeKind{counselling.NoticeReceived, counselling.NoticeReply, counselling.NoticeDigest, counselling.NoticeInactive} {
+		subject, body := counselling.NoticeText(k)
+		add(subject)
+		add(body)
+	}
+	var out []string
+	for id := range ids {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestEveryMessageIsTranslated fails when any message the code uses is missing
+// in German, Danish or Dutch.
+func TestEveryMessageIsTranslated(t *testing.T) {
+	ids := catalogue(t)
+	if len(ids) < 100 {
+		t.Fatalf("only %d messages found: the catalogue scan is broken", len(ids))
+	}
+	for _, lang := range []string{"de", "da", "nl"} {
+		raw, err := os.ReadFile(filepath.Join("locales", lang+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var messages map[string]any
+		if err := json.Unmarshal(raw, &messages); err != nil {
+			t.Fatalf("%s.json: %v", lang, err)
+		}
+		var missing []string
+		for _, id := range ids {
+			if _, ok := messages[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			t.Errorf("%s.json lacks %d messages:\n%s", lang, len(missing), strings.Join(missing, "\n"))
+		}
+	}
+}
+
+func TestPluralsAndPlaceholders(t *testing.T) {
+	ctx := templates.WithLanguage(context.Background(), "de")
+	if got := templates.Tn(ctx, "{{.Count}} days", 1); got != "1 Tag" {
+		t.Errorf("German singular: %q", got)
+	}
+	if got := templates.Tn(ctx, "{{.Count}} days", 3); got != "3 Tagen" && got != "3 Tage" {
+		t.Errorf("German plural: %q", got)
+	}
+	if got := templates.Tf(templates.WithLanguage(context.Background(), "nl"), "Privacy terms (version {{.Version}})", "Version", 2); !strings.Contains(got, "2") || strings.Contains(got, "Privacy terms") {
+		t.Errorf("Dutch with placeholder: %q", got)
+	}
+	if templates.Negotiate("da-DK,da;q=0.9,en;q=0.5") != "da" || templates.Negotiate("fr-FR") != "en" || templates.Negotiate("nl-BE") != "nl" {
+		t.Error("Accept-Language is not negotiated")
+	}
+}
