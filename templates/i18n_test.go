@@ -28,7 +28,9 @@ var (
 	pageRE = regexp.MustCompile(`(?:s\.page\(c, |: +|return )"((?:[^"\\]|\\.)*[ .][^"]*)"`)
 )
 
-func unquote(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, `\"`, `"`), `\n`, "\n") }
+func unquote(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, `\"`, `"`), `\n`, "\n")
+}
 
 // catalogue gathers every message id the help-seeker's pages, the error
 // messages and the notification mails use.
