@@ -22,6 +22,8 @@ var (
 	stringRE    = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
 	// User messages of the domain and the store.
 	domainRE = regexp.MustCompile(`(?:FieldError\([^,]+,|Errorf\([\w.]+,|\.Add\([\w"]+,|Message:)\s*"((?:[^"\\]|\\.)*)"`)
+	// The tables of the year report.
+	tallyRE = regexp.MustCompile(`tallyTable\(ctx, "\w+", "([^"]+)", "([^"]+)"`)
 	// Texts the templates' own Go functions return.
 	returnRE = regexp.MustCompile(`return "((?:[^"\\]|\\.)*[ .][^"]*)"`)
 	// Page titles, and the fixed texts of the web layer.
@@ -60,7 +62,6 @@ func catalogue(t *testing.T) []string {
 		}
 		return out
 	}
-	seekerTemplates := []string{"layout.templ", "pages.templ", "threads.templ"}
 	for f, src := range read("templates/*.*") {
 		for _, m := range callRE.FindAllStringSubmatch(src, -1) {
 			add(m[1])
@@ -70,7 +71,7 @@ func catalogue(t *testing.T) []string {
 				add(m[1])
 			}
 		}
-		if !slices.Contains(seekerTemplates, filepath.Base(f)) {
+		if !strings.HasSuffix(f, ".templ") {
 			continue
 		}
 		for _, call := range componentRE.FindAllStringSubmatch(src, -1) {
@@ -88,12 +89,26 @@ func catalogue(t *testing.T) []string {
 			}
 		}
 	}
-	for _, f := range []string{"counselling/web/errors.go", "counselling/web/account.go", "counselling/web/middleware.go", "counselling/web/threads.go", "counselling/web/login.go", "counselling/web/pages.go"} {
-		for _, src := range read(f) {
-			for _, m := range pageRE.FindAllStringSubmatch(src, -1) {
-				add(m[1])
-			}
+	for _, src := range read("counselling/web/*.go") {
+		for _, m := range pageRE.FindAllStringSubmatch(src, -1) {
+			add(m[1])
 		}
+	}
+	for _, src := range read("templates/stats.go") {
+		for _, m := range tallyRE.FindAllStringSubmatch(src, -1) {
+			add(m[1])
+			add(m[2])
+		}
+	}
+	for _, b := range counselling.ResponseBuckets {
+		add(templates.ResponseLabel(b.Name))
+	}
+	for _, m := range counselling.MonthLabels {
+		add(m)
+	}
+	for _, w := range []string{counselling.StatusOpen, counselling.StatusAssigned, counselling.StatusClosed,
+		string(counselling.RoleCounsellor), string(counselling.RoleSupervisor), string(counselling.RoleAdmin), "Help-seeker", "Counsellor"} {
+		add(w)
 	}
 	for _, o := range append(templates.AgeBandOptions(), templates.GenderOptions()...) {
 		add(o.Label)

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -17,57 +18,63 @@ type StatTable struct {
 }
 
 // StatTables lays out a year report as tables.
-func StatTables(r counselling.YearReport) []StatTable {
+// Titles, headers and labels are in the language of ctx, for the page and the
+// CSV alike.
+func StatTables(ctx context.Context, r counselling.YearReport) []StatTable {
 	var out []StatTable
-	themes := StatTable{ID: "themes", Title: "Contacts per theme per month", Header: append(append([]string{"Theme"}, counselling.MonthLabels...), "Year")}
+	months := make([]string, len(counselling.MonthLabels))
+	for i, m := range counselling.MonthLabels {
+		months[i] = T(ctx, m)
+	}
+	themes := StatTable{ID: "themes", Title: T(ctx, "Contacts per theme per month"), Header: append(append([]string{T(ctx, "Theme")}, months...), T(ctx, "Year"))}
 	for i, label := range r.ThemesByMonth.RowLabels {
-		row := []string{label}
+		row := []string{T(ctx, label)}
 		for _, c := range r.ThemesByMonth.Cells[i] {
 			row = append(row, c.String())
 		}
 		themes.Rows = append(themes.Rows, append(row, r.ThemesByMonth.RowTotals[i].String()))
 	}
-	total := []string{"All contacts"}
+	total := []string{T(ctx, "All contacts")}
 	for _, c := range r.ThemesByMonth.ColTotals {
 		total = append(total, c.String())
 	}
 	themes.Rows = append(themes.Rows, append(total, r.ThemesByMonth.Total.String()))
 	out = append(out, themes)
-	out = append(out, tallyTable("months", "Contacts per month", "Month", r.PerMonth, nil))
-	out = append(out, tallyTable("channels", "Contacts by channel", "Channel", r.Channels, nil))
-	out = append(out, tallyTable("ages", "Contacts by age", "Age", r.AgeBands, AgeBandLabel))
-	out = append(out, tallyTable("genders", "Contacts by gender", "Gender", r.Genders, GenderLabel))
-	out = append(out, tallyTable("regions", "Contacts by region", "Region", r.Regions, nil))
-	out = append(out, tallyTable("response", "Time to the first answer", "Answered within", r.FirstResponse, ResponseLabel))
-	out = append(out, StatTable{ID: "summary", Title: "First answer and messages", Header: []string{"Measure", "Value"}, Rows: [][]string{
-		{"Median time to the first answer", orHidden(ResponseLabel(r.ResponseMedian))},
-		{"90% answered within", orHidden(ResponseLabel(r.ResponseP90))},
-		{"Messages per contact from help-seekers", orHidden(r.SeekerPerContact)},
-		{"Messages per contact from counsellors", orHidden(r.StaffPerContact)},
+	out = append(out, tallyTable(ctx, "months", "Contacts per month", "Month", r.PerMonth, nil))
+	out = append(out, tallyTable(ctx, "channels", "Contacts by channel", "Channel", r.Channels, nil))
+	out = append(out, tallyTable(ctx, "ages", "Contacts by age", "Age", r.AgeBands, AgeBandLabel))
+	out = append(out, tallyTable(ctx, "genders", "Contacts by gender", "Gender", r.Genders, GenderLabel))
+	out = append(out, tallyTable(ctx, "regions", "Contacts by region", "Region", r.Regions, nil))
+	out = append(out, tallyTable(ctx, "response", "Time to the first answer", "Answered within", r.FirstResponse, ResponseLabel))
+	out = append(out, StatTable{ID: "summary", Title: T(ctx, "First answer and messages"), Header: []string{T(ctx, "Measure"), T(ctx, "Value")}, Rows: [][]string{
+		{T(ctx, "Median time to the first answer"), orHidden(ctx, T(ctx, ResponseLabel(r.ResponseMedian)))},
+		{T(ctx, "90% answered within"), orHidden(ctx, T(ctx, ResponseLabel(r.ResponseP90)))},
+		{T(ctx, "Messages per contact from help-seekers"), orHidden(ctx, r.SeekerPerContact)},
+		{T(ctx, "Messages per contact from counsellors"), orHidden(ctx, r.StaffPerContact)},
 	}})
-	out = append(out, tallyTable("ratings", "Ratings", "Rating", r.Ratings, nil))
-	views := StatTable{ID: "views", Title: "Page views per month (whole installation)", Header: []string{"Month", "Page views"}}
+	out = append(out, tallyTable(ctx, "ratings", "Ratings", "Rating", r.Ratings, nil))
+	views := StatTable{ID: "views", Title: T(ctx, "Page views per month (whole installation)"), Header: []string{T(ctx, "Month"), T(ctx, "Page views")}}
 	for i, n := range r.PageViews {
-		views.Rows = append(views.Rows, []string{counselling.MonthLabels[i], strconv.Itoa(n)})
+		views.Rows = append(views.Rows, []string{months[i], strconv.Itoa(n)})
 	}
 	return append(out, views)
 }
 
-func tallyTable(id, title, what string, t counselling.Tally, label func(string) string) StatTable {
-	st := StatTable{ID: id, Title: title, Header: []string{what, "Contacts"}}
+func tallyTable(ctx context.Context, id, title, what string, t counselling.Tally, label func(string) string) StatTable {
+	st := StatTable{ID: id, Title: T(ctx, title), Header: []string{T(ctx, what), T(ctx, "Contacts")}}
 	for i, l := range t.Labels {
 		if label != nil && label(l) != "" {
 			l = label(l)
 		}
-		st.Rows = append(st.Rows, []string{l, t.Cells[i].String()})
+		st.Rows = append(st.Rows, []string{T(ctx, l), t.Cells[i].String()})
 	}
-	st.Rows = append(st.Rows, []string{"Total", t.Total.String()})
+	st.Rows = append(st.Rows, []string{T(ctx, "Total"), t.Total.String()})
 	return st
 }
 
-func orHidden(s string) string {
+func orHidden(ctx context.Context, s string) string {
 	if s == "" {
-		return "too few to show"
+		return T(ctx, "too few to show")
 	}
 	return s
 }

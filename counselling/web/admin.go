@@ -340,7 +340,7 @@ func (s *Server) statistics(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, templates.Statistics(s.page(c, "Statistics"), templates.StatisticsData{
-		Office: office, Installation: installation, Report: report, Tables: templates.StatTables(report)}))
+		Office: office, Installation: installation, Report: report, Tables: templates.StatTables(templates.WithLanguage(c.Request().Context(), langOf(c)), report)}))
 }
 
 func (s *Server) statisticsCSV(c echo.Context) error {
@@ -350,7 +350,7 @@ func (s *Server) statisticsCSV(c echo.Context) error {
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	for _, t := range templates.StatTables(report) {
+	for _, t := range templates.StatTables(templates.WithLanguage(c.Request().Context(), langOf(c)), report) {
 		w.Write([]string{"# " + t.Title})
 		w.Write(t.Header)
 		w.WriteAll(t.Rows)
