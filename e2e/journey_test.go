@@ -273,6 +273,9 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Submit(chromedp.CSS("#nickname")))
 	seeker.waitPath("/threads")
 	seeker.check("threads")
+	if !strings.Contains(seeker.bodyText(), "Meine Nachrichten") {
+		t.Fatal("a German browser does not get German pages")
+	}
 	seeker.visit("/threads/new", "new-thread")
 	seeker.do(chromedp.SetValue(chromedp.CSS("#theme"), "anxiety"),
 		chromedp.SendKeys(chromedp.CSS("#subject"), "Prüfungsangst"),
@@ -289,7 +292,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	invite := regexp.MustCompile(`http://\S+/invite/\S+`).FindString(string(out))
-	counsellor := s.newBrowser(first, "counsellor", "en")
+	counsellor := s.newBrowser(first, "counsellor", "nl-NL,nl;q=0.9")
 	counsellor.enrol(invite, "listening is my job")
 	counsellor.check("inbox")
 	counsellor.do(chromedp.Click(chromedp.CSS(`form[action$="/take"] button`)))
@@ -305,6 +308,9 @@ func TestBrowserJourney(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	counsellor.do(chromedp.WaitVisible(chromedp.CSS("#note-body")))
 	counsellor.check("staff-thread-answered")
+	if !strings.Contains(counsellor.bodyText(), "Privénotities") {
+		t.Fatal("the counsellor's page is not in the counsellor's language (Dutch)")
+	}
 	if page := counsellor.bodyText(); !strings.Contains(page, "nächste Woche nachfragen") || !strings.Contains(page, "Lass uns zusammen") {
 		t.Fatal("the counsellor's reply or note is missing")
 	}
@@ -344,12 +350,12 @@ func TestBrowserJourney(t *testing.T) {
 	}
 
 	// The admin enrols through the first-admin link and reads the statistics.
-	admin := s.newBrowser(first, "admin", "en")
+	admin := s.newBrowser(first, "admin", "da-DK,da;q=0.9")
 	admin.enrol(adminLink, "administering carefully")
 	admin.check("admin")
 	admin.visit(fmt.Sprintf("/admin/statistics?year=%d", time.Now().Year()), "statistics")
-	if !strings.Contains(admin.bodyText(), "Contacts per theme per month") {
-		t.Fatal("the statistics page shows no theme table")
+	if !strings.Contains(admin.bodyText(), "Kontakter pr. emne pr. måned") {
+		t.Fatal("the statistics page shows no theme table in the admin's language (Danish)")
 	}
 	t.Logf("pages checked: %d, axe violations: %d, screenshots in %s, took %v", s.pages, s.findings, s.shots, time.Since(started).Round(time.Second))
 }
