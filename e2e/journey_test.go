@@ -265,6 +265,7 @@ func TestBrowserJourney(t *testing.T) {
 	// A help-seeker with a German browser registers and writes.
 	seeker := s.newBrowser(first, "seeker", "de-DE,de;q=0.9")
 	seeker.visit("/", "landing")
+	seeker.visit("/login", "login")
 	seeker.visit("/register", "register")
 	seeker.do(chromedp.SendKeys(chromedp.CSS("#nickname"), "Stille Möwe"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "am Meer ist es ruhig"),
@@ -353,6 +354,10 @@ func TestBrowserJourney(t *testing.T) {
 	admin := s.newBrowser(first, "admin", "da-DK,da;q=0.9")
 	admin.enrol(adminLink, "administering carefully")
 	admin.check("admin")
+	for _, page := range []string{"themes", "settings", "audit", "offices"} {
+		admin.visit("/admin/"+page, "admin-"+page)
+	}
+	admin.visit("/inbox/settings", "notifications")
 	admin.visit(fmt.Sprintf("/admin/statistics?year=%d", time.Now().Year()), "statistics")
 	if !strings.Contains(admin.bodyText(), "Kontakter pr. emne pr. måned") {
 		t.Fatal("the statistics page shows no theme table in the admin's language (Danish)")
