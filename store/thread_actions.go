@@ -39,6 +39,14 @@ func (db *DB) holdThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, 
 	return nil, errThreadNotFound
 }
 
+// staffHold is holdThread for staff actions: help-seekers get not-found.
+func (db *DB) staffHold(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string) (*held, error) {
+	if c.Kind != counselling.KindStaff {
+		return nil, errThreadNotFound
+	}
+	return db.holdThread(ctx, tx, c, id)
+}
+
 // readableThread is holdThread widened to everyone who may read the thread (a
 // supervisor reading a flagged thread, say).
 func (db *DB) readableThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string) (*held, error) {
@@ -191,10 +199,7 @@ func (db *DB) SaveDraft(ctx context.Context, c counselling.Caller, id, body stri
 		return err
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if c.Kind != counselling.KindStaff {
-			return errThreadNotFound
-		}
-		h, err := db.holdThread(ctx, tx, c, id)
+		h, err := db.staffHold(ctx, tx, c, id)
 		if err != nil {
 			return err
 		}
@@ -287,10 +292,7 @@ func (db *DB) SetThemes(ctx context.Context, c counselling.Caller, id string, sl
 // Handover gives a thread the caller holds to another counsellor of the office.
 func (db *DB) Handover(ctx context.Context, c counselling.Caller, id, to string) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if c.Kind != counselling.KindStaff {
-			return errThreadNotFound
-		}
-		if _, err := db.holdThread(ctx, tx, c, id); err != nil {
+		if _, err := db.staffHold(ctx, tx, c, id); err != nil {
 			return err
 		}
 		var n int
@@ -315,10 +317,7 @@ func (db *DB) Flag(ctx context.Context, c counselling.Caller, id, reason string)
 		return err
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if c.Kind != counselling.KindStaff {
-			return errThreadNotFound
-		}
-		h, err := db.holdThread(ctx, tx, c, id)
+		h, err := db.staffHold(ctx, tx, c, id)
 		if err != nil {
 			return err
 		}
@@ -336,10 +335,7 @@ func (db *DB) Flag(ctx context.Context, c counselling.Caller, id, reason string)
 // SetClosed closes or reopens a thread the caller holds.
 func (db *DB) SetClosed(ctx context.Context, c counselling.Caller, id string, closed bool) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if c.Kind != counselling.KindStaff {
-			return errThreadNotFound
-		}
-		if _, err := db.holdThread(ctx, tx, c, id); err != nil {
+		if _, err := db.staffHold(ctx, tx, c, id); err != nil {
 			return err
 		}
 		status := counselling.StatusAssigned
