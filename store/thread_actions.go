@@ -259,9 +259,9 @@ func (db *DB) AddNote(ctx context.Context, c counselling.Caller, id, body string
 // SetThemes replaces the theme tags of a thread the caller holds.
 func (db *DB) SetThemes(ctx context.Context, c counselling.Caller, id string, slugs []string) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		h, err := db.holdThread(ctx, tx, c, id)
-		if err != nil || c.Kind != counselling.KindStaff {
-			return errors.Join(err, errThreadNotFound)
+		h, err := db.staffHold(ctx, tx, c, id)
+		if err != nil {
+			return err
 		}
 		slices.Sort(slugs)
 		slugs = slices.Compact(slugs)
