@@ -25,7 +25,7 @@ lint:
 
 ## bench: run the Go benchmarks that measure the figures issues name
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -count=1 ./...
 
 ## build: the one binary, in ./bin
 build:
