@@ -60,6 +60,9 @@ func dsn(path string, readOnly bool) string {
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "5000")
 	q.Set("_secure_delete", "on")
+	// Keep prepared statements per connection: preparing is a fifth of a
+	// short transaction's time otherwise.
+	q.Set("_stmt_cache_size", "256")
 	if readOnly {
 		q.Set("_query_only", "on")
 	} else {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -77,25 +78,70 @@ func LanguageOf(ctx context.Context) string {
 	return "en"
 }
 
+// raw holds the plain (non-plural) messages of each language, read from the
+// same files as the bundle: rendering them needs only their placeholders
+// filled, which is much cheaper than go-i18n's template per call.
+var raw = func() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, l := range Languages {
+		b, err := localeFiles.ReadFile("locales/" + l.Value + ".json")
+		if err != nil {
+			panic("templates: " + err.Error())
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic("templates: " + err.Error())
+		}
+		out[l.Value] = map[string]string{}
+		for id, v := range m {
+			if s, ok := v.(string); ok {
+				out[l.Value][id] = s
+			}
+		}
+	}
+	return out
+}()
+
+// plurals caches plural forms by language, id and count.
+var plurals sync.Map
+
 // Translate is the message id in lang, with data filled into its {{.Name}}
-// placeholders; count, when not nil, picks the plural form.
+// placeholders; count, when not nil, picks the plural form through go-i18n's
+// plural rules for the language.
 func Translate(lang, id string, data map[string]any, count any) string {
 	if id == "" {
 		return ""
 	}
-	l, ok := localizers[lang]
+	if _, ok := localizers[lang]; !ok {
+		lang = "en"
+	}
+	if count != nil {
+		key := fmt.Sprint(lang, "\x00", id, "\x00", count)
+		if s, ok := plurals.Load(key); ok {
+			return s.(string)
+		}
+		s, err := localizers[lang].Localize(&i18n.LocalizeConfig{
+			DefaultMessage: &i18n.Message{ID: id, One: id, Other: id},
+			TemplateData:   data,
+			PluralCount:    count,
+		})
+		if err != nil && s == "" {
+			s = id
+		}
+		plurals.Store(key, s)
+		return s
+	}
+	text, ok := raw[lang][id]
 	if !ok {
-		l = localizers["en"]
+		text = id
 	}
-	s, err := l.Localize(&i18n.LocalizeConfig{
-		DefaultMessage: &i18n.Message{ID: id, One: id, Other: id},
-		TemplateData:   data,
-		PluralCount:    count,
-	})
-	if err != nil && s == "" {
-		return id
+	if data == nil || !strings.Contains(text, "{{") {
+		return text
 	}
-	return s
+	for k, v := range data {
+		text = strings.ReplaceAll(text, "{{."+k+"}}", fmt.Sprint(v))
+	}
+	return text
 }
 
 // T translates a message into the language of ctx.
