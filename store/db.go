@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"confidant/counselling"
@@ -40,6 +41,11 @@ const FileName = "confidant.db"
 // DB is the store.
 type DB struct {
 	write *sql.DB
+	// The queue of writes waiting for the writer (see writeTx).
+	writeMu    sync.Mutex
+	writeQueue []*writeRequest
+	writing    bool
+
 	read  *sql.DB
 	keys  *vault.Keyring
 	clock counselling.Clock
@@ -235,20 +241,104 @@ func (db *DB) checkKeys(ctx context.Context) error {
 	})
 }
 
-// writeTx runs fn in one write transaction (BEGIN IMMEDIATE on the single writer).
+// writeTx runs fn in one write transaction on the single writer.
+//
+// Writes that arrive while another is committing are committed together
+// (group commit): each runs inside a savepoint of one transaction, so one
+// that fails is rolled back alone, and the batch shares one fsync of the WAL.
+// With synchronous=FULL that fsync, not the work, is what limits how many
+// acknowledged writes a second the disk allows. writeTx returns only once its
+// own write is durable or has failed.
 func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	req := &writeRequest{fn: fn, done: make(chan error, 1)}
+	db.writeMu.Lock()
+	db.writeQueue = append(db.writeQueue, req)
+	lead := !db.writing
+	db.writing = true
+	db.writeMu.Unlock()
+	if lead {
+		db.commitQueued()
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
+	return <-req.done
+}
+
+type writeRequest struct {
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+// maxBatch bounds a group commit, so that no batch holds the lock long.
+const maxBatch = 32
+
+// commitQueued commits queued writes in batches until the queue is empty.
+func (db *DB) commitQueued() {
+	for {
+		db.writeMu.Lock()
+		n := min(len(db.writeQueue), maxBatch)
+		if n == 0 {
+			db.writing = false
+			db.writeMu.Unlock()
+			return
+		}
+		batch := db.writeQueue[:n:n]
+		db.writeQueue = db.writeQueue[n:]
+		db.writeMu.Unlock()
+		db.commitBatch(batch)
+	}
+}
+
+func (db *DB) commitBatch(batch []*writeRequest) {
+	fail := func(err error) {
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+	// The transaction belongs to the batch, not to any one caller's context.
+	tx, err := db.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		fail(fmt.Errorf("begin: %w", err))
+		return
+	}
+	if len(batch) == 1 {
+		if err := batch[0].fn(tx); err != nil {
+			tx.Rollback()
+			batch[0].done <- err
+			return
+		}
+		if err := tx.Commit(); err != nil {
+			batch[0].done <- fmt.Errorf("commit: %w", err)
+			return
+		}
+		batch[0].done <- nil
+		return
+	}
+	errs := make([]error, len(batch))
+	for i, r := range batch {
+		if _, err := tx.Exec(`SAVEPOINT write`); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("savepoint: %w", err))
+			return
+		}
+		if errs[i] = r.fn(tx); errs[i] != nil {
+			if _, err := tx.Exec(`ROLLBACK TO write`); err != nil {
+				tx.Rollback()
+				fail(fmt.Errorf("rollback to savepoint: %w", err))
+				return
+			}
+		}
+		if _, err := tx.Exec(`RELEASE write`); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("release savepoint: %w", err))
+			return
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		fail(fmt.Errorf("commit: %w", err))
+		return
 	}
-	return nil
+	for i, r := range batch {
+		r.done <- errs[i]
+	}
 }
 
 // readTx runs fn in one read transaction on the read pool, so every query in it

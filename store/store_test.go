@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -178,5 +180,43 @@ func TestFirstAdminInviteUntilAnAdminExists(t *testing.T) {
 	}
 	if n := db.Count(t, `SELECT count(*) FROM invites WHERE expires_at = ?`, db.Clock.Now().Add(24*time.Hour).Unix()); n != 1 {
 		t.Fatal("first-admin invite is not valid for exactly 24 hours")
+	}
+}
+
+// Writes that arrive together are committed together; one that fails is
+// rolled back alone and the others still land.
+func TestConcurrentWritesCommitTogetherAndFailAlone(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	office, _ := db.OfficeBySlug(context.Background(), counselling.DefaultOfficeSlug)
+	var wg sync.WaitGroup
+	errs := make([]error, 40)
+	for i := range errs {
+		wg.Go(func() {
+			// Every fourth registration repeats the nickname of the one before.
+			nick := fmt.Sprintf("Crowd Member %d", i-i%4/3)
+			if i%4 == 3 {
+				nick = fmt.Sprintf("Crowd Member %d", i-1)
+			}
+			_, errs[i] = db.CreateSeeker(context.Background(), counselling.Registration{OfficeID: office.ID, Nickname: nick, AcceptTerms: true}, "$x")
+		})
+	}
+	wg.Wait()
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			if counselling.ErrorFields(err)["nickname"] == "" {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			failed++
+		}
+	}
+	if failed != 10 {
+		t.Fatalf("%d registrations failed, want the 10 repeated nicknames", failed)
+	}
+	if n := db.Count(t, `SELECT count(*) FROM accounts WHERE kind = 'seeker'`); n != 30 {
+		t.Fatalf("%d accounts stored, want 30", n)
+	}
+	if n := db.Count(t, `SELECT count(*) FROM consents`); n != 30 {
+		t.Fatalf("%d consents stored, want 30: a failed write left part of itself behind", n)
 	}
 }
