@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"confidant/templates"
 
@@ -59,8 +60,10 @@ func langOf(c echo.Context) string {
 // switchPath is where the language links of a page lead: the page itself for
 // a GET, the start page after a form.
 func switchPath(c echo.Context) string {
-	if c.Request().Method == http.MethodGet {
-		return c.Request().URL.Path
+	path := c.Request().URL.Path
+	// A path such as "//elsewhere.example" would make the link leave the site.
+	if c.Request().Method != http.MethodGet || !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.Contains(path, "\\") {
+		return "/"
 	}
-	return "/"
+	return path
 }

@@ -71,3 +71,13 @@ func TestNotificationInTheRecipientsLanguage(t *testing.T) {
 		t.Fatalf("the confirmation is not in Danish: %+v", mails)
 	}
 }
+
+func TestLanguageLinksStayOnTheSite(t *testing.T) {
+	o := newOffice(t)
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, o.srv.URL+"/x", nil)
+	req.URL.Path = "//elsewhere.example/page"
+	p := o.browser().do(req)
+	if strings.Contains(p.body, `href="//elsewhere.example`) {
+		t.Fatal("a language link leads to another site")
+	}
+}
