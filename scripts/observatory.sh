@@ -4,6 +4,12 @@
 # a certificate from a throwaway local CA that the scanner is told to trust.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for tool in openssl curl; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		[ "$(id -u)" = 0 ] || { echo "$tool is not installed" >&2; exit 1; }
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
+	fi
+done
 work=$(mktemp -d)
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 tools=scripts/.observatory
