@@ -54,14 +54,16 @@ func (l *clientLimiter) rotate(now time.Time) {
 	clear(l.buckets)
 }
 
-// allow spends one token of the client's bucket, or says how long to wait.
-func (l *clientLimiter) allow(address string) (time.Duration, bool) {
+// allow spends one token of the requesting client's bucket, or says how long
+// to wait. The client's address is read here and only turned into the keyed
+// hash; it is never stored, logged, or passed on.
+func (l *clientLimiter) allow(r *http.Request) (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
 	l.rotate(now)
 	mac := hmac.New(sha256.New, l.key)
-	mac.Write([]byte(address))
+	mac.Write([]byte(peerHost(r)))
 	var id [32]byte
 	copy(id[:], mac.Sum(nil))
 	b, ok := l.buckets[id]
@@ -100,12 +102,12 @@ func (l *clientLimiter) sweepLocked(now time.Time) {
 	}
 }
 
-// clientAddress is the peer's address, used only as input to the limiter's
-// keyed hash. Forwarding headers are ignored: they are set by the client.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// peerHost is the host part of the connection's peer, without the port, so
+// that one client's connections share a bucket. Forwarding headers are
+// ignored: the client sets them. Only allow calls it, to hash the result.
+func peerHost(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
 	}
-	return host
+	return r.RemoteAddr
 }

@@ -130,7 +130,7 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 // changes daily and the address itself is never kept.
 func (s *Server) limitClient(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if wait, ok := s.limiter.allow(clientAddress(c.Request())); !ok {
+		if wait, ok := s.limiter.allow(c.Request()); !ok {
 			c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 			return errTooManyAttempts
 		}
