@@ -142,3 +142,18 @@ func TestSessionExpiry(t *testing.T) {
 		t.Error("a session active all day must still end after 12 hours")
 	}
 }
+
+func TestSessionCutoffsAgreeWithExpiry(t *testing.T) {
+	p := counselling.DefaultSessionPolicy
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	idle, created := p.Cutoffs(now)
+	for _, s := range []*counselling.Session{
+		{Kind: counselling.KindSeeker, CreatedAt: now.Add(-time.Hour), LastSeenAt: idle},
+		{Kind: counselling.KindStaff, CreatedAt: now.Add(-time.Hour), LastSeenAt: idle},
+		{Kind: counselling.KindSeeker, CreatedAt: created, LastSeenAt: now},
+	} {
+		if !p.Expired(s, now) {
+			t.Errorf("a session at the purge cutoff (%+v) is not expired: the purge would delete a live session", s)
+		}
+	}
+}

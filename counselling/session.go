@@ -40,6 +40,13 @@ func (p SessionPolicy) Expired(s *Session, now time.Time) bool {
 	return !now.Before(s.LastSeenAt.Add(idle)) || !now.Before(s.CreatedAt.Add(p.Absolute))
 }
 
+// Cutoffs are the moments before which a session has certainly expired, for
+// purging in bulk: last seen before idleBefore (the longer of the two idle
+// limits), or created before createdBefore.
+func (p SessionPolicy) Cutoffs(now time.Time) (idleBefore, createdBefore time.Time) {
+	return now.Add(-max(p.Idle, p.StaffIdle)), now.Add(-p.Absolute)
+}
+
 // NeedsTouch reports whether the session's last-seen time is stale enough to be
 // written again. Writing at most once a minute keeps page views from turning into
 // database writes, at the cost of up to a minute of idle-time precision.

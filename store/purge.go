@@ -131,14 +131,14 @@ func (db *DB) Purge(ctx context.Context, dryRun bool) (*PurgeStats, error) {
 		// Chat transcripts (rule ChatTranscripts) come with the live module;
 		// until then there is nothing to purge.
 	}
-	longestIdle := max(counselling.DefaultSessionPolicy.Idle, counselling.DefaultSessionPolicy.StaffIdle)
+	idleBefore, createdBefore := counselling.DefaultSessionPolicy.Cutoffs(now)
 	for _, g := range []struct {
 		rule  string
 		where string
 		args  []any
 	}{
 		{counselling.RuleInvites, `expires_at < ? OR used_at IS NOT NULL`, []any{now.Unix()}},
-		{counselling.RuleSessions, `last_seen_at <= ? OR created_at <= ?`, []any{now.Add(-longestIdle).Unix(), now.Add(-counselling.DefaultSessionPolicy.Absolute).Unix()}},
+		{counselling.RuleSessions, `last_seen_at <= ? OR created_at <= ?`, []any{idleBefore.Unix(), createdBefore.Unix()}},
 		{counselling.RuleOutbox, `sent_at IS NOT NULL OR given_up_at IS NOT NULL`, nil},
 	} {
 		table := map[string]string{counselling.RuleInvites: "invites", counselling.RuleSessions: "sessions", counselling.RuleOutbox: "outbox"}[g.rule]

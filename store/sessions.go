@@ -104,10 +104,8 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 func (db *DB) DeleteExpiredSessions(ctx context.Context, p counselling.SessionPolicy) (int64, error) {
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		now := db.now()
-		longestIdle := max(p.Idle, p.StaffIdle)
-		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?`,
-			now.Add(-longestIdle).Unix(), now.Add(-p.Absolute).Unix())
+		idle, created := p.Cutoffs(db.now())
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?`, idle.Unix(), created.Unix())
 		if err != nil {
 			return fmt.Errorf("delete expired sessions: %w", err)
 		}
