@@ -1,0 +1,84 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"confidant/counselling"
+	"confidant/templates"
+
+	"github.com/labstack/echo/v4"
+)
+
+func settingsForm(o *counselling.Office) templates.Form {
+	v := map[string]string{
+		"name": o.Name, "answer_time": o.AnswerTime,
+		"retain_mail_months":      strconv.Itoa(o.Retention.MailMonths),
+		"inactive_account_months": strconv.Itoa(o.Retention.InactiveAccountMonths),
+		"chat_transcript_months":  strconv.Itoa(o.Retention.ChatTranscriptMonths),
+	}
+	if o.CollectRegion {
+		v["collect_region"] = "1"
+	}
+	if o.Retention.WipeMailYearEnd {
+		v["wipe_mail_year_end"] = "1"
+	}
+	return templates.Form{Values: v}
+}
+
+var settingsFields = []string{"name", "answer_time", "collect_region", "retain_mail_months", "wipe_mail_year_end", "inactive_account_months", "chat_transcript_months"}
+
+func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSettingsData) error {
+	office, installation, err := s.adminContext(c)
+	if err != nil {
+		return err
+	}
+	d.Office, d.Installation = office, installation
+	if d.Form.Values == nil {
+		d.Form = settingsForm(office)
+	}
+	if d.Terms.Values == nil {
+		d.Terms = templates.Form{Values: map[string]string{"terms_text": office.TermsText}}
+	}
+	return s.render(c, status, templates.AdminSettings(s.page(c, "Office settings"), d))
+}
+
+func (s *Server) adminSettings(c echo.Context) error {
+	msg := map[string]string{"settings": "The settings are saved.", "terms": "The new privacy terms are published."}[c.QueryParam("done")]
+	return s.renderSettings(c, http.StatusOK, templates.AdminSettingsData{Message: msg})
+}
+
+func (s *Server) saveSettings(c echo.Context) error {
+	form, err := parseForm(c)
+	if err == nil {
+		num := func(name string) int { n, _ := strconv.Atoi(form.Get(name)); return n }
+		err = s.db.UpdateOffice(c.Request().Context(), s.callerOf(c), counselling.OfficeSettings{
+			Name: form.Get("name"), AnswerTime: form.Get("answer_time"), CollectRegion: form.Get("collect_region") != "",
+			Retention: counselling.RetentionRules{MailMonths: num("retain_mail_months"), WipeMailYearEnd: form.Get("wipe_mail_year_end") != "",
+				InactiveAccountMonths: num("inactive_account_months"), ChatTranscriptMonths: num("chat_transcript_months")},
+		})
+	}
+	if err != nil {
+		switch counselling.ErrorCode(err) {
+		case counselling.EInvalid, counselling.ETooLarge:
+			return s.renderSettings(c, errorStatus(err), templates.AdminSettingsData{Form: formOf(form, err, settingsFields...)})
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/settings?done=settings")
+}
+
+func (s *Server) publishTerms(c echo.Context) error {
+	form, err := parseForm(c)
+	if err == nil {
+		_, err = s.db.PublishTermsBy(c.Request().Context(), s.callerOf(c), form.Get("terms_text"))
+	}
+	if err != nil {
+		switch counselling.ErrorCode(err) {
+		case counselling.EInvalid, counselling.ETooLarge:
+			return s.renderSettings(c, errorStatus(err), templates.AdminSettingsData{Terms: formOf(form, err, "terms_text")})
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/settings?done=terms")
+}

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"confidant/counselling"
+)
+
+// PasswordHash returns an account's password hash, for checking the password
+// before a sensitive change.
+func (db *DB) PasswordHash(ctx context.Context, accountID string) (string, error) {
+	var hash string
+	err := db.read.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = ?`, accountID).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound("The account")
+	}
+	if err != nil {
+		return "", fmt.Errorf("read password hash: %w", err)
+	}
+	return hash, nil
+}
+
+// SetPassword replaces the password hash and ends every other session of the
+// account.
+func (db *DB) SetPassword(ctx context.Context, accountID, hash string, keep []byte) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND token_hash != ?`, accountID, keep); err != nil {
+			return fmt.Errorf("end other sessions: %w", err)
+		}
+		return nil
+	})
+}
+
+// UpdateProfile replaces a help-seeker's optional details.
+func (db *DB) UpdateProfile(ctx context.Context, accountID string, p counselling.Profile) error {
+	problems := counselling.Problems{}
+	p.Validate(problems)
+	if err := problems.Err(); err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		key, err := db.dataKey(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		s := sealer{key: key, table: "accounts", row: accountID}
+		var sealed [4][]byte
+		for i, f := range []struct{ col, val string }{{"email", p.Email}, {"age_band", p.AgeBand}, {"gender", p.Gender}, {"region", p.Region}} {
+			if sealed[i], err = s.seal(f.col, f.val); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET email = ?, age_band = ?, gender = ?, region = ? WHERE id = ? AND kind = 'seeker'`,
+			sealed[0], sealed[1], sealed[2], sealed[3], accountID); err != nil {
+			return fmt.Errorf("update profile: %w", err)
+		}
+		if p.Email == "" {
+			// No address, no mail: drop queued notifications along with it.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE account_id = ? AND sent_at IS NULL`, accountID); err != nil {
+				return fmt.Errorf("drop queued mail: %w", err)
+			}
+		}
+		return nil
+	})
+}

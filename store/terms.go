@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"confidant/counselling"
+)
+
+// Consents returns the account's consent history, oldest first.
+func (db *DB) Consents(ctx context.Context, accountID string) ([]counselling.Consent, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT terms_version, accepted_at FROM consents WHERE account_id = ? ORDER BY accepted_at, id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("list consents: %w", err)
+	}
+	defer rows.Close()
+	var out []counselling.Consent
+	for rows.Next() {
+		var c counselling.Consent
+		var at int64
+		if err := rows.Scan(&c.TermsVersion, &at); err != nil {
+			return nil, fmt.Errorf("read consent: %w", err)
+		}
+		c.AcceptedAt = time.Unix(at, 0).UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AcceptTerms records that the account accepted its office's current terms.
+func (db *DB) AcceptTerms(ctx context.Context, accountID string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		now := db.now().Unix()
+		var officeID int64
+		var version int
+		if err := tx.QueryRowContext(ctx, `SELECT o.id, o.terms_version FROM accounts a JOIN offices o ON o.id = a.office_id WHERE a.id = ?`,
+			accountID).Scan(&officeID, &version); err != nil {
+			return fmt.Errorf("read current terms: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET terms_version = ?, terms_accepted_at = ? WHERE id = ?`, version, now, accountID); err != nil {
+			return fmt.Errorf("accept terms: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO consents (account_id, office_id, terms_version, accepted_at) VALUES (?, ?, ?, ?)`,
+			accountID, officeID, version, now)
+		return err
+	})
+}
+
+// PublishTerms makes text the office's new privacy terms, with the next version
+// number. Help-seekers accept it at their next login before anything else.
+func (db *DB) PublishTerms(ctx context.Context, officeID int64, text string) (int, error) {
+	if err := counselling.ValidateText("terms_text", text, 50_000); err != nil {
+		return 0, err
+	}
+	var version int
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `UPDATE offices SET terms_version = terms_version + 1, terms_text = ? WHERE id = ?
+			RETURNING terms_version`, text, officeID).Scan(&version); err != nil {
+			return fmt.Errorf("publish terms: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, ?, ?, ?)`,
+			officeID, version, text, db.now().Unix())
+		return err
+	})
+	return version, err
+}
