@@ -39,8 +39,12 @@ func (s sealer) open(column string, ciphertext []byte) (string, error) {
 	return v, nil
 }
 
+// nicknameDomain separates the nickname's blind index from other uses of the
+// index key.
+const nicknameDomain = "nickname"
+
 func (db *DB) nicknameIndex(normalized string) []byte {
-	return db.keys.BlindIndex("nickname", normalized)
+	return db.keys.BlindIndex(nicknameDomain, normalized)
 }
 
 // newAccount is what createAccount inserts.

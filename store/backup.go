@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"confidant/counselling/vault"
 )
 
 // Backup writes a consistent copy of the database at dbPath to dest with
@@ -118,60 +117,6 @@ func syncFile(path string) error {
 		return fmt.Errorf("sync %s: %w", path, err)
 	}
 	return nil
-}
-
-// RotateKEK re-wraps every data key with next's key-encryption key in one
-// transaction and re-seals the key check, so that from the commit on only next
-// opens the database. The data itself is not re-encrypted.
-//
-// Accounts whose data key was already destroyed by an unfinished deletion are
-// left as they are; the next purge removes them.
-func (db *DB) RotateKEK(ctx context.Context, next *vault.Keyring) (int, error) {
-	n := 0
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, data_key FROM accounts`)
-		if err != nil {
-			return fmt.Errorf("list data keys: %w", err)
-		}
-		type wrapped struct {
-			id  string
-			key []byte
-		}
-		var all []wrapped
-		for rows.Next() {
-			var w wrapped
-			if err := rows.Scan(&w.id, &w.key); err != nil {
-				rows.Close()
-				return fmt.Errorf("read data key: %w", err)
-			}
-			all = append(all, w)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, w := range all {
-			rewrapped, err := next.Rewrap(db.keys, w.id, w.key)
-			if err != nil {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET data_key = ? WHERE id = ?`, rewrapped, w.id); err != nil {
-				return fmt.Errorf("store rewrapped key: %w", err)
-			}
-			n++
-		}
-		canary, err := next.SealSystem([]byte(canaryText), canaryLocation)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE keyring_check SET kek_id = ?, kek_canary = ? WHERE id = 1`, next.KEKID(), canary)
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	db.keys = next
-	return n, db.Checkpoint(ctx)
 }
 
 // IsWrongKey reports whether err says the key files do not fit the database.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"confidant/counselling"
@@ -50,8 +49,9 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 	return nil
 }
 
-// keys runs "confidant keys rotate": a new key-encryption key, every data key
-// re-wrapped in one transaction. The office must be stopped.
+// keys runs "confidant keys rotate": a new key-encryption key and a new
+// blind-index key; every data key re-wrapped and every nickname re-indexed in
+// one transaction. The office must be stopped.
 func (m *Main) keys(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "rotate" {
 		return fmt.Errorf("usage: confidant keys rotate")
@@ -75,33 +75,36 @@ func (m *Main) keys(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	next, err := ring.WithKEK(id, kek)
+	index, err := vault.NewIndexKey()
 	if err != nil {
 		return err
 	}
-	// The new key is on disk before the database depends on it; if the
-	// rotation stops half-way, the next start finishes it (see openStore).
-	current := filepath.Join(cfg.Data, vault.KEKFile)
-	pending := current + ".new"
-	if err := vault.WriteKEKFile(pending, id, kek); err != nil {
-		return err
-	}
-	n, err := db.RotateKEK(ctx, next)
+	next, err := vault.NewKeyring(id, kek, index, nil)
 	if err != nil {
-		os.Remove(pending)
 		return err
 	}
-	retired := current + ".retired-" + ring.Fingerprint()
-	if err := os.Rename(current, retired); err != nil {
-		return fmt.Errorf("retire old key file: %w", err)
+	// The new keys are on disk before the database depends on them; if the
+	// rotation stops half-way, the next start finishes it (see openStoreKeys).
+	if err := vault.StageRotation(cfg.Data, id, kek, index); err != nil {
+		return err
 	}
-	if err := os.Rename(pending, current); err != nil {
-		return fmt.Errorf("install new key file: %w", err)
+	n, err := db.RotateKeys(ctx, next)
+	if err != nil {
+		vault.DiscardRotation(cfg.Data)
+		return err
 	}
-	fmt.Fprintf(m.Stdout, `Rotated: %d data keys re-wrapped under the new key %s.
-The old key is kept as %s. Backups taken before now can only be read with it.
-Once those backups have expired, destroy it (for example: shred -u %s); from then
-on, accounts deleted before the rotation cannot be read from any old backup.
-`, n, next.Fingerprint(), retired, retired)
+	if err := vault.InstallRotation(cfg.Data, ring.Fingerprint()); err != nil {
+		return err
+	}
+	retired := vault.RetiredFiles(cfg.Data, ring.Fingerprint())
+	fmt.Fprintf(m.Stdout, `Rotated: %d data keys re-wrapped under the new key %s, and every nickname indexed under a new index key.
+The old keys are kept as
+  %s
+  %s
+Backups taken before now can only be read with them. Once those backups have
+expired, destroy both (for example: shred -u %s %s); from then on,
+accounts deleted before the rotation cannot be read from any old backup, and
+no one can confirm from an old backup that a guessed nickname had an account.
+`, n, next.Fingerprint(), retired[0], retired[1], retired[0], retired[1])
 	return nil
 }

@@ -134,7 +134,9 @@ func TestKeyRotation(t *testing.T) {
 	}
 	office.stop()
 
+	oldKeys := keysIn(t, dir)
 	before, _ := os.ReadFile(filepath.Join(dir, vault.KEKFile))
+	beforeIndex, _ := os.ReadFile(filepath.Join(dir, vault.IndexFile))
 	out, err := runCmd(t, "keys", "rotate", "--data", dir)
 	if err != nil {
 		t.Fatal(err)
@@ -143,9 +145,32 @@ func TestKeyRotation(t *testing.T) {
 	if bytes.Equal(before, after) {
 		t.Fatal("master.key did not change")
 	}
+	afterIndex, _ := os.ReadFile(filepath.Join(dir, vault.IndexFile))
+	if bytes.Equal(beforeIndex, afterIndex) {
+		t.Fatal("index.key did not change")
+	}
 	retired, _ := filepath.Glob(filepath.Join(dir, vault.KEKFile+".retired-*"))
-	if len(retired) != 1 || !strings.Contains(out, "shred") {
-		t.Fatalf("the old key is not kept aside with instructions: %v\n%s", retired, out)
+	retiredIndex, _ := filepath.Glob(filepath.Join(dir, vault.IndexFile+".retired-*"))
+	if len(retired) != 1 || len(retiredIndex) != 1 || !strings.Contains(out, "shred") ||
+		!strings.Contains(out, retired[0]) || !strings.Contains(out, retiredIndex[0]) {
+		t.Fatalf("the old keys are not kept aside with instructions: %v %v\n%s", retired, retiredIndex, out)
+	}
+	if got, _ := os.ReadFile(retiredIndex[0]); !bytes.Equal(got, beforeIndex) {
+		t.Fatal("the retired index key is not the old one")
+	}
+	for _, f := range append(retired, retiredIndex...) {
+		if info, _ := os.Stat(f); info.Mode().Perm() != 0o600 {
+			t.Fatalf("%s has mode %v, want 0600", f, info.Mode().Perm())
+		}
+	}
+	newKeys := keysIn(t, dir)
+	// The database keeps no index under the old key: a nickname guessed with
+	// the old index key finds nothing.
+	if n := nicknameIndexed(t, filepath.Join(dir, store.FileName), oldKeys, "Key Keeper"); n != 0 {
+		t.Fatal("the database still holds the nickname's index under the retired index key")
+	}
+	if n := nicknameIndexed(t, filepath.Join(dir, store.FileName), newKeys, "Key Keeper"); n != 1 {
+		t.Fatal("the nickname is not indexed under the new index key")
 	}
 
 	again := start(t, dir)
@@ -170,13 +195,23 @@ func TestKeyRotation(t *testing.T) {
 	if _, err := runCmd(t, "restore", "--data", restored, old); err != nil {
 		t.Fatal(err)
 	}
+	// Once the retired keys are shredded, today's index key cannot confirm
+	// from the old backup that the nickname had an account; the retired one
+	// could.
+	if n := nicknameIndexed(t, filepath.Join(restored, store.FileName), newKeys, "Key Keeper"); n != 0 {
+		t.Fatal("the new index key confirms a nickname from a backup taken before the rotation")
+	}
+	if n := nicknameIndexed(t, filepath.Join(restored, store.FileName), oldKeys, "Key Keeper"); n != 1 {
+		t.Fatal("the old backup does not hold the nickname under its own index key")
+	}
 	copyFile(t, filepath.Join(dir, vault.KEKFile), filepath.Join(restored, vault.KEKFile))
 	copyFile(t, filepath.Join(dir, vault.IndexFile), filepath.Join(restored, vault.IndexFile))
 	if _, err := openStore(context.Background(), restored, counselling.SystemClock{}); !store.IsWrongKey(err) {
 		t.Fatalf("an old backup opened with the new key alone: %v", err)
 	}
-	// With the retired key it still opens, until that key is destroyed.
+	// With the retired keys it still opens, until they are destroyed.
 	copyFile(t, retired[0], filepath.Join(restored, vault.KEKFile))
+	copyFile(t, retiredIndex[0], filepath.Join(restored, vault.IndexFile))
 	db, err := openStore(context.Background(), restored, counselling.SystemClock{})
 	if err != nil {
 		t.Fatalf("the old backup with its own key: %v", err)
@@ -184,29 +219,104 @@ func TestKeyRotation(t *testing.T) {
 	db.Close()
 }
 
+// keysIn reads the key files of a data folder.
+func keysIn(t *testing.T, dir string) *vault.Keyring {
+	t.Helper()
+	keys, err := vault.LoadOrCreate(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// nicknameIndexed counts the accounts in the database file whose nickname
+// index is the one keys compute for nickname: what someone holding the file and
+// an index key learns from a guess.
+func nicknameIndexed(t *testing.T, dbPath string, keys *vault.Keyring, nickname string) int {
+	t.Helper()
+	normalized, err := counselling.NormalizeNickname(nickname)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := rawDB(t, dbPath).QueryRow(`SELECT count(*) FROM accounts WHERE nickname_index = ?`,
+		keys.BlindIndex("nickname", normalized)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestInterruptedRotationFinishesAtNextStart(t *testing.T) {
-	dir := t.TempDir()
 	ctx := context.Background()
-	db, ring, err := openStoreKeys(ctx, dir, counselling.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, kek, _ := vault.NewKEK()
-	next, _ := ring.WithKEK(id, kek)
-	if err := vault.WriteKEKFile(filepath.Join(dir, vault.KEKFile+".new"), id, kek); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.RotateKEK(ctx, next); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	// Stopped here: the database needs the new key, master.key is the old one.
-	db, ring, err = openStoreKeys(ctx, dir, counselling.SystemClock{})
-	if err != nil {
-		t.Fatalf("start after an interrupted rotation: %v", err)
-	}
-	db.Close()
-	if ring.KEKID() != id {
-		t.Fatal("the new key was not installed")
+	for _, tc := range []struct {
+		name string
+		// crash does what the rotation did on disk before it stopped.
+		crash     func(t *testing.T, dir string, db *store.DB, next *vault.Keyring, old string)
+		committed bool
+	}{
+		{"before the commit", func(t *testing.T, dir string, db *store.DB, next *vault.Keyring, old string) {}, false},
+		{"after the commit", func(t *testing.T, dir string, db *store.DB, next *vault.Keyring, old string) {
+			if _, err := db.RotateKeys(ctx, next); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"after installing the index key", func(t *testing.T, dir string, db *store.DB, next *vault.Keyring, old string) {
+			if _, err := db.RotateKeys(ctx, next); err != nil {
+				t.Fatal(err)
+			}
+			index := filepath.Join(dir, vault.IndexFile)
+			if err := os.Link(index, vault.RetiredFiles(dir, old)[1]); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(index+".new", index); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db, ring, err := openStoreKeys(ctx, dir, counselling.SystemClock{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.CreateSeeker(ctx, counselling.Registration{OfficeID: 1, Nickname: "Half Way", Lang: "en"}, "hash"); err != nil {
+				t.Fatal(err)
+			}
+			oldID := ring.KEKID()
+			id, kek, _ := vault.NewKEK()
+			index, _ := vault.NewIndexKey()
+			next, _ := vault.NewKeyring(id, kek, index, nil)
+			if err := vault.StageRotation(dir, id, kek, index); err != nil {
+				t.Fatal(err)
+			}
+			tc.crash(t, dir, db, next, ring.Fingerprint())
+			db.Close()
+
+			db, ring, err = openStoreKeys(ctx, dir, counselling.SystemClock{})
+			if err != nil {
+				t.Fatalf("start after an interrupted rotation: %v", err)
+			}
+			defer db.Close()
+			want := oldID
+			if tc.committed {
+				want = id
+			}
+			if ring.KEKID() != want {
+				t.Fatalf("key %x in use after the start, want %x", ring.KEKID(), want)
+			}
+			if vault.RotationStaged(dir) {
+				t.Fatal("staged key files are left behind")
+			}
+			if _, err := db.Credentials(ctx, "half way"); err != nil {
+				t.Fatalf("the nickname is not found after the start: %v", err)
+			}
+			if tc.committed {
+				for _, f := range vault.RetiredFiles(dir, fmt.Sprintf("%08x", oldID)) {
+					if _, err := os.Stat(f); err != nil {
+						t.Fatalf("the retired key is not kept: %v", err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -33,8 +33,9 @@ func openStore(ctx context.Context, dir string, clock counselling.Clock) (*store
 }
 
 // openStoreKeys is openStore that also returns the keyring. When a key
-// rotation stopped between committing and installing the new key file, it
-// finishes the rotation.
+// rotation stopped between committing and installing the new key files, it
+// finishes the rotation; when it stopped before committing, it discards the
+// staged key files, which nothing depends on.
 func openStoreKeys(ctx context.Context, dir string, clock counselling.Clock) (*store.DB, *vault.Keyring, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("create data folder: %w", err)
@@ -47,22 +48,19 @@ func openStoreKeys(ctx context.Context, dir string, clock counselling.Clock) (*s
 	}
 	db, err := store.Open(ctx, dbPath, keys, store.Options{Clock: clock})
 	if err == nil {
+		if vault.RotationStaged(dir) {
+			if err := vault.DiscardRotation(dir); err != nil {
+				db.Close()
+				return nil, nil, err
+			}
+		}
 		return db, keys, nil
 	}
-	pending := filepath.Join(dir, vault.KEKFile+".new")
-	if !store.IsWrongKey(err) {
+	if !store.IsWrongKey(err) || !vault.RotationStaged(dir) {
 		return nil, nil, err
 	}
-	if _, statErr := os.Stat(pending); statErr != nil {
-		return nil, nil, err
-	}
-	current := filepath.Join(dir, vault.KEKFile)
-	retired := current + ".retired-" + keys.Fingerprint()
-	if rerr := os.Rename(current, retired); rerr != nil {
-		return nil, nil, err
-	}
-	if rerr := os.Rename(pending, current); rerr != nil {
-		return nil, nil, err
+	if rerr := vault.InstallRotation(dir, keys.Fingerprint()); rerr != nil {
+		return nil, nil, errors.Join(err, rerr)
 	}
 	if keys, err = vault.LoadOrCreate(dir, true); err != nil {
 		return nil, nil, err

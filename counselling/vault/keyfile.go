@@ -74,8 +74,7 @@ func createKeyFiles(dir string, random io.Reader) error {
 	if err := WriteKEKFile(filepath.Join(dir, KEKFile), kekID, kek); err != nil {
 		return err
 	}
-	return writeSecretFile(filepath.Join(dir, IndexFile), "# Confidant blind-index key: finds nicknames without storing them. Keep it with master.key.\n"+
-		"index "+base64.StdEncoding.EncodeToString(index)+"\n")
+	return WriteIndexFile(filepath.Join(dir, IndexFile), index)
 }
 
 // NewKEK draws a fresh key-encryption key, for rotation.
@@ -84,10 +83,90 @@ func NewKEK() (uint32, []byte, error) {
 	return id, raw, err
 }
 
-// WithKEK returns a keyring that shares this one's blind-index key but uses
-// another key-encryption key.
-func (r *Keyring) WithKEK(kekID uint32, kek []byte) (*Keyring, error) {
-	return NewKeyring(kekID, kek, r.index, r.rand)
+// NewIndexKey draws a fresh blind-index key, for rotation.
+func NewIndexKey() ([]byte, error) {
+	raw, _, err := randomKeyMaterial(rand.Reader)
+	return raw, err
+}
+
+// WriteIndexFile writes a blind-index key file atomically with mode 0600.
+func WriteIndexFile(path string, index []byte) error {
+	return writeSecretFile(path, "# Confidant blind-index key: finds nicknames without storing them. Keep it with master.key.\n"+
+		"index "+base64.StdEncoding.EncodeToString(index)+"\n")
+}
+
+// A rotation replaces both key files. The new ones are first staged beside the
+// current ones (with pendingSuffix); once the database depends on them they are
+// installed, and the old ones are kept under retiredSuffix and the old key's
+// fingerprint until the operator destroys them.
+const (
+	pendingSuffix = ".new"
+	retiredSuffix = ".retired-"
+)
+
+// StageRotation writes the key files of a rotation beside the current ones.
+// Nothing uses them until InstallRotation.
+func StageRotation(dir string, kekID uint32, kek, index []byte) error {
+	if err := WriteKEKFile(filepath.Join(dir, KEKFile+pendingSuffix), kekID, kek); err != nil {
+		return err
+	}
+	return WriteIndexFile(filepath.Join(dir, IndexFile+pendingSuffix), index)
+}
+
+// RotationStaged reports whether staged key files wait in dir.
+func RotationStaged(dir string) bool {
+	for _, name := range []string{KEKFile, IndexFile} {
+		if _, err := os.Stat(filepath.Join(dir, name+pendingSuffix)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// DiscardRotation removes staged key files that no database depends on: a
+// rotation that stopped before its commit.
+func DiscardRotation(dir string) error {
+	for _, name := range []string{KEKFile, IndexFile} {
+		if err := os.Remove(filepath.Join(dir, name+pendingSuffix)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove staged key file: %w", err)
+		}
+	}
+	return nil
+}
+
+// RetiredFiles names the files an installed rotation keeps the old keys in;
+// retiring is the fingerprint of the old key-encryption key.
+func RetiredFiles(dir, retiring string) []string {
+	return []string{
+		filepath.Join(dir, KEKFile+retiredSuffix+retiring),
+		filepath.Join(dir, IndexFile+retiredSuffix+retiring),
+	}
+}
+
+// InstallRotation keeps the current key files as retired copies named after
+// retiring (the fingerprint of the current key-encryption key) and moves the
+// staged ones into their place. Every step leaves a whole key file under each
+// usual name, so a crash at any point is finished by calling it again. The
+// master key goes last: while its staged file exists, master.key is still the
+// key the retired names refer to.
+func InstallRotation(dir, retiring string) error {
+	for _, name := range []string{IndexFile, KEKFile} {
+		current := filepath.Join(dir, name)
+		pending := current + pendingSuffix
+		if _, err := os.Stat(pending); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err := os.Link(current, current+retiredSuffix+retiring); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("keep retired key file: %w", err)
+		}
+		if err := os.Rename(pending, current); err != nil {
+			return fmt.Errorf("install new key file: %w", err)
+		}
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteKEKFile writes a key-encryption key file atomically with mode 0600.
