@@ -51,6 +51,15 @@ type DB struct {
 	clock counselling.Clock
 	rand  io.Reader
 	path  string
+
+	// keyDestroyed, when set, runs right after an account's data key is
+	// overwritten and before its rows are deleted: tests stand a crash there.
+	keyDestroyed func(ctx context.Context, q querier, accountID string) error
+}
+
+// querier is what reads inside and outside a transaction share.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // Options tune Open; the zero value is production.
@@ -59,12 +68,15 @@ type Options struct {
 	Rand  io.Reader
 }
 
+// busyTimeout is how long a connection waits for a lock before giving up.
+const busyTimeout = 5 * time.Second
+
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "on")
-	q.Set("_busy_timeout", "5000")
+	q.Set("_busy_timeout", strconv.FormatInt(busyTimeout.Milliseconds(), 10))
 	q.Set("_secure_delete", "on")
 	// Keep prepared statements per connection: preparing is a fifth of a
 	// short transaction's time otherwise.

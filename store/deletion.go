@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"confidant/counselling"
 )
@@ -26,6 +27,11 @@ func (db *DB) DeleteAccount(ctx context.Context, accountID string) (*counselling
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("The account")
+		}
+		if db.keyDestroyed != nil {
+			if err := db.keyDestroyed(ctx, tx, accountID); err != nil {
+				return err
+			}
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*), count(stats_key), coalesce(sum((SELECT count(*) FROM messages m
 			WHERE m.thread_id = t.id)), 0) FROM threads t WHERE seeker_id = ?`, accountID).Scan(&d.Threads, &d.Facts, &d.Messages); err != nil {
@@ -61,11 +67,56 @@ func (db *DB) deleteAccountRows(ctx context.Context, tx *sql.Tx, accountID strin
 	return nil
 }
 
-// Checkpoint copies the WAL into the database and truncates it, so that
-// deleted pages do not linger in the WAL file.
+// How long Checkpoint keeps trying while readers hold the WAL, and how long
+// each try waits for them. The writer is free between tries.
+const (
+	checkpointPatience = 15 * time.Second
+	checkpointTry      = 200 * time.Millisecond
+	checkpointPause    = 50 * time.Millisecond
+)
+
+// Checkpoint copies the WAL into the database and truncates it, so that the
+// pages a deletion freed (zeroed by secure_delete) replace the old ones in the
+// database file and no frame of the WAL keeps the destroyed rows. A reader
+// still on a snapshot from before the deletion holds those frames back: SQLite
+// then reports the checkpoint busy or only partly done, and Checkpoint tries
+// again until the WAL is empty, for at most checkpointPatience.
 func (db *DB) Checkpoint(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	deadline := time.Now().Add(checkpointPatience)
+	for {
+		busy, frames, copied, err := db.checkpointOnce(ctx)
+		if err != nil {
+			return err
+		}
+		// TRUNCATE reports a log of 0 frames once the WAL file is emptied.
+		if busy == 0 && frames == 0 && copied == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("checkpoint: readers held %d WAL frames (%d copied) for %v", frames, copied, checkpointPatience)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("checkpoint: %w", ctx.Err())
+		case <-time.After(checkpointPause):
+		}
 	}
-	return nil
+}
+
+// checkpointOnce runs one TRUNCATE checkpoint on the writer, waiting at most
+// checkpointTry for readers instead of the writer's usual busy timeout.
+func (db *DB) checkpointOnce(ctx context.Context) (busy, frames, copied int, err error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("checkpoint: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, checkpointTry.Milliseconds())); err != nil {
+		return 0, 0, 0, fmt.Errorf("checkpoint: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds()))
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err != nil {
+		return 0, 0, 0, fmt.Errorf("checkpoint: %w", err)
+	}
+	return busy, frames, copied, nil
 }

@@ -288,6 +288,11 @@ func (p *purger) deleteInactive(ctx context.Context, o counselling.Office, cutof
 			}
 			continue
 		}
+		if p.db.keyDestroyed != nil {
+			if err := p.db.keyDestroyed(ctx, p.db.read, id); err != nil {
+				return err
+			}
+		}
 		if _, err := p.chunked(ctx, `DELETE FROM messages WHERE rowid IN (SELECT m.rowid FROM threads t JOIN messages m ON m.thread_id = t.id
 			WHERE t.seeker_id = ? LIMIT ?)`, id); err != nil {
 			return err
