@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
 )
 
 // Backup writes a consistent copy of the database at dbPath to dest with
