@@ -108,7 +108,11 @@ func TestRewrapKeepsDataReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, _ := old.WithKEK(id, kek)
+	index, err := vault.NewIndexKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, _ := vault.NewKeyring(id, kek, index, nil)
 	rewrapped, err := next.Rewrap(old, "alice", wrapped)
 	if err != nil {
 		t.Fatal(err)
