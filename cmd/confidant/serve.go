@@ -135,6 +135,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	var sendInvite func(ctx context.Context, to, link string) error
 	if cfg.SMTP != "" {
 		sender, err := mail.ParseURL(cfg.SMTP, cfg.SMTPFrom)
+		if err == nil {
+			err = sender.SetOfficeURL(baseURL)
+		}
 		if err != nil {
 			ln.Close()
 			return err

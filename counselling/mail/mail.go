@@ -7,12 +7,14 @@ package mail
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"confidant/counselling"
@@ -27,6 +29,9 @@ type Sender struct {
 	user, pass  string
 	implicitTLS bool
 	from        string
+	// domain names the office on the right of every Message-ID, so that no
+	// header gives away the name of the machine the office runs on.
+	domain string
 }
 
 // ParseURL reads smtp://[user:pass@]host:port (STARTTLS when offered, and
@@ -37,7 +42,7 @@ func ParseURL(raw, from string) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtp url: %w", err)
 	}
-	s := &Sender{host: u.Hostname(), from: from}
+	s := &Sender{host: u.Hostname(), from: from, domain: "localhost"}
 	switch u.Scheme {
 	case "smtp":
 		s.port = 587
@@ -61,6 +66,25 @@ func ParseURL(raw, from string) (*Sender, error) {
 	return s, nil
 }
 
+// SetOfficeURL makes Message-IDs name the office's own domain, the host of its
+// base URL.
+func (s *Sender) SetOfficeURL(baseURL string) error {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Hostname() == "" {
+		return fmt.Errorf("base url has no host")
+	}
+	s.domain = u.Hostname()
+	if strings.Contains(s.domain, ":") {
+		s.domain = "[" + s.domain + "]" // an IPv6 address is a domain literal
+	}
+	return nil
+}
+
+// messageID is a fresh random Message-ID in the office's domain.
+func (s *Sender) messageID() string {
+	return rand.Text() + "@" + s.domain
+}
+
 func (s *Sender) loopback() bool {
 	if s.host == "localhost" {
 		return true
@@ -71,7 +95,13 @@ func (s *Sender) loopback() bool {
 
 // Send delivers one plain-text mail.
 func (s *Sender) Send(ctx context.Context, to, subject, body string) error {
-	m := gomail.NewMsg()
+	// The library would name itself and its version in User-Agent and
+	// X-Mailer; a notification says no more about the office than it must.
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	m.SetMessageIDWithValue(s.messageID())
+	// Auto-Submitted keeps out-of-office replies from being sent back to an
+	// address nobody reads (RFC 3834).
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
 	if err := m.From(s.from); err != nil {
 		return fmt.Errorf("sender address: %w", err)
 	}

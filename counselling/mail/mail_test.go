@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,9 @@ func worker(t *testing.T, db *storetest.DB, smtpURL string) *mail.Worker {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := sender.SetOfficeURL("https://office.example:8443"); err != nil {
+		t.Fatal(err)
+	}
 	return mail.NewWorker(db, sender, "https://office.example", translate, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
@@ -64,6 +68,35 @@ func TestNotificationIsNeutral(t *testing.T) {
 	}
 	if n := db.Count(t, `SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND recipient IS NULL`); n != 1 {
 		t.Fatal("the address stays in the outbox after sending")
+	}
+}
+
+func TestHeadersNameTheOfficeAndNoSoftware(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	smtp := mailtest.Start(t)
+	enquiry(t, db)
+	if sent, _ := worker(t, db, smtp.URL()).RunOnce(context.Background()); sent != 1 {
+		t.Fatal("the notification was not sent")
+	}
+	data := smtp.Mails()[0].Data
+	header := data[:strings.Index(data, "\n\n")]
+	id := strings.TrimSpace(strings.TrimPrefix(headerLine(data, "Message-ID"), "Message-ID:"))
+	if !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@office.example>") {
+		t.Errorf("Message-ID %q does not name the office's domain", id)
+	}
+	if host, err := os.Hostname(); err == nil && host != "office.example" && strings.Contains(header, "@"+host+">") {
+		t.Errorf("a header names the machine %q:\n%s", host, header)
+	}
+	for _, name := range []string{"User-Agent", "X-Mailer"} {
+		if line := headerLine(data, name); line != "" {
+			t.Errorf("the mail names its software: %s", line)
+		}
+	}
+	if strings.Contains(strings.ToLower(header), "go-mail") {
+		t.Errorf("the headers name the mail library:\n%s", header)
+	}
+	if line := headerLine(data, "Auto-Submitted"); strings.TrimSpace(line) != "Auto-Submitted: auto-generated" {
+		t.Errorf("Auto-Submitted header is %q, want auto-generated", line)
 	}
 }
 
