@@ -12,7 +12,8 @@ import (
 	"confidant/counselling/vault"
 )
 
-// sealer seals and opens the columns of one row under one data key.
+// sealer seals and opens the columns of one row under one data key. The
+// columns it may touch are declared in sealedColumns (sealed.go).
 type sealer struct {
 	key   *vault.Key
 	table string
@@ -23,8 +24,12 @@ func (s sealer) loc(column string) vault.Location {
 	return vault.Location{Table: s.table, Column: column, Row: s.row}
 }
 
-// seal returns nil for an empty value, so that optional fields are NULL.
+// seal returns nil for an empty value, so that optional fields are NULL. Only
+// a column declared in sealedColumns takes ciphertext.
 func (s sealer) seal(column, value string) ([]byte, error) {
+	if err := checkSealed(s.table, column); err != nil {
+		return nil, err
+	}
 	if value == "" {
 		return nil, nil
 	}
@@ -32,6 +37,9 @@ func (s sealer) seal(column, value string) ([]byte, error) {
 }
 
 func (s sealer) open(column string, ciphertext []byte) (string, error) {
+	if err := checkSealed(s.table, column); err != nil {
+		return "", err
+	}
 	v, err := s.key.OpenString(ciphertext, s.loc(column))
 	if err != nil {
 		return "", fmt.Errorf("open %s.%s: %w", s.table, column, err)

@@ -55,3 +55,22 @@ func (db *DB) SecureDeleteOnEveryConnection(ctx context.Context) ([]int, error) 
 	}
 	return out, nil
 }
+
+// SealedColumns lists the declared sealed columns as table.column.
+func SealedColumns() []string {
+	var out []string
+	for _, c := range sealedColumns {
+		out = append(out, c.table+"."+c.column)
+	}
+	return out
+}
+
+// UnsealedBlobs lists the BLOB columns declared to hold no ciphertext, with
+// their reasons.
+func UnsealedBlobs() map[string]string {
+	out := map[string]string{}
+	for k, why := range unsealedBlobs {
+		out[k[0]+"."+k[1]] = why
+	}
+	return out
+}
