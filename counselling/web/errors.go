@@ -82,10 +82,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if !ok {
 		title = "Something went wrong"
 	}
-	if c.Request().Method == http.MethodHead {
-		c.NoContent(status)
-		return
-	}
 	if err := s.render(c, status, templates.ErrorPage(s.page(c, title), status, userMessage(err, status))); err != nil {
 		s.log.Error("render error page", "error", err.Error())
 	}

@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"confidant/templates"
 
@@ -57,13 +59,30 @@ func langOf(c echo.Context) string {
 	return "en"
 }
 
-// switchPath is where the language links of a page lead: the page itself for
-// a GET, the start page after a form.
+// switchPath is where the language links of a page lead: for a GET, the
+// route that matched with its parameters escaped again; the start page after
+// a form, or when no route matched. The link is built, never copied from the
+// request, because browsers drop tabs and line breaks and read backslashes as
+// slashes, so a request path such as "/%09/elsewhere.example" copied into a
+// link would lead to another site.
 func switchPath(c echo.Context) string {
-	path := c.Request().URL.Path
-	// A path such as "//elsewhere.example" would make the link leave the site.
-	if c.Request().Method != http.MethodGet || !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.Contains(path, "\\") {
+	route := c.Path()
+	if c.Request().Method != http.MethodGet || !strings.HasPrefix(route, "/") || strings.Contains(route, "*") {
 		return "/"
 	}
-	return path
+	segments := strings.Split(route, "/")
+	for i, seg := range segments {
+		if !strings.HasPrefix(seg, ":") {
+			continue
+		}
+		v := c.Param(seg[1:])
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u
+		}
+		if v == "" || strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) || r == '\\' }) {
+			return "/"
+		}
+		segments[i] = url.PathEscape(v)
+	}
+	return strings.Join(segments, "/")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -99,14 +100,45 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // crossOrigin refuses state-changing requests sent by other sites, using the
-// browser's Sec-Fetch-Site and Origin headers.
+// browser's Sec-Fetch-Site and Origin headers. http.CrossOriginProtection
+// compares only the host of an Origin, so a page served over https could post
+// to the same host over plain http (or the other way round); an Origin must
+// also name this office's scheme.
 func (s *Server) crossOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if err := s.cop.Check(c.Request()); err != nil {
+		r := c.Request()
+		if err := s.cop.Check(r); err != nil || !s.originMatches(r) {
 			return errCrossOrigin
 		}
 		return next(c)
 	}
+}
+
+// originMatches reports whether the Origin of an unsafe request, when it has
+// one, is this office: the scheme it is served with (or, behind a proxy, the
+// scheme of its base URL) and the host the request was sent to.
+func (s *Server) originMatches(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host != r.Host {
+		return false
+	}
+	scheme := "http"
+	if r.TLS != nil || s.cfg.TLS {
+		scheme = "https"
+	}
+	if u.Scheme == scheme {
+		return true
+	}
+	base, err := url.Parse(s.cfg.BaseURL)
+	return err == nil && s.cfg.BaseURL != "" && base.Scheme == u.Scheme && base.Host == u.Host
 }
 
 var errCrossOrigin = counselling.Errorf(counselling.EForbidden,

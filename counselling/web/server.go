@@ -89,10 +89,29 @@ func New(cfg Config, db *store.DB, hasher *passwd.Hasher) *Server {
 	return s
 }
 
-// ServeHTTP makes the server an http.Handler.
+// ServeHTTP makes the server an http.Handler. HEAD is answered like GET:
+// the request is routed and handled as a GET, and only the status and headers
+// are sent.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		get := r.Clone(context.WithValue(r.Context(), headKey{}, true))
+		get.Method = http.MethodGet
+		r, w = get, headWriter{w}
+	}
 	s.echo.ServeHTTP(w, r)
 }
+
+type headKey struct{}
+
+// isHead reports whether r answers a HEAD request.
+func isHead(r *http.Request) bool { return r.Context().Value(headKey{}) != nil }
+
+// headWriter drops the body of a response to HEAD.
+type headWriter struct{ http.ResponseWriter }
+
+func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Run does the web layer's background work until ctx ends: it sweeps the
 // login limiter and writes page-view counts every five minutes. Call

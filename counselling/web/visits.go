@@ -41,7 +41,7 @@ func (s *Server) countVisits(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
 		route := c.Path()
-		if err == nil && c.Request().Method == http.MethodGet && c.Response().Status == http.StatusOK &&
+		if err == nil && !isHead(c.Request()) && c.Request().Method == http.MethodGet && c.Response().Status == http.StatusOK &&
 			route != "/healthz" && !strings.HasPrefix(route, static.Prefix) && route != "/account/export" {
 			s.visits.add(s.cfg.Clock.Now().UTC().Format("2006-01-02"), route)
 		}

@@ -1,0 +1,65 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"confidant/counselling/web"
+)
+
+// A form sent from the https origin of the same host to an office served over
+// plain http comes from another origin and is refused, in both directions.
+func TestCrossOriginSchemeMustMatch(t *testing.T) {
+	for _, tc := range []struct {
+		tls    bool
+		scheme string
+	}{{false, "https"}, {true, "http"}} {
+		o := newOffice(t, func(c *web.Config) { c.TLS = tc.tls })
+		host := o.srv.Listener.Addr().String()
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, o.srv.URL+"/register",
+			strings.NewReader(registration("Scheme Swapper", "a fine long password").Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", tc.scheme+"://"+host)
+		req.Header.Set("Accept-Language", "de")
+		p := o.browser().do(req)
+		if p.status != http.StatusForbidden {
+			t.Errorf("Origin %s://… on a TLS=%v office: %d, want 403", tc.scheme, tc.tls, p.status)
+		}
+		if n := o.seekers(); n != 0 {
+			t.Errorf("Origin %s://… on a TLS=%v office created %d accounts", tc.scheme, tc.tls, n)
+		}
+		// The right origin still works.
+		b := o.browser()
+		req, _ = http.NewRequestWithContext(context.Background(), http.MethodPost, o.srv.URL+"/register",
+			strings.NewReader(registration("Scheme Keeper", "a fine long password").Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", o.srv.URL)
+		if p := b.do(req); p.status != http.StatusSeeOther {
+			t.Errorf("a same-origin form on a TLS=%v office: %d, want 303", tc.tls, p.status)
+		}
+	}
+}
+
+// HEAD on a page answers what GET answers, with the same headers and no body.
+func TestHeadAnswersLikeGet(t *testing.T) {
+	o := newOffice(t)
+	b := o.browser()
+	for _, path := range []string{"/", "/o/main", "/register", "/login", "/healthz", "/threads", "/no-such-page"} {
+		get := b.get(path)
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodHead, o.srv.URL+path, nil)
+		head := b.do(req)
+		if head.status != get.status {
+			t.Errorf("HEAD %s: %d, GET answers %d", path, head.status, get.status)
+		}
+		if head.body != "" {
+			t.Errorf("HEAD %s sent a body", path)
+		}
+		for _, h := range []string{"Content-Type", "Content-Security-Policy", "Location", "Content-Language"} {
+			if (head.header.Get(h) == "") != (get.header.Get(h) == "") {
+				t.Errorf("HEAD %s: header %s %q, GET has %q", path, h, head.header.Get(h), get.header.Get(h))
+			}
+		}
+	}
+}
