@@ -93,6 +93,9 @@ func catalogue(t *testing.T) []string {
 		for _, m := range pageRE.FindAllStringSubmatch(src, -1) {
 			add(m[1])
 		}
+		for _, m := range domainRE.FindAllStringSubmatch(src, -1) {
+			add(m[1])
+		}
 	}
 	for _, src := range read("templates/stats.go") {
 		for _, m := range tallyRE.FindAllStringSubmatch(src, -1) {

@@ -220,7 +220,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
+		MaxHeaderBytes:    web.MaxHeaderBytes,
 		ErrorLog:          log.New(scrubbedLog{logger}, "", 0),
 	}
 	var redirect *http.Server

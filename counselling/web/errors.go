@@ -37,30 +37,32 @@ func errorStatus(err error) int {
 }
 
 var titles = map[int]string{
-	http.StatusBadRequest:            "The request could not be read",
-	http.StatusUnauthorized:          "Please log in",
-	http.StatusForbidden:             "Not allowed",
-	http.StatusNotFound:              "Page not found",
-	http.StatusMethodNotAllowed:      "Not possible here",
-	http.StatusRequestEntityTooLarge: "Too long",
-	http.StatusTooManyRequests:       "Please wait a moment",
-	http.StatusServiceUnavailable:    "Busy right now",
+	http.StatusBadRequest:                  "The request could not be read",
+	http.StatusUnauthorized:                "Please log in",
+	http.StatusForbidden:                   "Not allowed",
+	http.StatusNotFound:                    "Page not found",
+	http.StatusMethodNotAllowed:            "Not possible here",
+	http.StatusRequestEntityTooLarge:       "Too long",
+	http.StatusRequestHeaderFieldsTooLarge: "Too many cookies",
+	http.StatusTooManyRequests:             "Please wait a moment",
+	http.StatusServiceUnavailable:          "Busy right now",
 }
 
 func userMessage(err error, status int) string {
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		switch status {
-		case http.StatusNotFound:
-			return "We could not find that page. It may have been deleted, or you may not be allowed to see it."
-		case http.StatusMethodNotAllowed:
-			return "This address cannot be used that way."
-		case http.StatusRequestEntityTooLarge:
-			return errTooLarge.Message
-		}
-		if status < 500 {
-			return "The request could not be read. Please go back and try again."
-		}
+	var ce *counselling.Error
+	if errors.As(err, &ce) {
+		return counselling.ErrorMessage(err)
+	}
+	switch status {
+	case http.StatusNotFound:
+		return "We could not find that page. It may have been deleted, or you may not be allowed to see it."
+	case http.StatusMethodNotAllowed:
+		return "This address cannot be used that way."
+	case http.StatusRequestEntityTooLarge:
+		return errTooLarge.Message
+	}
+	if status < 500 {
+		return "The request could not be read. Please go back and try again."
 	}
 	return counselling.ErrorMessage(err)
 }
@@ -81,6 +83,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	title, ok := titles[status]
 	if !ok {
 		title = "Something went wrong"
+	}
+	// A request refused before the language was chosen (a cross-site form,
+	// an oversized cookie) is still answered in the reader's language.
+	if _, chosen := c.Get(ctxLang).(string); !chosen {
+		lang := requestLanguage(c.Request())
+		c.Set(ctxLang, lang)
+		c.Response().Header().Set("Content-Language", lang)
 	}
 	if err := s.render(c, status, templates.ErrorPage(s.page(c, title), status, userMessage(err, status))); err != nil {
 		s.log.Error("render error page", "error", err.Error())

@@ -29,6 +29,8 @@ func (s *Server) chooseLanguage(next echo.HandlerFunc) echo.HandlerFunc {
 		} else {
 			lang = ""
 		}
+		// Only ?lang= travels in links; Accept-Language is read again on
+		// each request.
 		if sess := sessionOf(c); sess != nil {
 			switch {
 			case fromURL && lang != sess.Lang:
@@ -50,6 +52,15 @@ func (s *Server) chooseLanguage(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Response().Header().Set("Content-Language", lang)
 		return next(c)
 	}
+}
+
+// requestLanguage is the language a request asks for by itself, without an
+// account: ?lang= or else Accept-Language.
+func requestLanguage(r *http.Request) string {
+	if lang := r.URL.Query().Get("lang"); templates.Supported(lang) {
+		return lang
+	}
+	return templates.Negotiate(r.Header.Get("Accept-Language"))
 }
 
 func langOf(c echo.Context) string {

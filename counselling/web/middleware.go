@@ -30,7 +30,7 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 		defer func() {
 			if r := recover(); r != nil {
 				s.log.Error("panic", "route", c.Path(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				err = counselling.Errorf(counselling.EInternal, "panic")
+				err = fmt.Errorf("panic in %s", c.Path())
 			}
 		}()
 		return next(c)
@@ -141,10 +141,88 @@ func (s *Server) originMatches(r *http.Request) bool {
 	return err == nil && s.cfg.BaseURL != "" && base.Scheme == u.Scheme && base.Host == u.Host
 }
 
+// tooLargeBody stands in for a body whose declared length is over the limit.
+type tooLargeBody struct{ limit int64 }
+
+func (b tooLargeBody) Read([]byte) (int, error) { return 0, &http.MaxBytesError{Limit: b.limit} }
+
+func (b tooLargeBody) Close() error { return nil }
+
+// MaxHeaderBytes is the header size the HTTP server reads before it answers
+// with its own plain-text refusal. It is well above what checkCookies
+// accepts, so that oversized cookies are refused with the office's own page.
+const MaxHeaderBytes = 256 << 10
+
+// maxCookieBytes bounds the Cookie header: Confidant sets one short cookie,
+// and browsers keep at most 4 KiB per cookie.
+const maxCookieBytes = 8 << 10
+
+// checkCookies refuses requests whose cookies are too large or whose session
+// cookie cannot be one Confidant set (sent twice, or not a token), and
+// removes the session cookie so that the next request works again.
+func (s *Server) checkCookies(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		size := 0
+		for _, line := range r.Header.Values("Cookie") {
+			size += len(line)
+		}
+		if size > maxCookieBytes {
+			s.clearSessionCookie(c)
+			return echo.NewHTTPError(http.StatusRequestHeaderFieldsTooLarge).SetInternal(errCookiesTooLarge)
+		}
+		// The header is read here rather than with Request.Cookies, which
+		// silently drops values it cannot parse.
+		seen := 0
+		for _, line := range r.Header.Values("Cookie") {
+			for part := range strings.SplitSeq(line, ";") {
+				name, value, _ := strings.Cut(strings.TrimSpace(part), "=")
+				if name != s.cookieName() {
+					continue
+				}
+				seen++
+				if !validToken(value) {
+					seen = 2
+				}
+			}
+		}
+		if seen > 1 {
+			s.clearSessionCookie(c)
+			return echo.NewHTTPError(http.StatusBadRequest).SetInternal(errMalformedCookie)
+		}
+		return next(c)
+	}
+}
+
+// validToken reports whether v has the shape of a session token: up to 128
+// characters of the URL-safe base64 alphabet.
+func validToken(v string) bool {
+	if len(v) > 128 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	errCookiesTooLarge = counselling.Errorf(counselling.ETooLarge,
+		"Your browser sent more cookies than this site accepts. Please delete the cookies of this site and try again.")
+	errMalformedCookie = counselling.Errorf(counselling.EInvalid,
+		"Your browser sent a cookie that this site did not set, so the request was refused. The cookie has been removed; please try again.")
+)
+
 var errCrossOrigin = counselling.Errorf(counselling.EForbidden,
 	"This form was sent from another website, so it was refused. Please open Confidant directly and try again.")
 
-// limitBody caps request bodies by route.
+// limitBody caps request bodies by route. A body that declares itself too
+// long is not read at all: the handler finds it too long at once (and shows
+// its form again), so that a client cannot hold a connection by announcing
+// more than it sends.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		limit, ok := bodyLimits[c.Path()]
@@ -152,7 +230,15 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			limit = formLimit
 		}
 		r := c.Request()
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		if r.ContentLength > limit {
+			// A copy, so that the server still sees the unread body and
+			// closes the connection instead of reading on.
+			r = r.WithContext(r.Context())
+			r.Body = tooLargeBody{limit}
+			c.SetRequest(r)
+		} else {
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		}
 		return next(c)
 	}
 }

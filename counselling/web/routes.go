@@ -10,7 +10,7 @@ const (
 // routes lists every route of Confidant in one place.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, s.crossOrigin, s.limitBody, s.loadSession, s.chooseLanguage, s.countVisits)
+	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, s.checkCookies, s.crossOrigin, s.limitBody, s.loadSession, s.chooseLanguage, s.countVisits)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/*", s.serveStatic)
