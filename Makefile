@@ -5,9 +5,12 @@ export CGO_ENABLED := 1
 
 .PHONY: run test generate lint bench build e2e seed observatory
 
-## run: start the office on 127.0.0.1:8080 with its data in ./data
+# ADDR is where `make run` listens: make run ADDR=127.0.0.1:9090
+ADDR ?= 127.0.0.1:8080
+
+## run: start the office on $(ADDR) (default 127.0.0.1:8080) with its data in ./data
 run:
-	$(GO) run ./cmd/confidant serve --data ./data
+	$(GO) run ./cmd/confidant serve --addr $(ADDR) --data ./data
 
 ## test: run every test against real SQLite files in temporary folders
 test:

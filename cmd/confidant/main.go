@@ -77,16 +77,27 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 
 const usage = `confidant runs a Confidant counselling office.
 
-  confidant [serve] [flags]   run the office
+  confidant [serve] [flags]   run the office (default address 127.0.0.1:8080; --addr to change)
   confidant staff add --role counsellor|supervisor|admin --name NAME [--office SLUG]
                               print a one-time invite link for a staff member
   confidant backup FILE       write a consistent, checked copy of the database (also while running)
   confidant restore FILE      restore a backup into an empty data folder
-  confidant keys rotate       new key-encryption key; every data key re-wrapped (office stopped)
-  confidant purge [--dry-run]  apply the retention rules now (or count what they would delete)
+  confidant keys rotate       new master.key and index.key; every data key re-wrapped and
+                              every nickname re-indexed (office stopped)
+  confidant purge [--dry-run] apply the retention rules now (or count what they would delete)
   confidant version           print the version
+  confidant help              print this text
 
-Run 'confidant serve -h' for the flags.`
+Every command takes the configuration flags; 'confidant COMMAND -h' lists a command's flags.`
+
+// usageWithFlags prints the subcommands, then the flags of fs.
+func usageWithFlags(fs *flag.FlagSet) func() {
+	return func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fmt.Fprintf(fs.Output(), "\nFlags of %s:\n", fs.Name())
+		fs.PrintDefaults()
+	}
+}
 
 // flags returns a flag set with the configuration flags bound to a new Config.
 func (m *Main) flags(name string) (*flag.FlagSet, *Config) {
@@ -94,5 +105,6 @@ func (m *Main) flags(name string) (*flag.FlagSet, *Config) {
 	fs.SetOutput(m.Stderr)
 	cfg := &Config{}
 	cfg.bindFlags(fs, m.Getenv)
+	fs.Usage = usageWithFlags(fs)
 	return fs, cfg
 }

@@ -82,22 +82,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	clock := counselling.Clock(counselling.SystemClock{})
-	unlock, err := lockData(cfg.Data)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 
-	db, err := openStore(ctx, cfg.Data, clock)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			logger.Error("close database", "error", err.Error())
-		}
-	}()
-
+	// Everything that can fail without touching the data folder comes first:
+	// a start that fails because the port is taken leaves no folder and no
+	// keys behind.
 	var tlsConfig *tls.Config
 	if cfg.TLS() {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
@@ -120,13 +108,35 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		baseURL = scheme + "://" + ln.Addr().String()
 	}
 
+	unlock, err := lockData(cfg.Data)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer unlock()
+	db, err := openStore(ctx, cfg.Data, clock)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			logger.Error("close database", "error", err.Error())
+		}
+	}()
+	if err := recordBaseURL(cfg.Data, baseURL); err != nil {
+		ln.Close()
+		return err
+	}
+
 	token, err := db.FirstAdminInvite(ctx)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	if token != "" {
-		fmt.Fprintf(m.Stdout, "No admin yet. Within 24 hours, open this one-time link to create the first admin: %s/invite/%s\n", baseURL, token)
+		fmt.Fprintf(m.Stdout, "No admin yet. Within %s, open this one-time link to create the first admin: %s/invite/%s\n",
+			hours(store.FirstAdminInviteTTL), baseURL, token)
 	}
 
 	bg, stopBackground := context.WithCancel(context.Background())
@@ -148,7 +158,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		mailWake = worker.Wake
 		sendInvite = func(ctx context.Context, to, link string) error {
 			return sender.Send(ctx, to, "Your invitation to Confidant",
-				"You are invited to join a Confidant counselling office.\n\nOpen this one-time link within 72 hours to set your password and second factor:\n"+link+"\n")
+				"You are invited to join a Confidant counselling office.\n\nOpen this one-time link within "+hours(counselling.InviteTTL)+" to set your password and second factor:\n"+link+"\n")
 		}
 		go worker.Run(bg, 15*time.Second)
 	}

@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"confidant/counselling"
 )
@@ -37,9 +41,43 @@ func (m *Main) staff(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s", oneLine(err))
 	}
-	fmt.Fprintf(m.Stdout, "Invitation for %s (%s), valid 72 hours. Give this one-time link to them:\n", *name, *role)
-	fmt.Fprintln(m.Stdout, cfg.baseURL()+"/invite/"+token)
+	baseURL := cfg.baseURL()
+	if cfg.BaseURL == "" {
+		// Beside an office on another address than the default, the link
+		// must lead to that office: the one it last served on.
+		if last := lastBaseURL(cfg.Data); last != "" {
+			baseURL = last
+		}
+	}
+	fmt.Fprintf(m.Stdout, "Invitation for %s (%s), valid %s. Give this one-time link to them:\n", *name, *role, hours(counselling.InviteTTL))
+	fmt.Fprintln(m.Stdout, baseURL+"/invite/"+token)
 	return nil
+}
+
+// baseURLFile, in the data folder, holds the base URL the office last served
+// with, for the commands that print links.
+const baseURLFile = "base-url"
+
+// recordBaseURL notes the base URL the office serves with.
+func recordBaseURL(dir, baseURL string) error {
+	if err := os.WriteFile(filepath.Join(dir, baseURLFile), []byte(baseURL+"\n"), 0o600); err != nil {
+		return fmt.Errorf("record base url: %w", err)
+	}
+	return nil
+}
+
+// lastBaseURL is the base URL the office last served with, or "".
+func lastBaseURL(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, baseURLFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// hours says a duration in whole hours, as operators read it.
+func hours(d time.Duration) string {
+	return strconv.Itoa(int(d.Hours())) + " hours"
 }
 
 // oneLine is a domain error's user-safe message, with field messages joined.
