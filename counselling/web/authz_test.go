@@ -27,18 +27,37 @@ func TestAuthorizationMatrix(t *testing.T) {
 	c3 := o.enrolIn("north", counselling.RoleCounsellor, "Elsewhere Three")
 	sup := o.enrol(counselling.RoleSupervisor, "Supervisor Four")
 	adm := o.enrol(counselling.RoleAdmin, "Admin Five")
+	sup2 := o.enrolIn("north", counselling.RoleSupervisor, "Elsewhere Supervisor")
+	trainee := o.enrol(counselling.RoleCounsellor, "Trainee Six")
+	adm.mustPost("/admin/staff/"+trainee.id+"/trainee", url.Values{"trainee": {"1"}}, "/admin")
 	callers := []struct {
 		name string
 		b    *browser
 	}{
 		{"anonymous", o.browser()}, {"seeker A", seekerA}, {"seeker B", seekerB}, {"assigned counsellor", c1.browser},
 		{"other counsellor", c2.browser}, {"counsellor of another office", c3.browser}, {"supervisor", sup.browser}, {"admin", adm.browser},
+		{"supervisor of another office", sup2.browser},
 	}
 
 	open := func() string { return seekerA.write("family", "matrix", "a message for the matrix") }
 	taken := func() string {
 		id := open()
 		c1.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+		return id
+	}
+	flagged := func() string {
+		id := taken()
+		c1.mustPost("/inbox/"+id+"/flag", url.Values{"reason": {"a risk to others"}}, "/inbox/"+id)
+		return id
+	}
+	// awaiting is a thread a trainee holds, with a reply awaiting approval;
+	// pending is that reply's id.
+	var pending string
+	awaiting := func() string {
+		id := open()
+		trainee.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+		trainee.mustPost("/inbox/"+id+"/reply", url.Values{"body": {"a trainee's answer"}}, "/inbox/"+id)
+		pending = regexpFind(t, sup.get("/inbox/"+id).body, `name="message" value="([a-z2-7]{26})"`)
 		return id
 	}
 	none := func() string { return "" }
@@ -51,39 +70,54 @@ func TestAuthorizationMatrix(t *testing.T) {
 		method, path string
 		thread       func() string
 		form         url.Values
-		want         [8]string
+		want         [9]string
 	}{
-		{"GET", "/threads", none, nil, [8]string{login, "200", "200", nf, nf, nf, nf, nf}},
-		{"GET", "/threads/new", none, nil, [8]string{login, "200", "200", nf, nf, nf, nf, nf}},
-		{"POST", "/threads/new", none, url.Values{"theme": {"other"}, "body": {"hi"}}, [8]string{login, "303 /threads/", "303 /threads/", nf, nf, nf, nf, nf}},
-		{"GET", "/threads/{id}", taken, nil, [8]string{login, "200", nf, nf, nf, nf, nf, nf}},
-		{"POST", "/threads/{id}/reply", taken, url.Values{"body": {"more"}}, [8]string{login, "303 /threads/{id}", nf, nf, nf, nf, nf, nf}},
-		{"GET", "/account", none, nil, [8]string{login, "200", "200", nf, nf, nf, nf, nf}},
-		{"GET", "/inbox", none, nil, [8]string{login, nf, nf, "200", "200", "200", "200", "303 /admin"}},
-		{"POST", "/inbox/{id}/take", open, nil, [8]string{login, nf, nf, "303 /inbox/{id}", "303 /inbox/{id}", nf, "303 /inbox/{id}", nf}},
-		{"POST", "/inbox/{id}/take", taken, nil, [8]string{login, nf, nf, "303 /inbox/{id}", "409", nf, "409", nf}},
-		{"GET", "/inbox/{id}", taken, nil, [8]string{login, nf, nf, "200", nf, nf, nf, nf}},
-		{"GET", "/inbox/{id}", open, nil, [8]string{login, nf, nf, nf, nf, nf, nf, nf}},
-		{"POST", "/inbox/{id}/reply", taken, url.Values{"body": {"answer"}}, [8]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf}},
-		{"POST", "/inbox/{id}/note", taken, url.Values{"body": {"note"}}, [8]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf}},
-		{"POST", "/inbox/{id}/themes", taken, url.Values{"theme": {"family"}}, [8]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf}},
-		{"POST", "/inbox/{id}/handover", taken, url.Values{"to": {c2.id}}, [8]string{login, nf, nf, "303 /inbox", nf, nf, nf, nf}},
-		{"POST", "/inbox/{id}/flag", taken, url.Values{"reason": {"risk"}}, [8]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf}},
-		{"POST", "/inbox/{id}/close", taken, nil, [8]string{login, nf, nf, "303 /inbox", nf, nf, nf, nf}},
-		{"POST", "/inbox/{id}/approve", taken, url.Values{"message": {"aaaaaaaaaaaaaaaaaaaaaaaaaa"}}, [8]string{login, nf, nf, nf, nf, nf, nf, nf}},
-		{"GET", "/inbox/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [8]string{login, nf, nf, nf, nf, nf, nf, nf}},
-		{"GET", "/threads/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [8]string{login, nf, nf, nf, nf, nf, nf, nf}},
-		{"GET", "/admin", none, nil, [8]string{login, nf, nf, nf, nf, nf, nf, "200"}},
-		{"POST", "/admin/staff/{c1}/trainee", none, url.Values{"trainee": {"0"}}, [8]string{login, nf, nf, nf, nf, nf, nf, "303 /admin"}},
+		{"GET", "/threads", none, nil, [9]string{login, "200", "200", nf, nf, nf, nf, nf, nf}},
+		{"GET", "/threads/new", none, nil, [9]string{login, "200", "200", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/threads/new", none, url.Values{"theme": {"other"}, "body": {"hi"}}, [9]string{login, "303 /threads/", "303 /threads/", nf, nf, nf, nf, nf, nf}},
+		{"GET", "/threads/{id}", taken, nil, [9]string{login, "200", nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/threads/{id}/reply", taken, url.Values{"body": {"more"}}, [9]string{login, "303 /threads/{id}", nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/account", none, nil, [9]string{login, "200", "200", nf, nf, nf, nf, nf, nf}},
+		{"GET", "/inbox", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", "303 /admin", "200"}},
+		{"POST", "/inbox/{id}/take", open, nil, [9]string{login, nf, nf, "303 /inbox/{id}", "303 /inbox/{id}", nf, "303 /inbox/{id}", nf, nf}},
+		{"POST", "/inbox/{id}/take", taken, nil, [9]string{login, nf, nf, "303 /inbox/{id}", "409", nf, "409", nf, nf}},
+		{"GET", "/inbox/{id}", taken, nil, [9]string{login, nf, nf, "200", nf, nf, nf, nf, nf}},
+		{"GET", "/inbox/{id}", open, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/reply", taken, url.Values{"body": {"answer"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/note", taken, url.Values{"body": {"note"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/themes", taken, url.Values{"theme": {"family"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/handover", taken, url.Values{"to": {c2.id}}, [9]string{login, nf, nf, "303 /inbox", nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/flag", taken, url.Values{"reason": {"risk"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/close", taken, nil, [9]string{login, nf, nf, "303 /inbox", nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/approve", taken, url.Values{"message": {"aaaaaaaaaaaaaaaaaaaaaaaaaa"}}, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/inbox/{id}", flagged, nil, [9]string{login, nf, nf, "200", nf, nf, "200", nf, nf}},
+		{"POST", "/inbox/{id}/reply", flagged, url.Values{"body": {"answer"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/note", flagged, url.Values{"body": {"note"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, "303 /inbox/{id}", nf, nf}},
+		{"POST", "/inbox/{id}/close", flagged, nil, [9]string{login, nf, nf, "303 /inbox", nf, nf, nf, nf, nf}},
+		{"GET", "/inbox/{id}", awaiting, nil, [9]string{login, nf, nf, nf, nf, nf, "200", nf, nf}},
+		{"POST", "/inbox/{id}/note", awaiting, url.Values{"body": {"note"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox/{id}", nf, nf}},
+		{"POST", "/inbox/{id}/approve", awaiting, url.Values{"message": {"{pending}"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox", nf, nf}},
+		{"POST", "/inbox/{id}/return", awaiting, url.Values{"message": {"{pending}"}, "comment": {"again"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox", nf, nf}},
+		{"GET", "/inbox/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/threads/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/admin", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
+		{"POST", "/admin/staff/{c1}/trainee", none, url.Values{"trainee": {"0"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin", nf}},
 	} {
 		for i, caller := range callers {
 			id := tc.thread()
-			path := strings.NewReplacer("{id}", id, "{c1}", c1.id).Replace(tc.path)
+			r := strings.NewReplacer("{id}", id, "{c1}", c1.id, "{pending}", pending)
+			path := r.Replace(tc.path)
+			form := url.Values{}
+			for k, vs := range tc.form {
+				for _, v := range vs {
+					form.Add(k, r.Replace(v))
+				}
+			}
 			var p page
 			if tc.method == "GET" {
 				p = caller.b.get(path)
 			} else {
-				p = caller.b.post(path, tc.form)
+				p = caller.b.post(path, form)
 			}
 			got := fmt.Sprint(p.status)
 			want := strings.ReplaceAll(tc.want[i], "{id}", id)
