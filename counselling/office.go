@@ -69,10 +69,10 @@ func ValidSlug(s string) bool {
 	return true
 }
 
-// InstallationAdmin reports whether the caller administers the installation:
-// the admins of the first office create further offices.
+// InstallationAdmin reports whether the caller administers the installation,
+// that is creates further offices (see Administers).
 func (c Caller) InstallationAdmin(defaultOfficeID int64) bool {
-	return c.Kind == KindStaff && c.Role == RoleAdmin && c.OfficeID == defaultOfficeID
+	return Administers(c, defaultOfficeID).Offices
 }
 
 // OfficeSettings are what an office's admins change.

@@ -45,6 +45,7 @@ func (n *NewStaff) Validate() error {
 // StaffMember is a member of an office's staff as lists show them.
 type StaffMember struct {
 	ID       string
+	OfficeID int64
 	Name     string
 	Role     Role
 	Trainee  bool

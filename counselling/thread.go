@@ -53,13 +53,15 @@ type ThreadScope struct {
 	OfficeID   int64
 	AssignedTo string
 	// OrFlagged and OrAwaitingReview widen a supervisor's scope to the office's
-	// flagged threads and the threads with a trainee's reply to approve.
+	// flagged threads and the threads with a trainee's reply to approve;
+	// OrQueued to the office's open threads nobody has taken. Without
+	// AssignedTo, they are the whole scope within the office.
 	OrFlagged        bool
 	OrAwaitingReview bool
+	OrQueued         bool
 }
 
-// ReadScope is the rule of who reads which thread (H3, B2, B7, B8): help-seekers
-// their own; counsellors the threads they took; supervisors also the flagged
+// ReadScope is the rule of who reads which thread: help-seekers their own; counsellors the threads they took; supervisors also the flagged
 // threads of their office and those awaiting their approval; admins none.
 // Threads in the open queue are read by taking them.
 func ReadScope(c Caller) ThreadScope {
@@ -117,9 +119,12 @@ type Message struct {
 	Body       string
 	Status     string // MessageSent, MessagePending
 	CreatedAt  time.Time
+	// Reviewable says that the reader may approve or return this pending
+	// reply (see MayReview).
+	Reviewable bool
 }
 
-// Message status: trainees' replies wait for a supervisor (B8).
+// Message status: trainees' replies wait for a supervisor's approval.
 const (
 	MessageSent    = "sent"
 	MessagePending = "pending"

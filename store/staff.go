@@ -217,7 +217,7 @@ func (db *DB) FailSecondFactor(ctx context.Context, s *counselling.Session) (end
 
 // Staff lists the office's staff.
 func (db *DB) Staff(ctx context.Context, officeID int64) ([]counselling.StaffMember, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, data_key, display_name, role, trainee, disabled,
+	rows, err := db.read.QueryContext(ctx, `SELECT id, office_id, data_key, display_name, role, trainee, disabled,
 		password_hash != '' AND totp_secret IS NOT NULL FROM accounts WHERE office_id = ? AND kind = 'staff' ORDER BY created_at, id`, officeID)
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
@@ -227,7 +227,7 @@ func (db *DB) Staff(ctx context.Context, officeID int64) ([]counselling.StaffMem
 	for rows.Next() {
 		var m counselling.StaffMember
 		var wrapped, display []byte
-		if err := rows.Scan(&m.ID, &wrapped, &display, &m.Role, &m.Trainee, &m.Disabled, &m.Enrolled); err != nil {
+		if err := rows.Scan(&m.ID, &m.OfficeID, &wrapped, &display, &m.Role, &m.Trainee, &m.Disabled, &m.Enrolled); err != nil {
 			return nil, fmt.Errorf("read staff: %w", err)
 		}
 		if m.Name, err = db.openStaffName(m.ID, wrapped, display); err != nil {

@@ -27,28 +27,14 @@ type held struct {
 	ts       threadSealer
 }
 
-// holdThread loads a thread only if the caller is its help-seeker or its
-// counsellor; anyone else gets not-found.
-func (db *DB) holdThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string) (*held, error) {
-	switch {
-	case c.Kind == counselling.KindSeeker:
-		return db.loadHeld(ctx, tx, id, "t.seeker_id = ?", c.AccountID)
-	case c.Counsels():
-		return db.loadHeld(ctx, tx, id, "t.office_id = ? AND t.counsellor_id = ?", c.OfficeID, c.AccountID)
-	}
-	return nil, errThreadNotFound
+// actOn loads a thread only if the domain lets the caller do action to it
+// (counselling.ActScope); anyone else gets not-found and learns nothing of it.
+func (db *DB) actOn(ctx context.Context, tx *sql.Tx, c counselling.Caller, action counselling.ThreadAction, id string) (*held, error) {
+	cond, args := scopeSQL(counselling.ActScope(c, action))
+	return db.loadHeld(ctx, tx, id, cond, args...)
 }
 
-// staffHold is holdThread for staff actions: help-seekers get not-found.
-func (db *DB) staffHold(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string) (*held, error) {
-	if c.Kind != counselling.KindStaff {
-		return nil, errThreadNotFound
-	}
-	return db.holdThread(ctx, tx, c, id)
-}
-
-// readableThread is holdThread widened to everyone who may read the thread (a
-// supervisor reading a flagged thread, say).
+// readableThread loads a thread the caller may read (counselling.ReadScope).
 func (db *DB) readableThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string) (*held, error) {
 	cond, args := scopeSQL(counselling.ReadScope(c))
 	return db.loadHeld(ctx, tx, id, cond, args...)
@@ -82,20 +68,24 @@ func (db *DB) loadHeld(ctx context.Context, tx *sql.Tx, id, cond string, args ..
 // counsellors taking one thread at once, the first wins and the second gets
 // EConflict.
 func (db *DB) Take(ctx context.Context, c counselling.Caller, id string) error {
-	if !c.Counsels() || !validID(id) {
+	scope := counselling.ActScope(c, counselling.ActTake)
+	if scope.None || !validID(id) {
 		return errThreadNotFound
 	}
+	cond, args := scopeSQL(scope)
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE threads SET counsellor_id = ?, status = 'assigned', counsellor_unread = 1
-			WHERE id = ? AND office_id = ? AND status = 'open' AND counsellor_id IS NULL`, c.AccountID, id, c.OfficeID)
+		res, err := tx.ExecContext(ctx, `UPDATE threads AS t SET counsellor_id = ?, status = 'assigned', counsellor_unread = 1
+			WHERE t.id = ? AND `+cond, append([]any{c.AccountID, id}, args...)...)
 		if err != nil {
 			return fmt.Errorf("take thread: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			return nil
 		}
+		// The thread is not in the queue the caller takes from. Within that
+		// office, say whether a colleague was quicker; elsewhere, it is not found.
 		var holder sql.NullString
-		err = tx.QueryRowContext(ctx, `SELECT counsellor_id FROM threads WHERE id = ? AND office_id = ?`, id, c.OfficeID).Scan(&holder)
+		err = tx.QueryRowContext(ctx, `SELECT counsellor_id FROM threads WHERE id = ? AND office_id = ?`, id, scope.OfficeID).Scan(&holder)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return errThreadNotFound
@@ -129,7 +119,7 @@ func (db *DB) Reply(ctx context.Context, c counselling.Caller, id, body string, 
 		return err
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		h, err := db.holdThread(ctx, tx, c, id)
+		h, err := db.actOn(ctx, tx, c, counselling.ActReply, id)
 		if err != nil {
 			return err
 		}
@@ -199,7 +189,7 @@ func (db *DB) SaveDraft(ctx context.Context, c counselling.Caller, id, body stri
 		return err
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		h, err := db.staffHold(ctx, tx, c, id)
+		h, err := db.actOn(ctx, tx, c, counselling.ActDraft, id)
 		if err != nil {
 			return err
 		}
@@ -236,10 +226,7 @@ func (db *DB) AddNote(ctx context.Context, c counselling.Caller, id, body string
 		return err
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if c.Kind != counselling.KindStaff {
-			return errThreadNotFound
-		}
-		h, err := db.readableThread(ctx, tx, c, id)
+		h, err := db.actOn(ctx, tx, c, counselling.ActNote, id)
 		if err != nil {
 			return err
 		}
@@ -259,7 +246,7 @@ func (db *DB) AddNote(ctx context.Context, c counselling.Caller, id, body string
 // SetThemes replaces the theme tags of a thread the caller holds.
 func (db *DB) SetThemes(ctx context.Context, c counselling.Caller, id string, slugs []string) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		h, err := db.staffHold(ctx, tx, c, id)
+		h, err := db.actOn(ctx, tx, c, counselling.ActThemes, id)
 		if err != nil {
 			return err
 		}
@@ -289,18 +276,18 @@ func (db *DB) SetThemes(ctx context.Context, c counselling.Caller, id string, sl
 	})
 }
 
-// Handover gives a thread the caller holds to another counsellor of the office.
+// Handover gives a thread the caller holds to a colleague the domain allows
+// (counselling.MayReceiveHandover).
 func (db *DB) Handover(ctx context.Context, c counselling.Caller, id, to string) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := db.staffHold(ctx, tx, c, id); err != nil {
+		if _, err := db.actOn(ctx, tx, c, counselling.ActHandover, id); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id = ? AND id != ? AND office_id = ? AND kind = 'staff'
-			AND role IN ('counsellor', 'supervisor') AND disabled = 0 AND password_hash != ''`, to, c.AccountID, c.OfficeID).Scan(&n); err != nil {
-			return fmt.Errorf("check handover target: %w", err)
+		m, err := staffMember(ctx, tx, to)
+		if err != nil {
+			return err
 		}
-		if n == 0 {
+		if m == nil || !counselling.MayReceiveHandover(c, *m) {
 			return counselling.FieldError("to", "Please choose a counsellor of this office from the list.")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET counsellor_id = ?, counsellor_unread = 1 WHERE id = ?`, to, id); err != nil {
@@ -310,6 +297,24 @@ func (db *DB) Handover(ctx context.Context, c counselling.Caller, id, to string)
 	})
 }
 
+// staffMember reads what the domain's rules look at of a staff member (not the
+// name); nil when id is no staff member.
+func staffMember(ctx context.Context, tx *sql.Tx, id string) (*counselling.StaffMember, error) {
+	if !validID(id) {
+		return nil, nil
+	}
+	m := counselling.StaffMember{ID: id}
+	err := tx.QueryRowContext(ctx, `SELECT office_id, role, trainee, disabled, password_hash != '' AND totp_secret IS NOT NULL
+		FROM accounts WHERE id = ? AND kind = 'staff'`, id).Scan(&m.OfficeID, &m.Role, &m.Trainee, &m.Disabled, &m.Enrolled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read staff member: %w", err)
+	}
+	return &m, nil
+}
+
 // Flag marks a thread as a risk to others, with a reason. The office's
 // supervisors see it at once.
 func (db *DB) Flag(ctx context.Context, c counselling.Caller, id, reason string) error {
@@ -317,7 +322,7 @@ func (db *DB) Flag(ctx context.Context, c counselling.Caller, id, reason string)
 		return err
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		h, err := db.staffHold(ctx, tx, c, id)
+		h, err := db.actOn(ctx, tx, c, counselling.ActFlag, id)
 		if err != nil {
 			return err
 		}
@@ -334,8 +339,12 @@ func (db *DB) Flag(ctx context.Context, c counselling.Caller, id, reason string)
 
 // SetClosed closes or reopens a thread the caller holds.
 func (db *DB) SetClosed(ctx context.Context, c counselling.Caller, id string, closed bool) error {
+	action := counselling.ActReopen
+	if closed {
+		action = counselling.ActClose
+	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := db.staffHold(ctx, tx, c, id); err != nil {
+		if _, err := db.actOn(ctx, tx, c, action, id); err != nil {
 			return err
 		}
 		status := counselling.StatusAssigned
@@ -349,13 +358,18 @@ func (db *DB) SetClosed(ctx context.Context, c counselling.Caller, id string, cl
 	})
 }
 
-// pendingReply returns a trainee's reply awaiting approval in a thread of the
-// supervisor's office.
-func (db *DB) pendingReply(ctx context.Context, tx *sql.Tx, c counselling.Caller, threadID, messageID string) (*held, string, []byte, error) {
-	if !c.Supervises() || !validID(messageID) {
+// errOwnReply refuses a reply's author its approval or return.
+var errOwnReply = counselling.Errorf(counselling.EForbidden,
+	"You wrote this reply, so another supervisor approves or returns it.")
+
+// pendingReply returns a reply awaiting approval in a thread the caller may
+// approve or return replies in (action), if the caller may review this reply
+// (counselling.MayReview).
+func (db *DB) pendingReply(ctx context.Context, tx *sql.Tx, c counselling.Caller, action counselling.ThreadAction, threadID, messageID string) (*held, string, []byte, error) {
+	if !validID(messageID) {
 		return nil, "", nil, errThreadNotFound
 	}
-	h, err := db.readableThread(ctx, tx, c, threadID)
+	h, err := db.actOn(ctx, tx, c, action, threadID)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -369,13 +383,16 @@ func (db *DB) pendingReply(ctx context.Context, tx *sql.Tx, c counselling.Caller
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("read pending reply: %w", err)
 	}
+	if !counselling.MayReview(c, author.String) {
+		return nil, "", nil, errOwnReply
+	}
 	return h, author.String, body, nil
 }
 
 // Approve delivers a trainee's reply to the help-seeker.
 func (db *DB) Approve(ctx context.Context, c counselling.Caller, threadID, messageID string, notify bool) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		h, _, _, err := db.pendingReply(ctx, tx, c, threadID, messageID)
+		h, _, _, err := db.pendingReply(ctx, tx, c, counselling.ActApprove, threadID, messageID)
 		if err != nil {
 			return err
 		}
@@ -404,7 +421,7 @@ func (db *DB) ReturnReply(ctx context.Context, c counselling.Caller, threadID, m
 		return err
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		h, author, sealed, err := db.pendingReply(ctx, tx, c, threadID, messageID)
+		h, author, sealed, err := db.pendingReply(ctx, tx, c, counselling.ActReturn, threadID, messageID)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"confidant/counselling"
@@ -13,7 +14,8 @@ import (
 
 var errThreadNotFound = notFound("The conversation")
 
-// scopeSQL turns the domain's read rule into a SQL condition on threads t.
+// scopeSQL turns a scope of the domain's (who reads, who acts on which thread)
+// into a SQL condition on threads t.
 func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	switch {
 	case s.None:
@@ -21,14 +23,25 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	case s.SeekerID != "":
 		return "t.seeker_id = ?", []any{s.SeekerID}
 	}
-	cond := "t.counsellor_id = ?"
+	var alts []string
+	args := []any{s.OfficeID}
+	if s.AssignedTo != "" {
+		alts = append(alts, "t.counsellor_id = ?")
+		args = append(args, s.AssignedTo)
+	}
 	if s.OrFlagged {
-		cond += " OR t.flagged_at IS NOT NULL"
+		alts = append(alts, "t.flagged_at IS NOT NULL")
 	}
 	if s.OrAwaitingReview {
-		cond += " OR t.pending_reviews > 0"
+		alts = append(alts, "t.pending_reviews > 0")
 	}
-	return "t.office_id = ? AND (" + cond + ")", []any{s.OfficeID, s.AssignedTo}
+	if s.OrQueued {
+		alts = append(alts, "(t.status = 'open' AND t.counsellor_id IS NULL)")
+	}
+	if s.OfficeID == 0 || len(alts) == 0 {
+		return "0", nil
+	}
+	return "t.office_id = ? AND (" + strings.Join(alts, " OR ") + ")", args
 }
 
 // threadSealer seals the columns of a thread's rows under its help-seeker's key.
@@ -268,6 +281,7 @@ func (db *DB) loadMessages(ctx context.Context, tx *sql.Tx, c counselling.Caller
 				return err
 			}
 		}
+		m.Reviewable = m.Status == counselling.MessagePending && counselling.MayReview(c, author.String)
 		t.Messages = append(t.Messages, m)
 	}
 	return rows.Err()

@@ -61,10 +61,8 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 		if err != nil {
 			return err
 		}
-		for _, m := range staff {
-			if m.ID != caller.AccountID && m.Enrolled && !m.Disabled && m.Role != counselling.RoleAdmin {
-				d.Colleagues = append(d.Colleagues, templates.Option{Value: m.ID, Label: m.Name + " (" + string(m.Role) + ")"})
-			}
+		for _, m := range counselling.HandoverTargets(caller, staff) {
+			d.Colleagues = append(d.Colleagues, templates.Option{Value: m.ID, Label: m.Name + " (" + string(m.Role) + ")"})
 		}
 	}
 	return s.render(c, status, templates.StaffThread(s.page(c, "Conversation"), d))

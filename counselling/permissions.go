@@ -1,0 +1,112 @@
+package counselling
+
+// ThreadAction is something done to a thread other than reading it.
+type ThreadAction string
+
+// The actions on a thread. Each has one rule of who may do it, in ActScope.
+const (
+	ActReply    ThreadAction = "reply"    // write a message
+	ActDraft    ThreadAction = "draft"    // save an unfinished reply
+	ActNote     ThreadAction = "note"     // add a private note
+	ActThemes   ThreadAction = "themes"   // tag the thread's themes
+	ActFlag     ThreadAction = "flag"     // mark a risk to others
+	ActClose    ThreadAction = "close"    // close the thread
+	ActReopen   ThreadAction = "reopen"   // open a closed thread again
+	ActHandover ThreadAction = "handover" // give the thread to a colleague
+	ActTake     ThreadAction = "take"     // take a thread from the open queue
+	ActApprove  ThreadAction = "approve"  // deliver a trainee's pending reply
+	ActReturn   ThreadAction = "return"   // send a pending reply back with a comment
+)
+
+// ActScope is the rule of who may act on which thread. It says which threads a
+// caller may do action to, as a scope the store turns into a SQL condition, so
+// that a thread outside it is never loaded and the caller learns nothing of it:
+//
+//   - help-seekers reply in their own threads and do nothing else;
+//   - the counsellor who holds a thread replies, saves drafts, tags themes,
+//     flags, closes, reopens and hands it over; nobody else does, supervisors
+//     included, because a thread has one voice towards its help-seeker;
+//   - notes are added by every staff member who may read the thread, so that a
+//     supervisor can leave one on a flagged thread;
+//   - counsellors and supervisors take threads from their own office's queue;
+//   - supervisors approve or return replies in threads of their office that
+//     await approval (and never their own reply: see MayReview);
+//   - admins act on no thread, since they read none.
+func ActScope(c Caller, action ThreadAction) ThreadScope {
+	none := ThreadScope{None: true}
+	if c.Kind == KindSeeker {
+		if action == ActReply {
+			return ReadScope(c)
+		}
+		return none
+	}
+	if !c.Counsels() {
+		return none
+	}
+	switch action {
+	case ActReply, ActDraft, ActThemes, ActFlag, ActClose, ActReopen, ActHandover:
+		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID}
+	case ActNote:
+		return ReadScope(c)
+	case ActTake:
+		return ThreadScope{OfficeID: c.OfficeID, OrQueued: true}
+	case ActApprove, ActReturn:
+		if c.Supervises() {
+			return ThreadScope{OfficeID: c.OfficeID, OrAwaitingReview: true}
+		}
+	}
+	return none
+}
+
+// MayReview is the rule of who approves or returns a pending reply: a
+// supervisor who did not write it. Whatever the roles and flags (a supervisor
+// marked as trainee, a trainee promoted while a reply waits), the approver of a
+// reply is never its author, so that every pending reply is read by a second
+// person before the help-seeker sees it.
+func MayReview(c Caller, replyAuthorID string) bool {
+	return c.Supervises() && c.AccountID != "" && replyAuthorID != c.AccountID
+}
+
+// MayReceiveHandover is the rule of whom a thread may be handed to: a colleague
+// of the holder's own office who counsels (a counsellor or a supervisor), can
+// log in (enrolled, not disabled), and is not the holder already. The inbox
+// lists exactly these colleagues and the store refuses anyone else.
+func MayReceiveHandover(holder Caller, m StaffMember) bool {
+	return holder.Counsels() && m.OfficeID == holder.OfficeID && m.ID != "" && m.ID != holder.AccountID &&
+		(m.Role == RoleCounsellor || m.Role == RoleSupervisor) && m.Enrolled && !m.Disabled
+}
+
+// HandoverTargets returns the members of staff a thread held by holder may be
+// handed to, in the order given.
+func HandoverTargets(holder Caller, staff []StaffMember) []StaffMember {
+	var out []StaffMember
+	for _, m := range staff {
+		if MayReceiveHandover(holder, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// AdminScope says what a caller administers. OfficeID is the office whose
+// staff, themes, regions, settings, privacy terms, audit log and statistics the
+// caller manages (zero: none). Offices says whether the caller also creates
+// further offices.
+type AdminScope struct {
+	OfficeID int64
+	Offices  bool
+}
+
+// None reports whether the caller administers nothing.
+func (s AdminScope) None() bool { return s.OfficeID == 0 }
+
+// Administers is the rule of who administers what: an office's admins
+// administer that office and no other, and the admins of the installation's
+// first office (defaultOfficeID) also create further offices. Counsellors,
+// supervisors and help-seekers administer nothing, whatever else they may do.
+func Administers(c Caller, defaultOfficeID int64) AdminScope {
+	if c.Kind != KindStaff || c.Role != RoleAdmin || c.AccountID == "" || c.OfficeID == 0 {
+		return AdminScope{}
+	}
+	return AdminScope{OfficeID: c.OfficeID, Offices: defaultOfficeID != 0 && c.OfficeID == defaultOfficeID}
+}

@@ -1,0 +1,156 @@
+package counselling_test
+
+import (
+	"testing"
+
+	"confidant/counselling"
+)
+
+var (
+	seeker     = counselling.Caller{AccountID: "s1", Kind: counselling.KindSeeker, OfficeID: 1}
+	counsellor = counselling.Caller{AccountID: "c1", Kind: counselling.KindStaff, Role: counselling.RoleCounsellor, OfficeID: 1}
+	trainee    = counselling.Caller{AccountID: "t1", Kind: counselling.KindStaff, Role: counselling.RoleCounsellor, OfficeID: 1, Trainee: true}
+	supervisor = counselling.Caller{AccountID: "v1", Kind: counselling.KindStaff, Role: counselling.RoleSupervisor, OfficeID: 2}
+	traineeSup = counselling.Caller{AccountID: "v2", Kind: counselling.KindStaff, Role: counselling.RoleSupervisor, OfficeID: 2, Trainee: true}
+	admin      = counselling.Caller{AccountID: "a1", Kind: counselling.KindStaff, Role: counselling.RoleAdmin, OfficeID: 1}
+	otherAdmin = counselling.Caller{AccountID: "a2", Kind: counselling.KindStaff, Role: counselling.RoleAdmin, OfficeID: 2}
+)
+
+func TestActScope(t *testing.T) {
+	none := counselling.ThreadScope{None: true}
+	held := func(c counselling.Caller) counselling.ThreadScope {
+		return counselling.ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID}
+	}
+	holderOnly := []counselling.ThreadAction{counselling.ActReply, counselling.ActDraft, counselling.ActThemes,
+		counselling.ActFlag, counselling.ActClose, counselling.ActReopen, counselling.ActHandover}
+	type row struct {
+		name   string
+		caller counselling.Caller
+		action counselling.ThreadAction
+		want   counselling.ThreadScope
+	}
+	rows := []row{
+		{"help-seeker replies in own threads", seeker, counselling.ActReply, counselling.ThreadScope{SeekerID: "s1"}},
+		{"help-seeker takes nothing", seeker, counselling.ActTake, none},
+		{"help-seeker approves nothing", seeker, counselling.ActApprove, none},
+		{"help-seeker adds no note", seeker, counselling.ActNote, none},
+		{"counsellor notes what they read", counsellor, counselling.ActNote, counselling.ReadScope(counsellor)},
+		{"supervisor notes flagged threads too", supervisor, counselling.ActNote,
+			counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1", OrFlagged: true, OrAwaitingReview: true}},
+		{"counsellor takes from own office's queue", counsellor, counselling.ActTake, counselling.ThreadScope{OfficeID: 1, OrQueued: true}},
+		{"supervisor takes from own office's queue", supervisor, counselling.ActTake, counselling.ThreadScope{OfficeID: 2, OrQueued: true}},
+		{"counsellor approves nothing", counsellor, counselling.ActApprove, none},
+		{"trainee returns nothing", trainee, counselling.ActReturn, none},
+		{"supervisor approves in own office awaiting review", supervisor, counselling.ActApprove,
+			counselling.ThreadScope{OfficeID: 2, OrAwaitingReview: true}},
+		{"supervisor returns in own office awaiting review", supervisor, counselling.ActReturn,
+			counselling.ThreadScope{OfficeID: 2, OrAwaitingReview: true}},
+		{"unknown action is refused", supervisor, counselling.ThreadAction("delete"), none},
+		{"nobody does nothing", counselling.Caller{}, counselling.ActReply, none},
+	}
+	for _, a := range holderOnly {
+		rows = append(rows,
+			row{"counsellor on held threads: " + string(a), counsellor, a, held(counsellor)},
+			row{"supervisor only on held threads, not flagged ones: " + string(a), supervisor, a, held(supervisor)},
+			row{"admin acts on no thread: " + string(a), admin, a, none})
+		if a != counselling.ActReply {
+			rows = append(rows, row{"help-seeker may not " + string(a), seeker, a, none})
+		}
+	}
+	for _, a := range []counselling.ThreadAction{counselling.ActTake, counselling.ActNote, counselling.ActApprove, counselling.ActReturn} {
+		rows = append(rows, row{"admin acts on no thread: " + string(a), admin, a, none})
+	}
+	for _, tc := range rows {
+		if got := counselling.ActScope(tc.caller, tc.action); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestMayReview(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		caller counselling.Caller
+		author string
+		want   bool
+	}{
+		{"supervisor approves a trainee's reply", supervisor, "t1", true},
+		{"supervisor never approves own reply", supervisor, "v1", false},
+		{"trainee supervisor never approves own reply", traineeSup, "v2", false},
+		{"trainee supervisor approves another's reply", traineeSup, "t1", true},
+		{"counsellor approves nothing", counsellor, "t1", false},
+		{"trainee approves nothing, not even own", trainee, "t1", false},
+		{"admin approves nothing", admin, "t1", false},
+		{"help-seeker approves nothing", seeker, "t1", false},
+		{"a caller without account approves nothing", counselling.Caller{Kind: counselling.KindStaff, Role: counselling.RoleSupervisor}, "", false},
+	} {
+		if got := counselling.MayReview(tc.caller, tc.author); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestMayReceiveHandover(t *testing.T) {
+	good := counselling.StaffMember{ID: "c2", OfficeID: 1, Role: counselling.RoleCounsellor, Enrolled: true}
+	with := func(change func(*counselling.StaffMember)) counselling.StaffMember {
+		m := good
+		change(&m)
+		return m
+	}
+	for _, tc := range []struct {
+		name   string
+		holder counselling.Caller
+		m      counselling.StaffMember
+		want   bool
+	}{
+		{"a counsellor of the office", counsellor, good, true},
+		{"a supervisor of the office", counsellor, with(func(m *counselling.StaffMember) { m.Role = counselling.RoleSupervisor }), true},
+		{"a trainee of the office", counsellor, with(func(m *counselling.StaffMember) { m.Trainee = true }), true},
+		{"not the holder", counsellor, with(func(m *counselling.StaffMember) { m.ID = "c1" }), false},
+		{"not another office", counsellor, with(func(m *counselling.StaffMember) { m.OfficeID = 2 }), false},
+		{"not an admin", counsellor, with(func(m *counselling.StaffMember) { m.Role = counselling.RoleAdmin }), false},
+		{"not someone disabled", counsellor, with(func(m *counselling.StaffMember) { m.Disabled = true }), false},
+		{"not someone who never enrolled", counsellor, with(func(m *counselling.StaffMember) { m.Enrolled = false }), false},
+		{"not nobody", counsellor, counselling.StaffMember{}, false},
+		{"an admin hands nothing over", admin, good, false},
+		{"a help-seeker hands nothing over", seeker, good, false},
+	} {
+		if got := counselling.MayReceiveHandover(tc.holder, tc.m); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	staff := []counselling.StaffMember{good, with(func(m *counselling.StaffMember) { m.ID = "c1" }),
+		with(func(m *counselling.StaffMember) { m.ID = "a9"; m.Role = counselling.RoleAdmin })}
+	if got := counselling.HandoverTargets(counsellor, staff); len(got) != 1 || got[0].ID != "c2" {
+		t.Errorf("handover targets: %+v, want only c2", got)
+	}
+}
+
+func TestAdministers(t *testing.T) {
+	const main = 1
+	for _, tc := range []struct {
+		name   string
+		caller counselling.Caller
+		want   counselling.AdminScope
+	}{
+		{"admin of the first office administers it and creates offices", admin, counselling.AdminScope{OfficeID: 1, Offices: true}},
+		{"admin of another office administers only that one", otherAdmin, counselling.AdminScope{OfficeID: 2}},
+		{"supervisor administers nothing", supervisor, counselling.AdminScope{}},
+		{"counsellor administers nothing", counsellor, counselling.AdminScope{}},
+		{"help-seeker administers nothing", seeker, counselling.AdminScope{}},
+		{"a help-seeker with an admin role administers nothing",
+			counselling.Caller{AccountID: "s2", Kind: counselling.KindSeeker, Role: counselling.RoleAdmin, OfficeID: 1}, counselling.AdminScope{}},
+		{"nobody administers nothing", counselling.Caller{}, counselling.AdminScope{}},
+	} {
+		got := counselling.Administers(tc.caller, main)
+		if got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+		if got.None() != (tc.want.OfficeID == 0) {
+			t.Errorf("%s: None() = %v", tc.name, got.None())
+		}
+		if tc.caller.InstallationAdmin(main) != tc.want.Offices {
+			t.Errorf("%s: InstallationAdmin disagrees with Administers", tc.name)
+		}
+	}
+}
