@@ -110,3 +110,32 @@ func Administers(c Caller, defaultOfficeID int64) AdminScope {
 	}
 	return AdminScope{OfficeID: c.OfficeID, Offices: defaultOfficeID != 0 && c.OfficeID == defaultOfficeID}
 }
+
+// InboxScopes are the lists a counsellor's inbox shows, each as a scope: the
+// open queue the caller takes from, the threads the caller holds and, for
+// supervisors, the office's flagged threads and the threads awaiting approval.
+// A list the caller does not get is None.
+type InboxScopes struct {
+	Queue, Own, Flagged, Review ThreadScope
+}
+
+// InboxOf is the rule of what a caller's inbox lists. Each list lies within
+// what the caller may read (ReadScope) or take (ActScope), so the inbox never
+// names a thread its reader could not open.
+func InboxOf(c Caller) InboxScopes {
+	none := ThreadScope{None: true}
+	in := InboxScopes{Queue: none, Own: none, Flagged: none, Review: none}
+	if !c.Counsels() {
+		return in
+	}
+	read := ReadScope(c)
+	in.Queue = ActScope(c, ActTake)
+	in.Own = ThreadScope{OfficeID: read.OfficeID, AssignedTo: read.AssignedTo}
+	if read.OrFlagged {
+		in.Flagged = ThreadScope{OfficeID: read.OfficeID, OrFlagged: true}
+	}
+	if read.OrAwaitingReview {
+		in.Review = ThreadScope{OfficeID: read.OfficeID, OrAwaitingReview: true}
+	}
+	return in
+}

@@ -154,3 +154,25 @@ func TestAdministers(t *testing.T) {
 		}
 	}
 }
+
+func TestInboxOf(t *testing.T) {
+	none := counselling.ThreadScope{None: true}
+	for _, tc := range []struct {
+		name   string
+		caller counselling.Caller
+		want   counselling.InboxScopes
+	}{
+		{"counsellor: own office's queue and held threads", counsellor, counselling.InboxScopes{
+			Queue: counselling.ThreadScope{OfficeID: 1, OrQueued: true}, Own: counselling.ThreadScope{OfficeID: 1, AssignedTo: "c1"},
+			Flagged: none, Review: none}},
+		{"supervisor: also own office's flagged and awaiting approval", supervisor, counselling.InboxScopes{
+			Queue: counselling.ThreadScope{OfficeID: 2, OrQueued: true}, Own: counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1"},
+			Flagged: counselling.ThreadScope{OfficeID: 2, OrFlagged: true}, Review: counselling.ThreadScope{OfficeID: 2, OrAwaitingReview: true}}},
+		{"admin: no inbox", admin, counselling.InboxScopes{Queue: none, Own: none, Flagged: none, Review: none}},
+		{"help-seeker: no inbox", seeker, counselling.InboxScopes{Queue: none, Own: none, Flagged: none, Review: none}},
+	} {
+		if got := counselling.InboxOf(tc.caller); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -37,18 +37,20 @@ func (c cursor) String() string { return strconv.FormatInt(c.at, 10) + "." + c.i
 // supervisors, the flagged threads and the replies awaiting approval. Pages are
 // found by key, never by OFFSET, and nothing is counted in full.
 func (db *DB) Inbox(ctx context.Context, c counselling.Caller, queueAfter, ownAfter string) (*counselling.Inbox, error) {
-	if !c.Counsels() {
+	lists := counselling.InboxOf(c)
+	if lists.Queue.None && lists.Own.None {
 		return nil, counselling.Errorf(counselling.ENotFound, "There is no inbox here.")
 	}
 	in := &counselling.Inbox{}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		if err := db.queuePage(ctx, tx, c, parseCursor(queueAfter, cursor{math.MinInt64, ""}), in); err != nil {
+		if err := db.queuePage(ctx, tx, lists.Queue, parseCursor(queueAfter, cursor{math.MinInt64, ""}), in); err != nil {
 			return err
 		}
 		own := parseCursor(ownAfter, cursor{math.MaxInt64, ""})
-		rows, err := tx.QueryContext(ctx, summarySelect+` WHERE t.counsellor_id = ? AND t.office_id = ?
+		cond, args := scopeSQL(lists.Own)
+		rows, err := tx.QueryContext(ctx, summarySelect+` WHERE `+cond+`
 			AND (t.last_activity_at, t.id) < (?, ?) ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`,
-			c.AccountID, c.OfficeID, own.at, own.id, counselling.InboxPageSize+1)
+			append(args, own.at, own.id, counselling.InboxPageSize+1)...)
 		if err != nil {
 			return fmt.Errorf("list own threads: %w", err)
 		}
@@ -60,24 +62,29 @@ func (db *DB) Inbox(ctx context.Context, c counselling.Caller, queueAfter, ownAf
 			last := in.Own[len(in.Own)-1]
 			in.OwnNext = cursor{last.LastActivityAt.Unix(), last.ID}.String()
 		}
-		if !c.Supervises() {
-			return nil
+		if !lists.Flagged.None {
+			cond, args := scopeSQL(lists.Flagged)
+			rows, err = tx.QueryContext(ctx, summarySelect+` WHERE `+cond+` ORDER BY t.flagged_at DESC LIMIT ?`,
+				append(args, counselling.InboxPageSize)...)
+			if err != nil {
+				return fmt.Errorf("list flagged threads: %w", err)
+			}
+			if in.Flagged, err = db.scanSummaries(rows, false); err != nil {
+				return err
+			}
 		}
-		rows, err = tx.QueryContext(ctx, summarySelect+` WHERE t.office_id = ? AND t.flagged_at IS NOT NULL
-			ORDER BY t.flagged_at DESC LIMIT ?`, c.OfficeID, counselling.InboxPageSize)
-		if err != nil {
-			return fmt.Errorf("list flagged threads: %w", err)
+		if !lists.Review.None {
+			cond, args := scopeSQL(lists.Review)
+			rows, err = tx.QueryContext(ctx, summarySelect+` WHERE `+cond+` ORDER BY t.last_activity_at LIMIT ?`,
+				append(args, counselling.InboxPageSize)...)
+			if err != nil {
+				return fmt.Errorf("list threads awaiting review: %w", err)
+			}
+			if in.Review, err = db.scanSummaries(rows, false); err != nil {
+				return err
+			}
 		}
-		if in.Flagged, err = db.scanSummaries(rows, false); err != nil {
-			return err
-		}
-		rows, err = tx.QueryContext(ctx, summarySelect+` WHERE t.office_id = ? AND t.pending_reviews > 0
-			ORDER BY t.last_activity_at LIMIT ?`, c.OfficeID, counselling.InboxPageSize)
-		if err != nil {
-			return fmt.Errorf("list threads awaiting review: %w", err)
-		}
-		in.Review, err = db.scanSummaries(rows, false)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -85,11 +92,12 @@ func (db *DB) Inbox(ctx context.Context, c counselling.Caller, queueAfter, ownAf
 	return in, nil
 }
 
-func (db *DB) queuePage(ctx context.Context, tx *sql.Tx, c counselling.Caller, after cursor, in *counselling.Inbox) error {
+func (db *DB) queuePage(ctx context.Context, tx *sql.Tx, queue counselling.ThreadScope, after cursor, in *counselling.Inbox) error {
+	cond, args := scopeSQL(queue)
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, th.slug, th.name, t.created_at FROM threads t
 		JOIN themes th ON th.id = t.theme_id
-		WHERE t.office_id = ? AND t.status = 'open' AND (t.created_at, t.id) > (?, ?)
-		ORDER BY t.created_at, t.id LIMIT ?`, c.OfficeID, after.at, after.id, counselling.InboxPageSize+1)
+		WHERE `+cond+` AND (t.created_at, t.id) > (?, ?)
+		ORDER BY t.created_at, t.id LIMIT ?`, append(args, after.at, after.id, counselling.InboxPageSize+1)...)
 	if err != nil {
 		return fmt.Errorf("list queue: %w", err)
 	}
