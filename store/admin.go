@@ -25,13 +25,47 @@ func (db *DB) audit(ctx context.Context, tx *sql.Tx, officeID int64, actorID, ac
 	return nil
 }
 
-// AuditLog returns an office's latest recorded admin actions, newest first,
-// with staff ids resolved to names.
-func (db *DB) AuditLog(ctx context.Context, officeID int64, limit int) ([]counselling.AuditEntry, error) {
+// errNotAdmin answers an actor who administers nothing, or not what they
+// asked for: not found, as the web layer answers, so nothing is revealed.
+var errNotAdmin = notFound("Administration")
+
+// adminScope applies the domain's rule of who administers what
+// (counselling.Administers) to actor; an actor who administers nothing gets
+// not-found.
+func (db *DB) adminScope(ctx context.Context, tx *sql.Tx, actor counselling.Caller) (counselling.AdminScope, error) {
+	var defaultOffice int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM offices WHERE slug = ?`, counselling.DefaultOfficeSlug).Scan(&defaultOffice)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return counselling.AdminScope{}, fmt.Errorf("read default office: %w", err)
+	}
+	s := counselling.Administers(actor, defaultOffice)
+	if s.None() {
+		return s, errNotAdmin
+	}
+	return s, nil
+}
+
+// adminSQL turns what an admin administers into a SQL condition on the office
+// column col.
+func adminSQL(col string, s counselling.AdminScope) (string, []any) {
+	if s.None() {
+		return "0", nil
+	}
+	return col + " = ?", []any{s.OfficeID}
+}
+
+// AuditLog returns the latest recorded admin actions of the office the actor
+// administers, newest first, with staff ids resolved to names.
+func (db *DB) AuditLog(ctx context.Context, actor counselling.Caller, limit int) ([]counselling.AuditEntry, error) {
 	var out []counselling.AuditEntry
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		cond, args := adminSQL("office_id", scope)
 		rows, err := tx.QueryContext(ctx, `SELECT at, coalesce(actor_id, ''), action, target, detail FROM audit_log
-			WHERE office_id = ? ORDER BY at DESC, id DESC LIMIT ?`, officeID, limit)
+			WHERE `+cond+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, limit)...)
 		if err != nil {
 			return fmt.Errorf("read audit log: %w", err)
 		}
@@ -69,15 +103,38 @@ func (db *DB) AuditLog(ctx context.Context, officeID int64, limit int) ([]counse
 	return out, err
 }
 
-// InviteStaff is CreateStaff done by an admin, recorded in the audit log.
+// InviteStaff is CreateStaff done by an admin for the office they administer,
+// recorded in the audit log.
 func (db *DB) InviteStaff(ctx context.Context, actor counselling.Caller, n counselling.NewStaff) (string, error) {
-	return db.createStaff(ctx, n, actor.AccountID)
+	token, err := db.newToken()
+	if err != nil {
+		return "", err
+	}
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if n.OfficeID != scope.OfficeID {
+			return errNotAdmin
+		}
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		return db.inviteStaff(ctx, tx, n, token, actor.AccountID)
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
 }
 
-// staffTarget checks that id is staff of the office and returns its role.
-func staffTarget(ctx context.Context, tx *sql.Tx, officeID int64, id string) (counselling.Role, error) {
+// staffTarget checks that id is staff of an office the actor administers and
+// returns its role.
+func staffTarget(ctx context.Context, tx *sql.Tx, scope counselling.AdminScope, id string) (counselling.Role, error) {
+	cond, args := adminSQL("office_id", scope)
 	var role string
-	err := tx.QueryRowContext(ctx, `SELECT role FROM accounts WHERE id = ? AND office_id = ? AND kind = 'staff'`, id, officeID).Scan(&role)
+	err := tx.QueryRowContext(ctx, `SELECT role FROM accounts WHERE id = ? AND kind = 'staff' AND `+cond, append([]any{id}, args...)...).Scan(&role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", notFound("The staff member")
 	}
@@ -89,11 +146,15 @@ func staffTarget(ctx context.Context, tx *sql.Tx, officeID int64, id string) (co
 
 // SetRole changes a staff member's role.
 func (db *DB) SetRole(ctx context.Context, actor counselling.Caller, staffID string, role counselling.Role) error {
-	if _, err := counselling.ParseRole(string(role)); err != nil {
-		return err
-	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		old, err := staffTarget(ctx, tx, actor.OfficeID, staffID)
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if _, err := counselling.ParseRole(string(role)); err != nil {
+			return err
+		}
+		old, err := staffTarget(ctx, tx, scope, staffID)
 		if err != nil {
 			return err
 		}
@@ -103,14 +164,18 @@ func (db *DB) SetRole(ctx context.Context, actor counselling.Caller, staffID str
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET role = ? WHERE id = ?`, string(role), staffID); err != nil {
 			return fmt.Errorf("set role: %w", err)
 		}
-		return db.audit(ctx, tx, actor.OfficeID, actor.AccountID, "role changed", staffID, string(old)+" → "+string(role))
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "role changed", staffID, string(old)+" → "+string(role))
 	})
 }
 
 // SetTrainee marks or unmarks a staff member of the office as trainee.
 func (db *DB) SetTrainee(ctx context.Context, actor counselling.Caller, staffID string, trainee bool) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := staffTarget(ctx, tx, actor.OfficeID, staffID); err != nil {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if _, err := staffTarget(ctx, tx, scope, staffID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET trainee = ? WHERE id = ?`, trainee, staffID); err != nil {
@@ -120,7 +185,7 @@ func (db *DB) SetTrainee(ctx context.Context, actor counselling.Caller, staffID 
 		if !trainee {
 			detail = "no longer trainee"
 		}
-		return db.audit(ctx, tx, actor.OfficeID, actor.AccountID, "trainee changed", staffID, detail)
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "trainee changed", staffID, detail)
 	})
 }
 
@@ -128,7 +193,11 @@ func (db *DB) SetTrainee(ctx context.Context, actor counselling.Caller, staffID 
 // at once.
 func (db *DB) SetDisabled(ctx context.Context, actor counselling.Caller, staffID string, disabled bool) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := staffTarget(ctx, tx, actor.OfficeID, staffID); err != nil {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if _, err := staffTarget(ctx, tx, scope, staffID); err != nil {
 			return err
 		}
 		if staffID == actor.AccountID {
@@ -144,122 +213,178 @@ func (db *DB) SetDisabled(ctx context.Context, actor counselling.Caller, staffID
 		if !disabled {
 			action = "enabled"
 		}
-		return db.audit(ctx, tx, actor.OfficeID, actor.AccountID, "staff "+action, staffID, "")
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "staff "+action, staffID, "")
 	})
 }
 
 // AddTheme adds a theme to the office.
 func (db *DB) AddTheme(ctx context.Context, actor counselling.Caller, name string) error {
-	if err := counselling.ValidateThemeName(name); err != nil {
-		return err
-	}
-	slug := counselling.Slugify(name)
-	if len(slug) < 2 {
-		return counselling.FieldError("name", "Please use a name with at least two letters or digits.")
-	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO themes (office_id, slug, name, position)
-			VALUES (?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM themes WHERE office_id = ?))`, actor.OfficeID, slug, name, actor.OfficeID)
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := counselling.ValidateThemeName(name); err != nil {
+			return err
+		}
+		slug := counselling.Slugify(name)
+		if len(slug) < 2 {
+			return counselling.FieldError("name", "Please use a name with at least two letters or digits.")
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO themes (office_id, slug, name, position)
+			VALUES (?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM themes WHERE office_id = ?))`, scope.OfficeID, slug, name, scope.OfficeID)
 		if isUniqueViolation(err) {
 			return counselling.FieldError("name", "A theme with this name exists already (perhaps retired).")
 		}
 		if err != nil {
 			return fmt.Errorf("add theme: %w", err)
 		}
-		return db.audit(ctx, tx, actor.OfficeID, actor.AccountID, "theme added", slug, name)
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "theme added", slug, name)
 	})
 }
 
 // RenameTheme renames a theme; its slug and its statistics stay.
 func (db *DB) RenameTheme(ctx context.Context, actor counselling.Caller, themeID int64, name string) error {
-	if err := counselling.ValidateThemeName(name); err != nil {
-		return err
-	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := counselling.ValidateThemeName(name); err != nil {
+			return err
+		}
+		cond, args := adminSQL("office_id", scope)
 		var slug string
-		err := tx.QueryRowContext(ctx, `UPDATE themes SET name = ? WHERE id = ? AND office_id = ? RETURNING slug`, name, themeID, actor.OfficeID).Scan(&slug)
+		err = tx.QueryRowContext(ctx, `UPDATE themes SET name = ? WHERE id = ? AND `+cond+` RETURNING slug`,
+			append([]any{name, themeID}, args...)...).Scan(&slug)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("The theme")
 		}
 		if err != nil {
 			return fmt.Errorf("rename theme: %w", err)
 		}
-		return db.audit(ctx, tx, actor.OfficeID, actor.AccountID, "theme renamed", slug, name)
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "theme renamed", slug, name)
 	})
 }
 
 // RetireTheme stops offering a theme; old statistics keep it.
 func (db *DB) RetireTheme(ctx context.Context, actor counselling.Caller, themeID int64) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		cond, args := adminSQL("office_id", scope)
 		var slug string
-		err := tx.QueryRowContext(ctx, `UPDATE themes SET retired_at = ? WHERE id = ? AND office_id = ? AND retired_at IS NULL RETURNING slug`,
-			db.now().Unix(), themeID, actor.OfficeID).Scan(&slug)
+		err = tx.QueryRowContext(ctx, `UPDATE themes SET retired_at = ? WHERE id = ? AND retired_at IS NULL AND `+cond+` RETURNING slug`,
+			append([]any{db.now().Unix(), themeID}, args...)...).Scan(&slug)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("The theme")
 		}
 		if err != nil {
 			return fmt.Errorf("retire theme: %w", err)
 		}
-		return db.audit(ctx, tx, actor.OfficeID, actor.AccountID, "theme retired", slug, "")
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "theme retired", slug, "")
 	})
 }
 
-// UpdateOffice stores an office's settings and retention rules.
+// UpdateOffice stores the settings and retention rules of the office the actor
+// administers.
 func (db *DB) UpdateOffice(ctx context.Context, actor counselling.Caller, s counselling.OfficeSettings) error {
-	if err := s.Validate(); err != nil {
-		return err
-	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		cond, args := adminSQL("id", scope)
 		r := s.Retention
 		if _, err := tx.ExecContext(ctx, `UPDATE offices SET name = ?, answer_time = ?, collect_region = ?, retain_mail_months = ?,
-			wipe_mail_year_end = ?, inactive_account_months = ?, chat_transcript_months = ? WHERE id = ?`,
-			s.Name, s.AnswerTime, s.CollectRegion, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths, actor.OfficeID); err != nil {
+			wipe_mail_year_end = ?, inactive_account_months = ?, chat_transcript_months = ? WHERE `+cond,
+			append([]any{s.Name, s.AnswerTime, s.CollectRegion, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths}, args...)...); err != nil {
 			return fmt.Errorf("update office: %w", err)
 		}
 		detail := fmt.Sprintf("name %q, answer time %q, region collected %v, mail kept %d months, year-end wipe %v, inactive accounts %d months, chat %d months",
 			s.Name, s.AnswerTime, s.CollectRegion, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths)
-		return db.audit(ctx, tx, actor.OfficeID, actor.AccountID, "settings changed", "", detail)
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "settings changed", "", detail)
 	})
 }
 
-// PublishTermsBy is PublishTerms done by an admin, recorded in the audit log.
+// PublishTermsBy is PublishTerms done by an admin for the office they
+// administer, recorded in the audit log in the same transaction.
 func (db *DB) PublishTermsBy(ctx context.Context, actor counselling.Caller, text string) (int, error) {
-	version, err := db.PublishTerms(ctx, actor.OfficeID, text)
+	var version int
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if version, err = db.publishTerms(ctx, tx, scope.OfficeID, text); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "privacy terms published", "", "version "+strconv.Itoa(version))
+	})
 	if err != nil {
 		return 0, err
 	}
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		return db.audit(ctx, tx, actor.OfficeID, actor.AccountID, "privacy terms published", "", "version "+strconv.Itoa(version))
-	})
-	return version, err
+	return version, nil
 }
 
 // CreateOfficeBy creates an office and an invite for its first admin, recorded
-// in the creating admin's audit log and in the new office's.
+// in the creating admin's audit log and in the new office's, all in one
+// transaction: an office never exists without its admin's invite or its audit
+// entries. Only admins who create offices (counselling.Administers) may.
 func (db *DB) CreateOfficeBy(ctx context.Context, actor counselling.Caller, slug, name, adminName string) (*counselling.Office, string, error) {
-	p := counselling.Problems{}
-	if !counselling.ValidSlug(slug) {
-		p.Add("slug", "A slug is 2 to 40 lowercase letters, digits and dashes.")
-	}
-	if err := counselling.ValidateThemeName(name); err != nil {
-		p.Add("office_name", "Please give the office a name of at most 60 characters.")
-	}
-	if _, err := counselling.NormalizeNickname(adminName); err != nil {
-		p.Add("admin_name", "Please give the new office's admin a name of 3 to 32 characters.")
-	}
-	if err := p.Err(); err != nil {
-		return nil, "", err
-	}
-	office, err := db.CreateOffice(ctx, slug, name)
+	token, err := db.newToken()
 	if err != nil {
 		return nil, "", err
 	}
-	token, err := db.createStaff(ctx, counselling.NewStaff{OfficeID: office.ID, Role: counselling.RoleAdmin, Name: adminName}, actor.AccountID)
-	if err != nil {
-		return nil, "", err
-	}
+	var officeID int64
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		return db.audit(ctx, tx, actor.OfficeID, actor.AccountID, "office created", slug, name)
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if !scope.Offices {
+			return errNotAdmin
+		}
+		p := counselling.Problems{}
+		if !counselling.ValidSlug(slug) {
+			p.Add("slug", "A slug is 2 to 40 lowercase letters, digits and dashes.")
+		}
+		if err := counselling.ValidateThemeName(name); err != nil {
+			p.Add("office_name", "Please give the office a name of at most 60 characters.")
+		}
+		if _, err := counselling.NormalizeNickname(adminName); err != nil {
+			p.Add("admin_name", "Please give the new office's admin a name of 3 to 32 characters.")
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		officeID, err = db.createOffice(ctx, tx, slug, name)
+		if isUniqueViolation(errors.Unwrap(err)) {
+			return counselling.FieldError("slug", "An office with this slug exists already.")
+		}
+		if err != nil {
+			return err
+		}
+		n := counselling.NewStaff{OfficeID: officeID, Role: counselling.RoleAdmin, Name: adminName}
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		if err := db.inviteStaff(ctx, tx, n, token, actor.AccountID); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "office created", slug, name)
 	})
-	return office, token, err
+	if err != nil {
+		return nil, "", err
+	}
+	office, err := db.Office(ctx, officeID)
+	if err != nil {
+		return nil, "", err
+	}
+	return office, token, nil
 }

@@ -28,25 +28,32 @@ func (db *DB) createStaff(ctx context.Context, n counselling.NewStaff, actorID s
 		return "", err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		id, err := db.createAccount(ctx, tx, newAccount{officeID: n.OfficeID, kind: counselling.KindStaff,
-			role: n.Role, nickname: n.Name, displayName: n.Name})
-		if err == errNicknameTaken {
-			return counselling.FieldError("name", "This name is already in use. Please choose another one.")
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO invites (token_hash, account_id, office_id, expires_at) VALUES (?, ?, ?, ?)`,
-			hashToken(token), id, n.OfficeID, db.now().Add(counselling.InviteTTL).Unix())
-		if err != nil {
-			return fmt.Errorf("create invite: %w", err)
-		}
-		return db.audit(ctx, tx, n.OfficeID, actorID, "staff invited", id, string(n.Role))
+		return db.inviteStaff(ctx, tx, n, token, actorID)
 	})
 	if err != nil {
 		return "", err
 	}
 	return token, nil
+}
+
+// inviteStaff creates a staff account without a password and its invite for
+// token, recorded in the office's audit log as done by actorID (empty: the
+// operator). n must be valid.
+func (db *DB) inviteStaff(ctx context.Context, tx *sql.Tx, n counselling.NewStaff, token, actorID string) error {
+	id, err := db.createAccount(ctx, tx, newAccount{officeID: n.OfficeID, kind: counselling.KindStaff,
+		role: n.Role, nickname: n.Name, displayName: n.Name})
+	if err == errNicknameTaken {
+		return counselling.FieldError("name", "This name is already in use. Please choose another one.")
+	}
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO invites (token_hash, account_id, office_id, expires_at) VALUES (?, ?, ?, ?)`,
+		hashToken(token), id, n.OfficeID, db.now().Add(counselling.InviteTTL).Unix())
+	if err != nil {
+		return fmt.Errorf("create invite: %w", err)
+	}
+	return db.audit(ctx, tx, n.OfficeID, actorID, "staff invited", id, string(n.Role))
 }
 
 // inviteAccount returns the account an unused, unexpired invite is for.

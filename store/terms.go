@@ -51,18 +51,28 @@ func (db *DB) AcceptTerms(ctx context.Context, accountID string) error {
 // PublishTerms makes text the office's new privacy terms, with the next version
 // number. Help-seekers accept it at their next login before anything else.
 func (db *DB) PublishTerms(ctx context.Context, officeID int64, text string) (int, error) {
+	var version int
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		version, err = db.publishTerms(ctx, tx, officeID, text)
+		return err
+	})
+	return version, err
+}
+
+// publishTerms is PublishTerms inside a transaction.
+func (db *DB) publishTerms(ctx context.Context, tx *sql.Tx, officeID int64, text string) (int, error) {
 	if err := counselling.ValidateText("terms_text", text, 50_000); err != nil {
 		return 0, err
 	}
 	var version int
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `UPDATE offices SET terms_version = terms_version + 1, terms_text = ? WHERE id = ?
-			RETURNING terms_version`, text, officeID).Scan(&version); err != nil {
-			return fmt.Errorf("publish terms: %w", err)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, ?, ?, ?)`,
-			officeID, version, text, db.now().Unix())
-		return err
-	})
-	return version, err
+	if err := tx.QueryRowContext(ctx, `UPDATE offices SET terms_version = terms_version + 1, terms_text = ? WHERE id = ?
+		RETURNING terms_version`, text, officeID).Scan(&version); err != nil {
+		return 0, fmt.Errorf("publish terms: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, ?, ?, ?)`,
+		officeID, version, text, db.now().Unix()); err != nil {
+		return 0, fmt.Errorf("record terms: %w", err)
+	}
+	return version, nil
 }

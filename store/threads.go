@@ -167,15 +167,17 @@ func (db *DB) SeekerThreads(ctx context.Context, c counselling.Caller) ([]counse
 }
 
 // Thread loads a thread the caller may read, with its messages (and, for staff,
-// notes), decrypted, and marks it read for the caller. A thread the caller may
-// not read is not found.
+// notes), decrypted, and marks it read for the caller, in one transaction: what
+// is marked read is what was shown. A thread the caller may not read is not
+// found.
 func (db *DB) Thread(ctx context.Context, c counselling.Caller, id string) (*counselling.Thread, error) {
 	if !validID(id) {
 		return nil, errThreadNotFound
 	}
 	var t counselling.Thread
-	var unread bool
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		t = counselling.Thread{}
+		var unread bool
 		key, err := db.loadThread(ctx, tx, c, id, &t, &unread)
 		if err != nil {
 			return err
@@ -194,15 +196,13 @@ func (db *DB) Thread(ctx context.Context, c counselling.Caller, id string) (*cou
 				return err
 			}
 		}
+		if unread {
+			return db.markRead(ctx, tx, c, &t)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	if unread {
-		if err := db.markRead(ctx, c, &t); err != nil {
-			return nil, err
-		}
 	}
 	return &t, nil
 }
@@ -347,19 +347,17 @@ func (db *DB) loadStaffExtras(ctx context.Context, tx *sql.Tx, c counselling.Cal
 	return err
 }
 
-func (db *DB) markRead(ctx context.Context, c counselling.Caller, t *counselling.Thread) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if c.Kind == counselling.KindSeeker {
-			_, err = tx.ExecContext(ctx, `UPDATE threads SET seeker_unread = 0 WHERE id = ? AND seeker_id = ?`, t.ID, c.AccountID)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE threads SET counsellor_unread = 0 WHERE id = ? AND counsellor_id = ?`, t.ID, c.AccountID)
-		}
-		if err != nil {
-			return fmt.Errorf("mark read: %w", err)
-		}
-		return nil
-	})
+func (db *DB) markRead(ctx context.Context, tx *sql.Tx, c counselling.Caller, t *counselling.Thread) error {
+	var err error
+	if c.Kind == counselling.KindSeeker {
+		_, err = tx.ExecContext(ctx, `UPDATE threads SET seeker_unread = 0 WHERE id = ? AND seeker_id = ?`, t.ID, c.AccountID)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE threads SET counsellor_unread = 0 WHERE id = ? AND counsellor_id = ?`, t.ID, c.AccountID)
+	}
+	if err != nil {
+		return fmt.Errorf("mark read: %w", err)
+	}
+	return nil
 }
 
 // staffNames decrypts staff display names, once per name per transaction.

@@ -48,11 +48,11 @@ func (s *Server) admin(c echo.Context) error {
 }
 
 func (s *Server) adminAudit(c echo.Context) error {
-	office, installation, err := s.adminContext(c)
+	_, installation, err := s.adminContext(c)
 	if err != nil {
 		return err
 	}
-	entries, err := s.db.AuditLog(c.Request().Context(), office.ID, 500)
+	entries, err := s.db.AuditLog(c.Request().Context(), s.callerOf(c), 500)
 	if err != nil {
 		return err
 	}
