@@ -178,7 +178,7 @@ func TestPurgeCrashAfterTheKeyLeavesNoOpenableKey(t *testing.T) {
 	id, _ := deletableAccount(t, db)
 	db.Clock.Advance(25 * 30 * 24 * time.Hour) // unused for more than 2 years
 	db.AfterKeyDestroyed(func(string, []byte) error { return errCrash })
-	if _, err := db.Purge(ctx, false); !errors.Is(err, errCrash) {
+	if _, err := db.Purge(ctx, counselling.DefaultSessionPolicy, false); !errors.Is(err, errCrash) {
 		t.Fatalf("purge with a crash after the key: %v", err)
 	}
 	var wrapped []byte
@@ -189,7 +189,7 @@ func TestPurgeCrashAfterTheKeyLeavesNoOpenableKey(t *testing.T) {
 		t.Fatal("after a crash between the key and the rows, the data key still opens")
 	}
 	db.AfterKeyDestroyed(func(string, []byte) error { return nil })
-	if _, err := db.Purge(ctx, false); err != nil {
+	if _, err := db.Purge(ctx, counselling.DefaultSessionPolicy, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := db.Count(t, `SELECT count(*) FROM accounts WHERE id = ?`, id); n != 0 {

@@ -24,8 +24,13 @@ func (db *DB) ensureDefaultOffice(ctx context.Context) error {
 }
 
 func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO offices (slug, name, answer_time, terms_version, terms_text, created_at)
-		VALUES (?, ?, ?, 1, ?, ?)`, slug, name, counselling.DefaultAnswerTime, counselling.DefaultTermsText, db.now().Unix())
+	// The retention rules are the domain's defaults, written out: the column
+	// defaults of migration 0004 only filled the offices that existed then.
+	r := counselling.DefaultRetention
+	res, err := tx.ExecContext(ctx, `INSERT INTO offices (slug, name, answer_time, terms_version, terms_text, created_at,
+		retain_mail_months, wipe_mail_year_end, inactive_account_months, chat_transcript_months)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`, slug, name, counselling.DefaultAnswerTime, counselling.DefaultTermsText, db.now().Unix(),
+		r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths)
 	if err != nil {
 		return 0, fmt.Errorf("create office: %w", err)
 	}

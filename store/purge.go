@@ -97,9 +97,10 @@ func (p *purger) count(ctx context.Context, query string, args ...any) (int64, e
 	return n, nil
 }
 
-// Purge applies every retention rule of every office now (C4), keeping the
-// anonymous statistics. With dryRun it only counts what would go.
-func (db *DB) Purge(ctx context.Context, dryRun bool) (*PurgeStats, error) {
+// Purge applies every retention rule of every office now, and removes the
+// sessions that sessions has expired, keeping the anonymous statistics. With
+// dryRun it only counts what would go.
+func (db *DB) Purge(ctx context.Context, sessions counselling.SessionPolicy, dryRun bool) (*PurgeStats, error) {
 	stats := &PurgeStats{}
 	p := &purger{db: db, stats: stats, dry: dryRun, chunk: 1000}
 	if !dryRun {
@@ -131,7 +132,7 @@ func (db *DB) Purge(ctx context.Context, dryRun bool) (*PurgeStats, error) {
 		// Chat transcripts (rule ChatTranscripts) come with the live module;
 		// until then there is nothing to purge.
 	}
-	idleBefore, createdBefore := counselling.DefaultSessionPolicy.Cutoffs(now)
+	idleBefore, createdBefore := sessions.Cutoffs(now)
 	for _, g := range []struct {
 		rule  string
 		where string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"confidant/counselling"
 	"confidant/store"
 	"confidant/store/storetest"
 )
@@ -25,7 +26,7 @@ func BenchmarkPurgeMillionMessages(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		stats, err := db.Purge(context.Background(), false)
+		stats, err := db.Purge(context.Background(), counselling.DefaultSessionPolicy, false)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -18,7 +18,7 @@ func seekerCaller(t *testing.T, db *storetest.DB, nick, email string) counsellin
 
 func counts(t *testing.T, db *storetest.DB, dry bool) map[string]int64 {
 	t.Helper()
-	stats, err := db.Purge(context.Background(), dry)
+	stats, err := db.Purge(context.Background(), counselling.DefaultSessionPolicy, dry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,12 +139,39 @@ func TestHousekeepingRules(t *testing.T) {
 	}
 }
 
-func TestRetentionRulesValidate(t *testing.T) {
-	if err := counselling.DefaultRetention.Validate(); err != nil {
+func TestPurgeEndsSessionsByThePolicyItIsGiven(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	who := seekerCaller(t, db, "Short Stay", "")
+	if _, err := db.Login(ctx, who.AccountID); err != nil {
 		t.Fatal(err)
 	}
-	bad := counselling.RetentionRules{MailMonths: 0, InactiveAccountMonths: 500, ChatTranscriptMonths: 6}
-	if f := counselling.ErrorFields(bad.Validate()); f["retain_mail_months"] == "" || f["inactive_account_months"] == "" {
-		t.Fatalf("bad rules accepted: %v", f)
+	db.Clock.Advance(20 * time.Minute) // within the default 30 idle minutes
+	strict := counselling.SessionPolicy{Idle: 10 * time.Minute, StaffIdle: 10 * time.Minute, Absolute: time.Hour}
+	if c := counts(t, db, true); c[counselling.RuleSessions] != 0 {
+		t.Fatal("the default policy expires a session idle for 20 minutes")
+	}
+	stats, err := db.Purge(ctx, strict, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range stats.Counts {
+		if c.Rule == counselling.RuleSessions && c.Count != 1 {
+			t.Fatalf("a 10-minute policy purged %d sessions idle for 20 minutes, want 1", c.Count)
+		}
+	}
+}
+
+func TestNewOfficesTakeTheDomainsRetentionDefaults(t *testing.T) {
+	saved := counselling.DefaultRetention
+	t.Cleanup(func() { counselling.DefaultRetention = saved })
+	counselling.DefaultRetention = counselling.RetentionRules{MailMonths: 7, WipeMailYearEnd: true, InactiveAccountMonths: 9, ChatTranscriptMonths: 3}
+	db := storetest.MustOpenDB(t)
+	office, err := db.OfficeBySlug(context.Background(), counselling.DefaultOfficeSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if office.Retention != counselling.DefaultRetention {
+		t.Fatalf("a new office keeps %+v, want the domain's defaults %+v", office.Retention, counselling.DefaultRetention)
 	}
 }

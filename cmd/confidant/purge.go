@@ -21,7 +21,7 @@ func (m *Main) purge(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	stats, err := db.Purge(ctx, *dry)
+	stats, err := db.Purge(ctx, counselling.DefaultSessionPolicy, *dry)
 	if err != nil {
 		return err
 	}

@@ -163,11 +163,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		go worker.Run(bg, 15*time.Second)
 	}
 
+	// One session policy for the web layer, which ends sessions, and for the
+	// jobs that delete expired ones.
+	sessions := counselling.DefaultSessionPolicy
 	hasher := passwd.New(passwd.DefaultParams, 0, 3*time.Second)
 	server := web.New(web.Config{
 		BaseURL:      baseURL,
 		TLS:          tlsConfig != nil,
 		QuickExitURL: cfg.QuickExitURL,
+		Sessions:     sessions,
 		MailEnabled:  cfg.SMTP != "",
 		MailWake:     mailWake,
 		SendInvite:   sendInvite,
@@ -177,7 +181,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	jobs := cron.New(cron.WithLocation(time.UTC))
 	if _, err := jobs.AddFunc("@every 10m", func() {
-		n, err := db.DeleteExpiredSessions(context.Background(), counselling.DefaultSessionPolicy)
+		n, err := db.DeleteExpiredSessions(context.Background(), sessions)
 		if err != nil {
 			logger.Error("purge sessions", "error", err.Error())
 			return
@@ -188,7 +192,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("schedule jobs: %w", err)
 	}
 	if _, err := jobs.AddFunc("30 3 * * *", func() {
-		stats, err := db.Purge(context.Background(), false)
+		stats, err := db.Purge(context.Background(), sessions, false)
 		if err != nil {
 			logger.Error("purge", "error", err.Error())
 			return
