@@ -227,33 +227,17 @@ func (a *Account) IsStaff() bool { return a.Kind == KindStaff }
 
 // Credentials is what the store returns to check a login: no personal fields.
 type Credentials struct {
-	AccountID      string
-	Kind           Kind
-	Role           Role
-	OfficeID       int64
-	PasswordHash   string
-	FailedLogins   int
-	LastFailedAt   time.Time
+	AccountID    string
+	Kind         Kind
+	Role         Role
+	OfficeID     int64
+	PasswordHash string
+	// Failures are the account's wrong passwords from every client, in the
+	// current window (see PasswordThrottle).
+	Failures       Failures
 	Disabled       bool
 	PasswordIsSet  bool
 	SecondFactorOn bool
-}
-
-// LoginDelay is how long an account must rest after failed logins before a
-// password is checked again: nothing for the first three failures, then a delay
-// that doubles up to one minute. It slows guessing without ever locking anyone out.
-func LoginDelay(failures int) time.Duration {
-	if failures < 3 {
-		return 0
-	}
-	d := time.Second << min(failures-3, 6)
-	return min(d, time.Minute)
-}
-
-// LoginAllowed reports whether the account has rested long enough since its last
-// failed login.
-func (c *Credentials) LoginAllowed(now time.Time) bool {
-	return !now.Before(c.LastFailedAt.Add(LoginDelay(c.FailedLogins)))
 }
 
 // Consent is one acceptance of an office's privacy terms.

@@ -97,26 +97,6 @@ func TestRegistrationReportsEveryProblem(t *testing.T) {
 	}
 }
 
-func TestLoginDelayGrowsButIsBounded(t *testing.T) {
-	if counselling.LoginDelay(0) != 0 || counselling.LoginDelay(2) != 0 {
-		t.Error("the first failures must not slow anyone")
-	}
-	prev := time.Duration(0)
-	for n := 3; n < 40; n++ {
-		d := counselling.LoginDelay(n)
-		if d < prev {
-			t.Fatalf("delay shrinks at %d failures", n)
-		}
-		if d > time.Minute {
-			t.Fatalf("delay %v at %d failures exceeds a minute: that is a lockout", d, n)
-		}
-		prev = d
-	}
-	if counselling.LoginDelay(4) <= counselling.LoginDelay(3) {
-		t.Error("delay does not grow")
-	}
-}
-
 func TestSessionExpiry(t *testing.T) {
 	p := counselling.DefaultSessionPolicy
 	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)

@@ -149,43 +149,6 @@ func (db *DB) CreateSeeker(ctx context.Context, reg counselling.Registration, pa
 	return id, err
 }
 
-// Credentials returns what is needed to check a login for nickname. An unknown
-// nickname is ENotFound.
-func (db *DB) Credentials(ctx context.Context, nickname string) (*counselling.Credentials, error) {
-	normalized, err := counselling.NormalizeNickname(nickname)
-	if err != nil {
-		return nil, notFound("The account")
-	}
-	var c counselling.Credentials
-	var role sql.NullString
-	var lastFailed int64
-	err = db.read.QueryRowContext(ctx, `SELECT id, kind, role, office_id, password_hash, failed_logins, last_failed_at,
-		disabled, totp_secret IS NOT NULL FROM accounts WHERE nickname_index = ?`, db.nicknameIndex(normalized)).
-		Scan(&c.AccountID, &c.Kind, &role, &c.OfficeID, &c.PasswordHash, &c.FailedLogins, &lastFailed, &c.Disabled, &c.SecondFactorOn)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("The account")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read credentials: %w", err)
-	}
-	c.Role = counselling.Role(role.String)
-	c.LastFailedAt = time.Unix(lastFailed, 0)
-	c.PasswordIsSet = c.PasswordHash != ""
-	return &c, nil
-}
-
-// RecordLoginFailure counts a failed login against the account.
-func (db *DB) RecordLoginFailure(ctx context.Context, accountID string) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE id = ?`,
-			db.now().Unix(), accountID)
-		if err != nil {
-			return fmt.Errorf("record login failure: %w", err)
-		}
-		return nil
-	})
-}
-
 // Account returns the account with its personal fields decrypted.
 func (db *DB) Account(ctx context.Context, id string) (*counselling.Account, error) {
 	if !validID(id) {

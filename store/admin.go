@@ -86,7 +86,11 @@ func (db *DB) AuditLog(ctx context.Context, actor counselling.Caller, limit int)
 		names := staffNames{db: db, tx: tx, ctx: ctx}
 		for _, r := range all {
 			e := counselling.AuditEntry{At: time.Unix(r.at, 0).UTC(), Action: r.action, Target: r.target, Detail: r.detail, Actor: "operator (command line)"}
-			if r.actor != "" {
+			switch r.actor {
+			case "":
+			case automaticActor:
+				e.Actor = "Confidant (automatic)"
+			default:
 				if e.Actor, err = names.name(r.actor); err != nil {
 					return err
 				}

@@ -3,25 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"confidant/counselling"
 )
-
-// PasswordHash returns an account's password hash, for checking the password
-// before a sensitive change.
-func (db *DB) PasswordHash(ctx context.Context, accountID string) (string, error) {
-	var hash string
-	err := db.read.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = ?`, accountID).Scan(&hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound("The account")
-	}
-	if err != nil {
-		return "", fmt.Errorf("read password hash: %w", err)
-	}
-	return hash, nil
-}
 
 // SetPassword replaces the password hash and ends every other session of the
 // account.

@@ -21,9 +21,10 @@ func (db *DB) newToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-// Login starts a new session for the account after a correct password: it resets
-// the failed-login count and returns the session token, of which only a hash is
-// stored.
+// Login starts a new session for the account after a correct password and
+// returns the session token, of which only a hash is stored. The account's count
+// of wrong passwords is left to run out with its window: a login by the owner
+// must not give someone guessing from many clients a fresh allowance.
 func (db *DB) Login(ctx context.Context, accountID string) (string, error) {
 	token, err := db.newToken()
 	if err != nil {
@@ -31,10 +32,10 @@ func (db *DB) Login(ctx context.Context, accountID string) (string, error) {
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		now := db.now().Unix()
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, last_failed_at = 0, last_active_at = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET last_active_at = ?,
 			inactivity_warned_at = NULL WHERE id = ?`,
 			now, accountID); err != nil {
-			return fmt.Errorf("reset login failures: %w", err)
+			return fmt.Errorf("record login: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
 			hashToken(token), accountID, now, now); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"confidant/counselling"
 )
@@ -165,31 +166,42 @@ func (db *DB) CompleteInvite(ctx context.Context, token, passwordHash string, st
 	return session, nil
 }
 
-// SecondFactor returns a staff account's TOTP secret and the last step used.
-func (db *DB) SecondFactor(ctx context.Context, accountID string) (string, int64, error) {
+// SecondFactor returns a staff account's TOTP secret, the last step used, and
+// the account's wrong codes in the current window.
+func (db *DB) SecondFactor(ctx context.Context, accountID string) (string, int64, counselling.Failures, error) {
 	var wrapped, secret []byte
-	var last int64
-	err := db.read.QueryRowContext(ctx, `SELECT data_key, totp_secret, totp_last_step FROM accounts WHERE id = ? AND kind = 'staff'`,
-		accountID).Scan(&wrapped, &secret, &last)
+	var last, since, lastFailed int64
+	var f counselling.Failures
+	err := db.read.QueryRowContext(ctx, `SELECT data_key, totp_secret, totp_last_step, totp_failures, totp_failed_since,
+		totp_last_failed_at FROM accounts WHERE id = ? AND kind = 'staff'`,
+		accountID).Scan(&wrapped, &secret, &last, &f.Count, &since, &lastFailed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", 0, notFound("The account")
+		return "", 0, f, notFound("The account")
 	}
 	if err != nil {
-		return "", 0, fmt.Errorf("read second factor: %w", err)
+		return "", 0, f, fmt.Errorf("read second factor: %w", err)
 	}
+	f.Since, f.Last = time.Unix(since, 0), time.Unix(lastFailed, 0)
 	key, err := db.keys.UnwrapDataKey(accountID, wrapped)
 	if err != nil {
-		return "", 0, err
+		return "", 0, f, err
 	}
 	plain, err := sealer{key: key, table: "accounts", row: accountID}.open("totp_secret", secret)
-	return plain, last, err
+	return plain, last, f, err
 }
 
-// PassSecondFactor marks the session fully authenticated and records the code's
-// step so the code cannot be replayed. A step not newer than the last one is
-// refused even if two requests race.
-func (db *DB) PassSecondFactor(ctx context.Context, s *counselling.Session, step int64) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+// PassSecondFactor records the code's step, so the code cannot be replayed, and
+// replaces the half-finished session by a new, fully authenticated one whose
+// token it returns: the token that existed before the second factor is worth
+// nothing after it. A step not newer than the last one is refused even if two
+// requests race. The new session keeps the old one's start, so that the
+// absolute lifetime still counts from the password.
+func (db *DB) PassSecondFactor(ctx context.Context, s *counselling.Session, step int64) (string, error) {
+	token, err := db.newToken()
+	if err != nil {
+		return "", err
+	}
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, s.AccountID, step)
 		if err != nil {
 			return fmt.Errorf("record totp step: %w", err)
@@ -197,29 +209,67 @@ func (db *DB) PassSecondFactor(ctx context.Context, s *counselling.Session, step
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errWrongCode
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE sessions SET second_factor = 1, totp_failures = 0 WHERE token_hash = ?`, s.TokenHash)
-		return err
+		var created int64
+		err = tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE token_hash = ? AND account_id = ? RETURNING created_at`,
+			s.TokenHash, s.AccountID).Scan(&created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("The session")
+		}
+		if err != nil {
+			return fmt.Errorf("end half-finished session: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, second_factor)
+			VALUES (?, ?, ?, ?, 1)`, hashToken(token), s.AccountID, created, db.now().Unix()); err != nil {
+			return fmt.Errorf("create session: %w", err)
+		}
+		return nil
 	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
 }
 
 var errWrongCode = counselling.FieldError("code", "This code is not right. Enter the current 6-digit code from your authenticator app.")
 
-// FailSecondFactor counts a wrong code; after too many the session ends.
-func (db *DB) FailSecondFactor(ctx context.Context, s *counselling.Session) (ended bool, err error) {
+// FailSecondFactor counts a wrong code against the half-finished login and
+// against the account, and ends the login after too many for either (see
+// counselling.SecondFactorAllowed). It returns the account's wrong codes as
+// they now stand. The moment the account reaches its cap, its office's admins
+// find an entry in the audit log, written in the same transaction.
+func (db *DB) FailSecondFactor(ctx context.Context, s *counselling.Session) (ended bool, account counselling.Failures, err error) {
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		var failures int
 		if err := tx.QueryRowContext(ctx, `UPDATE sessions SET totp_failures = totp_failures + 1 WHERE token_hash = ?
 			RETURNING totp_failures`, s.TokenHash).Scan(&failures); err != nil {
 			return fmt.Errorf("count totp failure: %w", err)
 		}
-		if failures >= counselling.MaxSecondFactorFailures {
+		var before counselling.Failures
+		var since, last, officeID int64
+		if err := tx.QueryRowContext(ctx, `SELECT totp_failures, totp_failed_since, totp_last_failed_at, office_id FROM accounts
+			WHERE id = ?`, s.AccountID).Scan(&before.Count, &since, &last, &officeID); err != nil {
+			return fmt.Errorf("read account totp failures: %w", err)
+		}
+		before.Since, before.Last = time.Unix(since, 0), time.Unix(last, 0)
+		now := db.now()
+		account = before.AddSecondFactorFailure(now)
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_failures = ?, totp_failed_since = ?, totp_last_failed_at = ?
+			WHERE id = ?`, account.Count, account.Since.Unix(), account.Last.Unix(), s.AccountID); err != nil {
+			return fmt.Errorf("count account totp failure: %w", err)
+		}
+		if counselling.SecondFactorAllowed(before, now) && !counselling.SecondFactorAllowed(account, now) {
+			if err := db.audit(ctx, tx, officeID, automaticActor, "many wrong codes; second factor stopped for a day", s.AccountID, ""); err != nil {
+				return err
+			}
+		}
+		if failures >= counselling.MaxSecondFactorFailures || !counselling.SecondFactorAllowed(account, now) {
 			ended = true
 			_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, s.TokenHash)
 			return err
 		}
 		return nil
 	})
-	return ended, err
+	return ended, account, err
 }
 
 // Staff lists the office's staff.

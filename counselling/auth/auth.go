@@ -1,11 +1,14 @@
 // Package auth decides registration and login: it checks the rules of the domain,
-// hashes passwords behind the bounded hasher, slows repeated failures per account,
-// and makes sure an unknown nickname and a wrong password look the same to the
-// person trying.
+// hashes passwords behind the bounded hasher, slows repeated failures per account
+// and client (counselling.PasswordThrottle), makes sure an unknown nickname and a
+// wrong password look the same to the person trying, checks the second factor of
+// staff, and turns an invitation into a staff login. The web layer only
+// translates HTTP to these calls.
 package auth
 
 import (
 	"context"
+	"errors"
 
 	"confidant/counselling"
 	"confidant/counselling/passwd"
@@ -15,17 +18,25 @@ import (
 type Store interface {
 	CreateSeeker(ctx context.Context, reg counselling.Registration, passwordHash string) (string, error)
 	Credentials(ctx context.Context, nickname string) (*counselling.Credentials, error)
+	AccountCredentials(ctx context.Context, accountID string) (*counselling.Credentials, error)
 	RecordLoginFailure(ctx context.Context, accountID string) error
 	Login(ctx context.Context, accountID string) (string, error)
-	PasswordHash(ctx context.Context, accountID string) (string, error)
 	SetPassword(ctx context.Context, accountID, hash string, keep []byte) error
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+
+	OpenInvite(ctx context.Context, token string, newSecret func() (string, error)) (*counselling.Invite, error)
+	CompleteInvite(ctx context.Context, token, passwordHash string, step int64) (string, error)
+	SecondFactor(ctx context.Context, accountID string) (string, int64, counselling.Failures, error)
+	PassSecondFactor(ctx context.Context, s *counselling.Session, step int64) (string, error)
+	FailSecondFactor(ctx context.Context, s *counselling.Session) (bool, counselling.Failures, error)
 }
 
 // Service registers help-seekers and logs people in.
 type Service struct {
-	store  Store
-	hasher *passwd.Hasher
-	clock  counselling.Clock
+	store    Store
+	hasher   *passwd.Hasher
+	clock    counselling.Clock
+	failures clientFailures
 }
 
 // New returns a Service.
@@ -53,12 +64,12 @@ func (s *Service) Register(ctx context.Context, reg counselling.Registration) (s
 	return s.store.Login(ctx, id)
 }
 
-// Login checks a nickname and password and returns a new session token. Every
-// failure returns ErrLoginFailed after the same argon2id work, so that neither
-// the answer nor its timing tells whether the nickname exists. An account that
-// failed several times in a row is checked only after a growing pause (at most a
-// minute); until then even the right password fails, with the same answer.
-func (s *Service) Login(ctx context.Context, nickname, password string) (string, *counselling.Credentials, error) {
+// Login checks a nickname and password from client and returns a new session
+// token. Every failure returns ErrLoginFailed after the same argon2id work, so
+// that neither the answer nor its timing tells whether the nickname exists.
+// While counselling.PasswordThrottle says to wait, even the right password
+// fails, with the same answer, and the try is not counted.
+func (s *Service) Login(ctx context.Context, client Client, nickname, password string) (string, *counselling.Credentials, error) {
 	creds, err := s.store.Credentials(ctx, nickname)
 	if err != nil && counselling.ErrorCode(err) != counselling.ENotFound {
 		return "", nil, err
@@ -71,19 +82,14 @@ func (s *Service) Login(ctx context.Context, nickname, password string) (string,
 	if err != nil {
 		return "", nil, err
 	}
-	if creds == nil {
+	if creds == nil || creds.Disabled {
 		return "", nil, ErrLoginFailed
 	}
-	if !creds.LoginAllowed(s.clock.Now()) || creds.Disabled {
-		// Resting: refused without counting, so the pause cannot be stretched
-		// forever by someone else's guesses.
-		return "", nil, ErrLoginFailed
-	}
-	if !ok {
-		if err := s.store.RecordLoginFailure(ctx, creds.AccountID); err != nil {
-			return "", nil, err
+	if err := s.checked(ctx, client, creds, ok); err != nil {
+		if err == errWait || err == errWrong {
+			return "", nil, ErrLoginFailed
 		}
-		return "", nil, ErrLoginFailed
+		return "", nil, err
 	}
 	token, err := s.store.Login(ctx, creds.AccountID)
 	if err != nil {
@@ -92,27 +98,61 @@ func (s *Service) Login(ctx context.Context, nickname, password string) (string,
 	return token, creds, nil
 }
 
-// CheckPassword confirms the account's password before a sensitive change such
-// as deletion.
-func (s *Service) CheckPassword(ctx context.Context, accountID, password, field string) error {
-	hash, err := s.store.PasswordHash(ctx, accountID)
-	if err != nil {
-		return err
-	}
-	ok, err := s.hasher.Verify(ctx, hash, password)
-	if err != nil {
-		return err
+// The two outcomes of checked besides success; callers turn them into their
+// own answers.
+var (
+	errWait  = errors.New("password check must wait")
+	errWrong = errors.New("wrong password")
+)
+
+// checked applies the throttle to a password check whose result is ok: errWait
+// when the check may not count yet, errWrong after counting a wrong password,
+// nil when the password is right.
+func (s *Service) checked(ctx context.Context, client Client, creds *counselling.Credentials, ok bool) error {
+	now := s.clock.Now()
+	throttle := counselling.PasswordThrottle{Client: s.failures.get(client, creds.AccountID), Account: creds.Failures}
+	if !throttle.Allowed(now) {
+		return errWait
 	}
 	if !ok {
-		return counselling.FieldError(field, "This is not your current password.")
+		s.failures.add(client, creds.AccountID, now)
+		if err := s.store.RecordLoginFailure(ctx, creds.AccountID); err != nil {
+			return err
+		}
+		return errWrong
 	}
+	s.failures.forget(client, creds.AccountID)
 	return nil
+}
+
+// CheckPassword confirms the account's password before a sensitive change such
+// as deletion. Wrong passwords count exactly like failed logins, so that a held
+// session is no way around the throttle.
+func (s *Service) CheckPassword(ctx context.Context, client Client, accountID, password, field string) error {
+	creds, err := s.store.AccountCredentials(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	ok, err := s.hasher.Verify(ctx, creds.PasswordHash, password)
+	if err != nil {
+		return err
+	}
+	switch err := s.checked(ctx, client, creds, ok); err {
+	case nil:
+		return nil
+	case errWait:
+		return counselling.FieldError(field, "You have entered a wrong password several times. Please wait a minute before the next try.")
+	case errWrong:
+		return counselling.FieldError(field, "This is not your current password.")
+	default:
+		return err
+	}
 }
 
 // ChangePassword replaces the password after checking the current one, and
 // ends every other session of the account.
-func (s *Service) ChangePassword(ctx context.Context, sess *counselling.Session, current, next string) error {
-	if err := s.CheckPassword(ctx, sess.AccountID, current, "current_password"); err != nil {
+func (s *Service) ChangePassword(ctx context.Context, client Client, sess *counselling.Session, current, next string) error {
+	if err := s.CheckPassword(ctx, client, sess.AccountID, current, "current_password"); err != nil {
 		return err
 	}
 	if err := counselling.ValidatePassword(next); err != nil {

@@ -64,7 +64,7 @@ func (s *Server) updateAccount(c echo.Context) error {
 func (s *Server) changePassword(c echo.Context) error {
 	form, err := parseForm(c)
 	if err == nil {
-		err = s.auth.ChangePassword(c.Request().Context(), sessionOf(c), form.Get("current_password"), form.Get("new_password"))
+		err = s.auth.ChangePassword(c.Request().Context(), s.limiter.client(c.Request()), sessionOf(c), form.Get("current_password"), form.Get("new_password"))
 	}
 	if err != nil {
 		switch counselling.ErrorCode(err) {
@@ -107,7 +107,7 @@ func (s *Server) deleteAccount(c echo.Context) error {
 	sess := sessionOf(c)
 	form, err := parseForm(c)
 	if err == nil {
-		err = s.auth.CheckPassword(ctx, sess.AccountID, form.Get("password"), "password")
+		err = s.auth.CheckPassword(ctx, s.limiter.client(c.Request()), sess.AccountID, form.Get("password"), "password")
 	}
 	if err != nil {
 		switch counselling.ErrorCode(err) {

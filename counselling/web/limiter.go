@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"confidant/counselling"
+	"confidant/counselling/auth"
 )
 
 // clientLimiter is a token bucket per client, in memory only. Clients are known
@@ -54,18 +55,33 @@ func (l *clientLimiter) rotate(now time.Time) {
 	clear(l.buckets)
 }
 
-// allow spends one token of the requesting client's bucket, or says how long
-// to wait. The client's address is read here and only turned into the keyed
-// hash; it is never stored, logged, or passed on.
-func (l *clientLimiter) allow(r *http.Request) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.clock.Now()
+// clientID is the requesting client as the keyed hash of its address. The
+// address is read here and only turned into the hash; it is never stored,
+// logged, or passed on. Call with l.mu held.
+func (l *clientLimiter) clientID(r *http.Request, now time.Time) [32]byte {
 	l.rotate(now)
 	mac := hmac.New(sha256.New, l.key)
 	mac.Write([]byte(peerHost(r)))
 	var id [32]byte
 	copy(id[:], mac.Sum(nil))
+	return id
+}
+
+// client is the requesting client as auth knows it, to count its wrong
+// passwords per account: the keyed hash, never the address.
+func (l *clientLimiter) client(r *http.Request) auth.Client {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return auth.Client(l.clientID(r, l.clock.Now()))
+}
+
+// allow spends one token of the requesting client's bucket, or says how long
+// to wait.
+func (l *clientLimiter) allow(r *http.Request) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	id := l.clientID(r, now)
 	b, ok := l.buckets[id]
 	if !ok {
 		if len(l.buckets) >= maxBuckets {
@@ -103,11 +119,17 @@ func (l *clientLimiter) sweepLocked(now time.Time) {
 }
 
 // peerHost is the host part of the connection's peer, without the port, so
-// that one client's connections share a bucket. Forwarding headers are
-// ignored: the client sets them. Only allow calls it, to hash the result.
+// that one client's connections share a bucket. An IPv6 address counts by its
+// /64 network, which one household or server is given whole: otherwise one
+// client could count as billions. Forwarding headers are ignored: the client
+// sets them. Only clientID calls it, to hash the result.
 func peerHost(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
 	}
-	return r.RemoteAddr
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return host
 }

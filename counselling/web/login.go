@@ -105,7 +105,7 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), formOf(nil, err)))
 	}
-	token, creds, err := s.auth.Login(c.Request().Context(), form.Get("nickname"), form.Get("password"))
+	token, creds, err := s.auth.Login(c.Request().Context(), s.limiter.client(c.Request()), form.Get("nickname"), form.Get("password"))
 	if err != nil {
 		if counselling.ErrorCode(err) == counselling.EInternal {
 			return err

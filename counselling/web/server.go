@@ -40,7 +40,6 @@ type Server struct {
 	cfg     Config
 	db      *store.DB
 	auth    *auth.Service
-	hasher  *passwd.Hasher
 	assets  *static.Assets
 	log     *slog.Logger
 	echo    *echo.Echo
@@ -73,7 +72,6 @@ func New(cfg Config, db *store.DB, hasher *passwd.Hasher) *Server {
 		cfg:     cfg,
 		db:      db,
 		auth:    auth.New(db, hasher, cfg.Clock),
-		hasher:  hasher,
 		assets:  static.Load(),
 		log:     cfg.Logger,
 		limiter: newClientLimiter(cfg.Clock, cfg.LoginsPerMinute, time.Minute),

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"confidant/counselling"
-	"confidant/counselling/twofactor"
+	"confidant/counselling/auth"
 	"confidant/templates"
 
 	"github.com/labstack/echo/v4"
@@ -21,7 +21,7 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 			return c.Redirect(http.StatusSeeOther, "/login")
 		case sess.Kind != counselling.KindStaff:
 			return echo.ErrNotFound
-		case !sess.SecondFactor:
+		case !sess.FullyAuthenticated():
 			return c.Redirect(http.StatusSeeOther, "/login/totp")
 		}
 		return next(c)
@@ -50,11 +50,7 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) renderInvite(c echo.Context, status int, f templates.Form) error {
 	token := c.Param("token")
-	inv, err := s.db.OpenInvite(c.Request().Context(), token, twofactor.NewSecret)
-	if err != nil {
-		return err
-	}
-	qr, err := twofactor.QRCode("Confidant", inv.Name, inv.Secret)
+	inv, qr, err := s.auth.OpenInvite(c.Request().Context(), token)
 	if err != nil {
 		return err
 	}
@@ -68,32 +64,14 @@ func (s *Server) inviteForm(c echo.Context) error {
 }
 
 func (s *Server) acceptInvite(c echo.Context) error {
-	ctx := c.Request().Context()
 	form, err := parseForm(c)
 	if err != nil {
 		return s.renderInvite(c, errorStatus(err), formOf(nil, err))
 	}
-	inv, err := s.db.OpenInvite(ctx, c.Param("token"), twofactor.NewSecret)
-	if err != nil {
-		return err
-	}
-	password := form.Get("password")
-	problems := counselling.Problems{}
-	if err := counselling.ValidatePassword(password); err != nil {
-		problems.Add("password", counselling.ErrorMessage(err))
-	}
-	step, ok := twofactor.Check(inv.Secret, form.Get("totp_code"), s.cfg.Clock.Now(), 0)
-	if !ok {
-		problems.Add("totp_code", "This code is not right. Enter the 6-digit code your app shows now.")
-	}
-	if err := problems.Err(); err != nil {
+	token, err := s.auth.AcceptInvite(c.Request().Context(), c.Param("token"), form.Get("password"), form.Get("totp_code"))
+	if counselling.ErrorCode(err) == counselling.EInvalid {
 		return s.renderInvite(c, errorStatus(err), formOf(form, err))
 	}
-	hash, err := s.hasher.Hash(ctx, password)
-	if err != nil {
-		return err
-	}
-	token, err := s.db.CompleteInvite(ctx, c.Param("token"), hash, step)
 	if err != nil {
 		return err
 	}
@@ -110,7 +88,6 @@ func (s *Server) secondFactorForm(c echo.Context) error {
 }
 
 func (s *Server) secondFactor(c echo.Context) error {
-	ctx := c.Request().Context()
 	sess := sessionOf(c)
 	if sess == nil || sess.Kind != counselling.KindStaff {
 		return c.Redirect(http.StatusSeeOther, "/login")
@@ -119,30 +96,18 @@ func (s *Server) secondFactor(c echo.Context) error {
 	if err != nil {
 		return s.render(c, errorStatus(err), templates.SecondFactor(s.page(c, "Enter your code"), formOf(nil, err)))
 	}
-	secret, last, err := s.db.SecondFactor(ctx, sess.AccountID)
-	if err != nil {
+	token, err := s.auth.SecondFactor(c.Request().Context(), sess, form.Get("code"))
+	switch {
+	case err == auth.ErrTooManyCodes || err == auth.ErrCodesStopped:
+		// The half-finished login has ended.
+		s.clearSessionCookie(c)
+		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), formOf(nil, err)))
+	case err == auth.ErrWrongCode:
+		return s.render(c, http.StatusUnauthorized, templates.SecondFactor(s.page(c, "Enter your code"), formOf(nil, err)))
+	case err != nil:
 		return err
 	}
-	step, ok := twofactor.Check(secret, form.Get("code"), s.cfg.Clock.Now(), last)
-	if ok {
-		err = s.db.PassSecondFactor(ctx, sess, step)
-	}
-	if !ok || counselling.ErrorCode(err) == counselling.EInvalid {
-		ended, ferr := s.db.FailSecondFactor(ctx, sess)
-		if ferr != nil {
-			return ferr
-		}
-		if ended {
-			s.clearSessionCookie(c)
-			return s.render(c, http.StatusUnauthorized, templates.Login(s.page(c, "Log in"), templates.Form{
-				Message: "Too many wrong codes. Please log in again."}))
-		}
-		f := templates.Form{Errors: map[string]string{"code": "This code is not right. Enter the current 6-digit code from your authenticator app."}}
-		return s.render(c, http.StatusUnauthorized, templates.SecondFactor(s.page(c, "Enter your code"), f))
-	}
-	if err != nil {
-		return err
-	}
+	s.setSessionCookie(c, token)
 	if sess.Role == counselling.RoleAdmin {
 		return c.Redirect(http.StatusSeeOther, "/admin")
 	}
