@@ -14,7 +14,8 @@ import (
 // (in free pages, the WAL, or an old backup once the KEK is rotated) can be
 // opened again; then the profile, threads, messages, notes, drafts, outbox
 // rows, consents and sessions go. The anonymous facts stay, their only link
-// gone. The WAL is checkpointed afterwards.
+// gone. Afterwards the WAL is checkpointed until no frame of the deleted rows
+// is left, waiting a bounded time for readers that still hold them.
 func (db *DB) DeleteAccount(ctx context.Context, accountID string) (*counselling.Deletion, error) {
 	if !validID(accountID) {
 		return nil, notFound("The account")
