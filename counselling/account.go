@@ -140,26 +140,64 @@ func (r *Registration) Validate() error {
 
 var caseFold = cases.Fold()
 
+// NameMessages are what a person reads when a nickname or a staff name
+// breaks one of the rules both share. Each is a whole catalogue message, so
+// that every language words it for what is being named.
+type NameMessages struct {
+	Field, Unreadable, Characters, TooShort, TooLong, HasAt string
+}
+
+// All lists the messages.
+func (m NameMessages) All() []string {
+	return []string{m.Unreadable, m.Characters, m.TooShort, m.TooLong, m.HasAt}
+}
+
+// NicknameMessages explain the rules to someone choosing a nickname.
+var NicknameMessages = NameMessages{
+	Field:      "nickname",
+	Unreadable: "The nickname contains characters that could not be read.",
+	Characters: "Please choose a nickname of letters, digits, spaces and punctuation.",
+	TooShort:   "Please choose a nickname of at least 3 characters.",
+	TooLong:    "Please choose a nickname of at most 32 characters.",
+	HasAt:      "A nickname cannot contain @. Please do not use your email address or real name.",
+}
+
+// StaffNameMessages explain the same rules to an admin naming a staff member.
+var StaffNameMessages = NameMessages{
+	Field:      "name",
+	Unreadable: "The name contains characters that could not be read.",
+	Characters: "Please choose a name of letters, digits, spaces and punctuation.",
+	TooShort:   "Please choose a name of at least 3 characters.",
+	TooLong:    "Please choose a name of at most 32 characters.",
+	HasAt:      "A name cannot contain @. Please do not use an email address.",
+}
+
 // NormalizeNickname maps a nickname to the form used to compare nicknames:
 // PRECIS Nickname (RFC 8266) with Unicode case folding, so that "Anna", "ANNA" and
 // "Ａｎｎａ" are the same nickname.
-func NormalizeNickname(s string) (string, error) {
+func NormalizeNickname(s string) (string, error) { return normalizeName(s, NicknameMessages) }
+
+// NormalizeStaffName is NormalizeNickname for the name of a staff member
+// (which help-seekers see and which logs them in), explained as a name.
+func NormalizeStaffName(s string) (string, error) { return normalizeName(s, StaffNameMessages) }
+
+func normalizeName(s string, m NameMessages) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", FieldError("nickname", "The nickname contains characters that could not be read.")
+		return "", FieldError(m.Field, m.Unreadable)
 	}
 	n, err := precis.Nickname.String(s)
 	if err != nil {
-		return "", FieldError("nickname", "Please choose a nickname of letters, digits, spaces and punctuation.")
+		return "", FieldError(m.Field, m.Characters)
 	}
 	n = norm.NFKC.String(caseFold.String(n))
 	count := utf8.RuneCountInString(n)
 	switch {
 	case count < NicknameMinRunes:
-		return "", FieldError("nickname", "Please choose a nickname of at least 3 characters.")
+		return "", FieldError(m.Field, m.TooShort)
 	case count > NicknameMaxRunes:
-		return "", FieldError("nickname", "Please choose a nickname of at most 32 characters.")
+		return "", FieldError(m.Field, m.TooLong)
 	case strings.Contains(n, "@"):
-		return "", FieldError("nickname", "A nickname cannot contain @. Please do not use your email address or real name.")
+		return "", FieldError(m.Field, m.HasAt)
 	}
 	return n, nil
 }

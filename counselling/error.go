@@ -44,9 +44,11 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an Error with a user-safe message.
-func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// Errorf returns an Error with a user-safe message. The message is a
+// catalogue id, translated when it is shown, so it takes no arguments: a
+// message built at run time would have no translation.
+func Errorf(code Code, message string) *Error {
+	return &Error{Code: code, Message: message}
 }
 
 // FieldError returns an EInvalid error about one form field.

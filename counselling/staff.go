@@ -3,7 +3,6 @@ package counselling
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // InviteTTL is how long a staff invite link works.
@@ -34,10 +33,8 @@ func (n *NewStaff) Validate() error {
 	if _, err := ParseRole(string(n.Role)); err != nil {
 		p.Add("role", ErrorMessage(err))
 	}
-	if !utf8.ValidString(n.Name) {
-		p.Add("name", "The name contains characters that could not be read.")
-	} else if _, err := NormalizeNickname(n.Name); err != nil {
-		p.Add("name", strings.Replace(ErrorMessage(err), "nickname", "name", 1))
+	if _, err := NormalizeStaffName(n.Name); err != nil {
+		p.Add("name", ErrorMessage(err))
 	}
 	return p.Err()
 }

@@ -27,7 +27,8 @@ var (
 	// Texts the templates' own Go functions return.
 	returnRE = regexp.MustCompile(`return "((?:[^"\\]|\\.)*[ .][^"]*)"`)
 	// Page titles, and the fixed texts of the web layer.
-	pageRE = regexp.MustCompile(`(?:s\.page\(c, |: +|return )"((?:[^"\\]|\\.)*[ .][^"]*)"`)
+	pageRE  = regexp.MustCompile(`(?:: +|return )"((?:[^"\\]|\\.)*[ .][^"]*)"`)
+	titleRE = regexp.MustCompile(`s\.page\(c, "((?:[^"\\]|\\.)+)"`)
 )
 
 func unquote(s string) string {
@@ -93,6 +94,9 @@ func catalogue(t *testing.T) []string {
 		for _, m := range pageRE.FindAllStringSubmatch(src, -1) {
 			add(m[1])
 		}
+		for _, m := range titleRE.FindAllStringSubmatch(src, -1) {
+			add(m[1])
+		}
 		for _, m := range domainRE.FindAllStringSubmatch(src, -1) {
 			add(m[1])
 		}
@@ -120,6 +124,9 @@ func catalogue(t *testing.T) []string {
 		add(th.Name)
 	}
 	add(counselling.DefaultAnswerTime)
+	for _, m := range append(counselling.NicknameMessages.All(), counselling.StaffNameMessages.All()...) {
+		add(m)
+	}
 	add(counselling.ErrorMessage(nil))
 	for _, k := range []counselling.NoticeKind{counselling.NoticeReceived, counselling.NoticeReply, counselling.NoticeDigest, counselling.NoticeInactive} {
 		subject, body := counselling.NoticeText(k)

@@ -16,7 +16,7 @@ var genderLabels = map[string]string{
 	"female":      "Female",
 	"male":        "Male",
 	"diverse":     "Diverse",
-	"undisclosed": "I would rather not say",
+	"undisclosed": "Prefer not to say",
 }
 
 // AgeBandLabel is how an age band reads on a page.

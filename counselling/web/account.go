@@ -53,7 +53,7 @@ func (s *Server) updateAccount(c echo.Context) error {
 		}
 	}
 	if err != nil {
-		if code := counselling.ErrorCode(err); code != counselling.EInvalid && code != counselling.ETooLarge {
+		if !showsForm(err) {
 			return err
 		}
 		return s.renderAccount(c, errorStatus(err), templates.AccountData{Profile: formOf(form, err, profileFields...)})
@@ -67,11 +67,10 @@ func (s *Server) changePassword(c echo.Context) error {
 		err = s.auth.ChangePassword(c.Request().Context(), s.limiter.client(c.Request()), sessionOf(c), form.Get("current_password"), form.Get("new_password"))
 	}
 	if err != nil {
-		switch counselling.ErrorCode(err) {
-		case counselling.EInvalid, counselling.ETooLarge, counselling.EUnavailable:
-			return s.renderAccount(c, errorStatus(err), templates.AccountData{Password: formOf(form, err)})
+		if !showsForm(err) {
+			return err
 		}
-		return err
+		return s.renderAccount(c, errorStatus(err), templates.AccountData{Password: formOf(form, err)})
 	}
 	return c.Redirect(http.StatusSeeOther, "/account")
 }
@@ -110,11 +109,10 @@ func (s *Server) deleteAccount(c echo.Context) error {
 		err = s.auth.CheckPassword(ctx, s.limiter.client(c.Request()), sess.AccountID, form.Get("password"), "password")
 	}
 	if err != nil {
-		switch counselling.ErrorCode(err) {
-		case counselling.EInvalid, counselling.ETooLarge, counselling.EUnavailable:
-			return s.renderDelete(c, errorStatus(err), formOf(nil, err))
+		if !showsForm(err) {
+			return err
 		}
-		return err
+		return s.renderDelete(c, errorStatus(err), formOf(nil, err))
 	}
 	if _, err := s.db.DeleteAccount(ctx, sess.AccountID); err != nil {
 		return err

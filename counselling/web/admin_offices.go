@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"confidant/counselling"
 	"confidant/templates"
 
 	"github.com/labstack/echo/v4"
@@ -15,7 +14,7 @@ func (s *Server) renderOffices(c echo.Context, status int, d templates.AdminOffi
 		return err
 	}
 	if !installation {
-		return echo.ErrNotFound
+		return errNotFound
 	}
 	if d.Offices, err = s.db.Offices(c.Request().Context()); err != nil {
 		return err
@@ -29,7 +28,7 @@ func (s *Server) adminOffices(c echo.Context) error {
 
 func (s *Server) createOffice(c echo.Context) error {
 	if _, installation, err := s.adminContext(c); err != nil || !installation {
-		return orElse(err, echo.ErrNotFound)
+		return orElse(err, errNotFound)
 	}
 	form, err := parseForm(c)
 	var token string
@@ -37,11 +36,10 @@ func (s *Server) createOffice(c echo.Context) error {
 		_, token, err = s.db.CreateOfficeBy(c.Request().Context(), s.callerOf(c), form.Get("slug"), form.Get("office_name"), form.Get("admin_name"))
 	}
 	if err != nil {
-		switch counselling.ErrorCode(err) {
-		case counselling.EInvalid, counselling.ETooLarge:
-			return s.renderOffices(c, errorStatus(err), templates.AdminOfficesData{Form: formOf(form, err, "slug", "office_name", "admin_name")})
+		if !showsForm(err) {
+			return err
 		}
-		return err
+		return s.renderOffices(c, errorStatus(err), templates.AdminOfficesData{Form: formOf(form, err, "slug", "office_name", "admin_name")})
 	}
 	return s.renderOffices(c, http.StatusOK, templates.AdminOfficesData{InviteURL: s.cfg.BaseURL + "/invite/" + token})
 }

@@ -59,11 +59,10 @@ func (s *Server) saveSettings(c echo.Context) error {
 		})
 	}
 	if err != nil {
-		switch counselling.ErrorCode(err) {
-		case counselling.EInvalid, counselling.ETooLarge:
-			return s.renderSettings(c, errorStatus(err), templates.AdminSettingsData{Form: formOf(form, err, settingsFields...)})
+		if !showsForm(err) {
+			return err
 		}
-		return err
+		return s.renderSettings(c, errorStatus(err), templates.AdminSettingsData{Form: formOf(form, err, settingsFields...)})
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/settings?done=settings")
 }
@@ -74,11 +73,10 @@ func (s *Server) publishTerms(c echo.Context) error {
 		_, err = s.db.PublishTermsBy(c.Request().Context(), s.callerOf(c), form.Get("terms_text"))
 	}
 	if err != nil {
-		switch counselling.ErrorCode(err) {
-		case counselling.EInvalid, counselling.ETooLarge:
-			return s.renderSettings(c, errorStatus(err), templates.AdminSettingsData{Terms: formOf(form, err, "terms_text")})
+		if !showsForm(err) {
+			return err
 		}
-		return err
+		return s.renderSettings(c, errorStatus(err), templates.AdminSettingsData{Terms: formOf(form, err, "terms_text")})
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/settings?done=terms")
 }

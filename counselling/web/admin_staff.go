@@ -11,11 +11,10 @@ import (
 
 // adminFormError shows a refused admin change on the staff page.
 func (s *Server) adminFormError(c echo.Context, err error) error {
-	switch counselling.ErrorCode(err) {
-	case counselling.EInvalid, counselling.ETooLarge:
-		return s.renderAdmin(c, errorStatus(err), templates.AdminData{Form: formOf(nil, err)})
+	if !showsForm(err) {
+		return err
 	}
-	return err
+	return s.renderAdmin(c, errorStatus(err), templates.AdminData{Form: formOf(nil, err)})
 }
 
 func (s *Server) inviteStaff(c echo.Context) error {
@@ -32,7 +31,7 @@ func (s *Server) inviteStaff(c echo.Context) error {
 	caller := s.callerOf(c)
 	token, err := s.db.InviteStaff(ctx, caller, counselling.NewStaff{OfficeID: caller.OfficeID, Role: counselling.Role(form.Get("role")), Name: form.Get("name")})
 	if err != nil {
-		if counselling.ErrorCode(err) != counselling.EInvalid {
+		if !showsForm(err) {
 			return err
 		}
 		return s.renderAdmin(c, errorStatus(err), templates.AdminData{Form: formOf(form, err, "name", "email")})

@@ -25,6 +25,20 @@ var statusOf = map[counselling.Code]int{
 	counselling.EInternal:     http.StatusInternalServerError,
 }
 
+// showsForm is the one rule for a refused form: a problem with what was
+// sent (invalid or too long, taken or changed by someone else first, wrong
+// credentials, too many attempts, busy for a moment) shows the form again
+// with the reason and the person's input; anything else (an object that is
+// missing or not theirs, a fault of ours) shows the error page.
+func showsForm(err error) bool {
+	switch counselling.ErrorCode(err) {
+	case counselling.EInvalid, counselling.ETooLarge, counselling.EConflict, counselling.EUnauthorized,
+		counselling.ETooMany, counselling.EUnavailable:
+		return true
+	}
+	return false
+}
+
 func errorStatus(err error) int {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -55,7 +69,7 @@ func userMessage(err error, status int) string {
 	}
 	switch status {
 	case http.StatusNotFound:
-		return "We could not find that page. It may have been deleted, or you may not be allowed to see it."
+		return errNotFound.Message
 	case http.StatusMethodNotAllowed:
 		return "This address cannot be used that way."
 	case http.StatusRequestEntityTooLarge:
@@ -97,6 +111,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 var (
+	// errNotFound is what a handler answers for a page that does not exist
+	// or that the caller may not see: the same answer either way.
+	errNotFound = counselling.Errorf(counselling.ENotFound,
+		"We could not find that page. It may have been deleted, or you may not be allowed to see it.")
 	errTooLarge = counselling.Errorf(counselling.ETooLarge,
 		"What you sent was too long, so nothing was saved. Please shorten it and try again.")
 	errMalformedForm = counselling.Errorf(counselling.EInvalid,

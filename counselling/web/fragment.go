@@ -17,7 +17,7 @@ func (s *Server) fragment(c echo.Context) error {
 	ctx := c.Request().Context()
 	caller := s.callerOf(c)
 	if !caller.Supervises() {
-		return echo.ErrNotFound
+		return errNotFound
 	}
 	id := c.Param("id")
 	t, err := s.db.Thread(ctx, caller, id)

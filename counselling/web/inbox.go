@@ -91,11 +91,10 @@ func (s *Server) threadAction(action func(c echo.Context, caller counselling.Cal
 			to, err = action(c, s.callerOf(c), id, form)
 		}
 		if err != nil {
-			switch counselling.ErrorCode(err) {
-			case counselling.EInvalid, counselling.ETooLarge, counselling.EConflict:
-				return s.renderStaffThread(c, errorStatus(err), id, formOf(form, err, "body"))
+			if !showsForm(err) {
+				return err
 			}
-			return err
+			return s.renderStaffThread(c, errorStatus(err), id, formOf(form, err, "body"))
 		}
 		return c.Redirect(http.StatusSeeOther, to)
 	}
@@ -178,7 +177,7 @@ func (s *Server) staffSettings(c echo.Context) error {
 		err = s.db.SaveStaffSettings(c.Request().Context(), sessionOf(c).AccountID, form.Get("email"), form.Get("digest") != "")
 	}
 	if err != nil {
-		if code := counselling.ErrorCode(err); code != counselling.EInvalid && code != counselling.ETooLarge {
+		if !showsForm(err) {
 			return err
 		}
 		return s.render(c, errorStatus(err), templates.StaffSettings(s.page(c, "My notifications"), templates.StaffSettingsData{

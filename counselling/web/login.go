@@ -87,7 +87,7 @@ func (s *Server) register(c echo.Context) error {
 	}
 	token, err := s.auth.Register(c.Request().Context(), reg)
 	if err != nil {
-		if counselling.ErrorCode(err) == counselling.EInternal {
+		if !showsForm(err) {
 			return err
 		}
 		return s.renderRegister(c, errorStatus(err), formOf(form, err, registerFields...))
@@ -107,7 +107,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	token, creds, err := s.auth.Login(c.Request().Context(), s.limiter.client(c.Request()), form.Get("nickname"), form.Get("password"))
 	if err != nil {
-		if counselling.ErrorCode(err) == counselling.EInternal {
+		if !showsForm(err) {
 			return err
 		}
 		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), formOf(form, err, "nickname")))

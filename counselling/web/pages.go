@@ -36,7 +36,7 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) serveStatic(c echo.Context) error {
 	asset, ok := s.assets.ByURL(c.Request().URL.Path)
 	if !ok {
-		return echo.ErrNotFound
+		return errNotFound
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")

@@ -89,7 +89,7 @@ func (s *Server) requireSeeker(next echo.HandlerFunc) echo.HandlerFunc {
 			return c.Redirect(http.StatusSeeOther, "/login")
 		}
 		if sess.Kind != counselling.KindSeeker {
-			return echo.ErrNotFound
+			return errNotFound
 		}
 		if sess.TermsOutdated && !beforeTerms[c.Path()] {
 			return c.Redirect(http.StatusSeeOther, "/terms")

@@ -20,7 +20,7 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		case sess == nil:
 			return c.Redirect(http.StatusSeeOther, "/login")
 		case sess.Kind != counselling.KindStaff:
-			return echo.ErrNotFound
+			return errNotFound
 		case !sess.FullyAuthenticated():
 			return c.Redirect(http.StatusSeeOther, "/login/totp")
 		}
@@ -32,7 +32,7 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) requireCounsellor(next echo.HandlerFunc) echo.HandlerFunc {
 	return s.requireStaff(func(c echo.Context) error {
 		if !s.callerOf(c).Counsels() {
-			return echo.ErrNotFound
+			return errNotFound
 		}
 		return next(c)
 	})
@@ -42,7 +42,7 @@ func (s *Server) requireCounsellor(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return s.requireStaff(func(c echo.Context) error {
 		if sessionOf(c).Role != counselling.RoleAdmin {
-			return echo.ErrNotFound
+			return errNotFound
 		}
 		return next(c)
 	})

@@ -64,7 +64,7 @@ func (s *Server) newThread(c echo.Context) error {
 		Theme: form.Get("theme"), Subject: form.Get("subject"), Body: form.Get("body"),
 	}, s.cfg.MailEnabled)
 	if err != nil {
-		if counselling.ErrorCode(err) != counselling.EInvalid {
+		if !showsForm(err) {
 			return err
 		}
 		return s.renderNewThread(c, errorStatus(err), formOf(form, err, threadFields...))
@@ -99,7 +99,7 @@ func (s *Server) seekerReply(c echo.Context) error {
 		err = s.db.Reply(c.Request().Context(), s.callerOf(c), id, form.Get("body"), false)
 	}
 	if err != nil {
-		if code := counselling.ErrorCode(err); code != counselling.EInvalid && code != counselling.ETooLarge {
+		if !showsForm(err) {
 			return err
 		}
 		return s.renderSeekerThread(c, errorStatus(err), id, formOf(form, err, "body"))
