@@ -54,12 +54,12 @@ const (
 	NicknameMaxRunes = 32
 	PasswordMinRunes = 8
 	PasswordMaxRunes = 128
-	RegionMaxRunes   = 64
 	EmailMaxBytes    = 254
 )
 
 // Profile holds a help-seeker's optional details. All of them are stored
-// encrypted under the account's data key.
+// encrypted under the account's data key. Region is the slug of an entry of
+// the office's region list, or empty.
 type Profile struct {
 	Email   string
 	AgeBand string
@@ -84,11 +84,8 @@ func (p *Profile) Validate(problems Problems) {
 	if p.Gender != "" && !slices.Contains(Genders, p.Gender) {
 		problems.Add("gender", "Please choose one of the options, or leave it empty.")
 	}
-	if utf8.RuneCountInString(p.Region) > RegionMaxRunes {
-		problems.Add("region", "Please use at most 64 characters for the region.")
-	} else if hasControl(p.Region) {
-		problems.Add("region", "The region contains characters that are not allowed.")
-	}
+	// The region is checked against the office's list where the profile is
+	// stored (RegionList.Choose), as only the store knows the list.
 }
 
 // ValidEmail reports whether s is a plain address such as name@example.org.

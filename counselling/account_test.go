@@ -82,10 +82,10 @@ func TestPasswordRules(t *testing.T) {
 
 func TestRegistrationReportsEveryProblem(t *testing.T) {
 	reg := counselling.Registration{Nickname: "x", Password: "short", Profile: counselling.Profile{
-		Email: "not-an-address", AgeBand: "12", Gender: "robot", Region: strings.Repeat("r", 65)}}
+		Email: "not-an-address", AgeBand: "12", Gender: "robot"}}
 	err := reg.Validate()
 	fields := counselling.ErrorFields(err)
-	for _, f := range []string{"nickname", "password", "email", "age_band", "gender", "region", "accept_terms"} {
+	for _, f := range []string{"nickname", "password", "email", "age_band", "gender", "accept_terms"} {
 		if fields[f] == "" {
 			t.Errorf("no message for %s; got %v", f, fields)
 		}

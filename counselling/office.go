@@ -7,14 +7,13 @@ import (
 
 // Office is one counselling office: its own staff, themes, texts and rules.
 type Office struct {
-	ID            int64
-	Slug          string
-	Name          string
-	AnswerTime    string // shown to help-seekers, e.g. "within 2 working days"
-	TermsVersion  int
-	TermsText     string
-	CollectRegion bool
-	Retention     RetentionRules
+	ID           int64
+	Slug         string
+	Name         string
+	AnswerTime   string // shown to help-seekers, e.g. "within 2 working days"
+	TermsVersion int
+	TermsText    string
+	Retention    RetentionRules
 }
 
 // Theme is a subject people write about, used to route enquiries and to count
@@ -77,10 +76,9 @@ func (c Caller) InstallationAdmin(defaultOfficeID int64) bool {
 
 // OfficeSettings are what an office's admins change.
 type OfficeSettings struct {
-	Name          string
-	AnswerTime    string
-	CollectRegion bool
-	Retention     RetentionRules
+	Name       string
+	AnswerTime string
+	Retention  RetentionRules
 }
 
 // Validate checks office settings.

@@ -217,8 +217,9 @@ var MonthLabels = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug
 const notGiven = "not given"
 
 // BuildYearReport turns counted facts into the suppressed year report. Themes
-// name the rows of the theme table, retired ones included.
-func BuildYearReport(year int, f *YearFacts, themes []Theme) YearReport {
+// name the rows of the theme table, and regions the rows of the region table,
+// retired ones included.
+func BuildYearReport(year int, f *YearFacts, themes []Theme, regions RegionList) YearReport {
 	r := YearReport{Year: year, PageViews: f.PageViews}
 	dim := func(name string) map[string]int {
 		m := map[string]int{}
@@ -239,15 +240,7 @@ func BuildYearReport(year int, f *YearFacts, themes []Theme) YearReport {
 	r.Channels = tallyOf([]string{ChannelMail, ChannelChat, ChannelVideo}, dim(DimChannel))
 	r.AgeBands = tallyOf(append(slices.Clone(AgeBands), notGiven), dim(DimAgeBand))
 	r.Genders = tallyOf(append(slices.Clone(Genders), notGiven), dim(DimGender))
-	regions := dim(DimRegion)
-	regionLabels := make([]string, 0, len(regions))
-	for k := range regions {
-		if k != notGiven {
-			regionLabels = append(regionLabels, k)
-		}
-	}
-	slices.Sort(regionLabels)
-	r.Regions = tallyOf(append(regionLabels, notGiven), regions)
+	r.Regions = regionTally(dim(DimRegion), regions)
 	responses := f.Tallies[DimFirstResponse]
 	var bucketNames []string
 	for _, b := range ResponseBuckets {
@@ -282,6 +275,63 @@ func BuildYearReport(year int, f *YearFacts, themes []Theme) YearReport {
 	}
 	r.ThemesByMonth = NewCrossTable(rowLabels, MonthLabels, counts, rowTotals, perMonth, total)
 	return r
+}
+
+// OtherLabel names the row that gathers the values too few contacts carry to
+// be shown by name.
+const OtherLabel = "other / not shown"
+
+// MergeRareRows applies the rule that a row label in any report or export is
+// never a value that fewer than MinCell contacts carry: a small count could
+// point at a person, and so could the label itself ("Elm Street 42 | <5").
+// Rows below MinCell (empty ones too) are left out, and their contacts are
+// counted in one OtherLabel row at the end, present when it counts anyone.
+// Callers pass only labels that name a value; fixed rows such as "not given"
+// say nothing about a person and are added after.
+func MergeRareRows(labels []string, counts []int) ([]string, []int) {
+	var outLabels []string
+	var outCounts []int
+	other := 0
+	for i, l := range labels {
+		if counts[i] < MinCell {
+			other += counts[i]
+			continue
+		}
+		outLabels = append(outLabels, l)
+		outCounts = append(outCounts, counts[i])
+	}
+	if other > 0 {
+		outLabels = append(outLabels, OtherLabel)
+		outCounts = append(outCounts, other)
+	}
+	return outLabels, outCounts
+}
+
+// regionTally labels the region counts (keyed by entry slug) with the names
+// of the office's list, merges rare rows, and adds "not given". A value that
+// is not an entry of the list is never a label: it is counted as other.
+func regionTally(counts map[string]int, regions RegionList) Tally {
+	var labels []string
+	var n []int
+	stray := 0
+	for slug, c := range counts {
+		if _, ok := regions.Entry(slug); !ok && slug != notGiven {
+			stray += c
+		}
+	}
+	for _, r := range regions {
+		labels = append(labels, r.Name)
+		n = append(n, counts[r.Slug])
+	}
+	labels, n = MergeRareRows(labels, n)
+	if stray > 0 {
+		if len(labels) > 0 && labels[len(labels)-1] == OtherLabel {
+			n[len(n)-1] += stray
+		} else {
+			labels, n = append(labels, OtherLabel), append(n, stray)
+		}
+	}
+	return NewTally(append(labels, notGiven), append(n, counts[notGiven]))
 }
 
 func orNotGiven(s string) string {

@@ -1,7 +1,9 @@
 package counselling_test
 
 import (
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"confidant/counselling"
@@ -88,7 +90,7 @@ func TestYearReportFromFacts(t *testing.T) {
 		SeekerMessages: 142, StaffMessages: 92,
 		Themes: []counselling.ThemeMonth{{ThemeID: 1, Month: 1, Count: 40}, {ThemeID: 2, Month: 2, Count: 12}},
 	}
-	r := counselling.BuildYearReport(2026, facts, []counselling.Theme{{ID: 1, Name: "Family"}, {ID: 2, Name: "Anxiety"}})
+	r := counselling.BuildYearReport(2026, facts, []counselling.Theme{{ID: 1, Name: "Family"}, {ID: 2, Name: "Anxiety"}}, nil)
 	if r.Contacts.N != 52 || r.PerMonth.Cells[0].N != 40 || r.PerMonth.Cells[1].N != 12 {
 		t.Fatalf("contacts %v, per month %v", r.Contacts, r.PerMonth.Cells)
 	}
@@ -103,5 +105,65 @@ func TestYearReportFromFacts(t *testing.T) {
 	}
 	if r.ThemesByMonth.Cells[0][0].N != 40 || !r.ThemesByMonth.Cells[0][1].Hidden {
 		t.Fatalf("themes by month: %v", r.ThemesByMonth.Cells[0])
+	}
+}
+
+func TestRareRowsAreMergedIntoOther(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		labels     []string
+		counts     []int
+		wantLabels []string
+		wantCounts []int
+	}{
+		{"nothing rare", []string{"a", "b"}, []int{5, 9}, []string{"a", "b"}, []int{5, 9}},
+		{"one rare", []string{"a", "b", "c"}, []int{12, 4, 7}, []string{"a", "c", counselling.OtherLabel}, []int{12, 7, 4}},
+		{"several rare", []string{"a", "b", "c"}, []int{1, 2, 30}, []string{"c", counselling.OtherLabel}, []int{30, 3}},
+		{"empty rows go, no other row for nobody", []string{"a", "b"}, []int{0, 6}, []string{"b"}, []int{6}},
+		{"all rare", []string{"a", "b"}, []int{1, 1}, []string{counselling.OtherLabel}, []int{2}},
+		{"none", nil, nil, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			labels, counts := counselling.MergeRareRows(tc.labels, tc.counts)
+			if !slices.Equal(labels, tc.wantLabels) || !slices.Equal(counts, tc.wantCounts) {
+				t.Fatalf("got %v %v, want %v %v", labels, counts, tc.wantLabels, tc.wantCounts)
+			}
+		})
+	}
+}
+
+func TestRegionRowsComeFromTheListAndHideRareValues(t *testing.T) {
+	regions := counselling.RegionList{{Slug: "north", Name: "North"}, {Slug: "south", Name: "South"}, {Slug: "east", Name: "East", Retired: true}}
+	facts := &counselling.YearFacts{Tallies: map[string]map[string]int{
+		counselling.DimMonth:  {"1": 40},
+		counselling.DimRegion: {"north": 20, "south": 3, "east": 6, "Springfield Elm Street 42": 1, "": 10},
+	}}
+	r := counselling.BuildYearReport(2026, facts, nil, regions)
+	want := []string{"North", "East", counselling.OtherLabel, "not given"}
+	if !slices.Equal(r.Regions.Labels, want) {
+		t.Fatalf("region rows %v, want %v", r.Regions.Labels, want)
+	}
+	if r.Regions.Cells[2].N != 4 {
+		t.Fatalf("other counts %d, want 4 (South's 3 and the stray 1)", r.Regions.Cells[2].N)
+	}
+	if r.Regions.Total.N != 40 {
+		t.Fatalf("total %d, want 40", r.Regions.Total.N)
+	}
+}
+
+func TestResearchRegionsAreNamedOrOther(t *testing.T) {
+	regions := counselling.RegionList{{Slug: "north", Name: "North"}, {Slug: "south", Name: "South"}}
+	var facts []counselling.FactRow
+	for range 6 {
+		facts = append(facts, counselling.FactRow{Region: "north"})
+	}
+	facts = append(facts, counselling.FactRow{Region: "south"}, counselling.FactRow{Region: "Elm Street 42"}, counselling.FactRow{})
+	got := map[string]int{}
+	for _, f := range counselling.NameRegions(facts, regions) {
+		got[f.Region]++
+	}
+	want := map[string]int{"North": 6, counselling.OtherLabel: 2, "": 1}
+	if !maps.Equal(got, want) {
+		t.Fatalf("research regions %v, want %v", got, want)
 	}
 }

@@ -87,6 +87,45 @@ func countBucket(n int) string {
 	return "10+"
 }
 
+// NameRegions prepares facts for the research export: each region slug
+// becomes its entry's name, under the same rule as the year report's rows
+// (MergeRareRows): a region fewer than MinCell of the facts carry, or a value
+// that is not an entry of the list, becomes OtherLabel; "not given" stays.
+func NameRegions(facts []FactRow, regions RegionList) []FactRow {
+	counts := map[string]int{}
+	for _, f := range facts {
+		if f.Region != "" {
+			counts[f.Region]++
+		}
+	}
+	var slugs []string
+	var n []int
+	for _, r := range regions {
+		slugs = append(slugs, r.Slug)
+		n = append(n, counts[r.Slug])
+	}
+	kept, _ := MergeRareRows(slugs, n)
+	shown := map[string]string{}
+	for _, slug := range kept {
+		if slug != OtherLabel {
+			shown[slug] = regions.Name(slug)
+		}
+	}
+	out := make([]FactRow, len(facts))
+	for i, f := range facts {
+		out[i] = f
+		if f.Region == "" {
+			continue
+		}
+		if name, ok := shown[f.Region]; ok {
+			out[i].Region = name
+		} else {
+			out[i].Region = OtherLabel
+		}
+	}
+	return out
+}
+
 // Anonymize generalises facts until every combination of quasi-identifiers in
 // the result occurs at least k times (k-anonymity). It works level by level:
 // the groups that reach k at a level are written out as they are, the rest go

@@ -140,6 +140,9 @@ func (db *DB) CreateSeeker(ctx context.Context, reg counselling.Registration, pa
 			return fmt.Errorf("read office terms: %w", err)
 		}
 		var err error
+		if reg.Profile.Region, err = chooseRegion(ctx, tx, reg.OfficeID, reg.Profile.Region); err != nil {
+			return err
+		}
 		id, err = db.createAccount(ctx, tx, newAccount{
 			officeID: reg.OfficeID, kind: counselling.KindSeeker, nickname: reg.Nickname,
 			profile: reg.Profile, passwordHash: passwordHash, termsVersion: termsVersion, lang: reg.Lang,

@@ -305,13 +305,13 @@ func (db *DB) UpdateOffice(ctx context.Context, actor counselling.Caller, s coun
 		}
 		cond, args := adminSQL("id", scope)
 		r := s.Retention
-		if _, err := tx.ExecContext(ctx, `UPDATE offices SET name = ?, answer_time = ?, collect_region = ?, retain_mail_months = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE offices SET name = ?, answer_time = ?, retain_mail_months = ?,
 			wipe_mail_year_end = ?, inactive_account_months = ?, chat_transcript_months = ? WHERE `+cond,
-			append([]any{s.Name, s.AnswerTime, s.CollectRegion, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths}, args...)...); err != nil {
+			append([]any{s.Name, s.AnswerTime, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths}, args...)...); err != nil {
 			return fmt.Errorf("update office: %w", err)
 		}
-		detail := fmt.Sprintf("name %q, answer time %q, region collected %v, mail kept %d months, year-end wipe %v, inactive accounts %d months, chat %d months",
-			s.Name, s.AnswerTime, s.CollectRegion, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths)
+		detail := fmt.Sprintf("name %q, answer time %q, mail kept %d months, year-end wipe %v, inactive accounts %d months, chat %d months",
+			s.Name, s.AnswerTime, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths)
 		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "settings changed", "", detail)
 	})
 }

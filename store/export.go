@@ -18,11 +18,17 @@ func (db *DB) Export(ctx context.Context, accountID string) (*counselling.Export
 	if a.Kind != counselling.KindSeeker {
 		return nil, notFound("The account")
 	}
+	regions, err := db.Regions(ctx, a.OfficeID)
+	if err != nil {
+		return nil, err
+	}
+	profile := counselling.ExportProfile(a.Profile)
+	profile.Region = regions.Name(a.Profile.Region)
 	out := &counselling.Export{
 		Format:     "confidant-export-1",
 		ExportedAt: db.now().UTC(),
 		Nickname:   a.Nickname,
-		Profile:    counselling.ExportProfile(a.Profile),
+		Profile:    profile,
 		CreatedAt:  a.CreatedAt,
 		Consents:   []counselling.ExportConsent{},
 		Threads:    []counselling.ExportThread{},

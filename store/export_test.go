@@ -74,3 +74,10 @@ func UnsealedBlobs() map[string]string {
 	}
 	return out
 }
+
+// OptionsUpTo returns options that stop migrating after version, for tests
+// that start from a database an older release left.
+func OptionsUpTo(o Options, version int) Options {
+	o.lastMigration = version
+	return o
+}

@@ -21,9 +21,7 @@ const factOfThread = `(SELECT stats_key FROM threads WHERE id = ?)`
 // the thread by a fresh random key.
 func (db *DB) createFact(ctx context.Context, tx *sql.Tx, threadID string, officeID int64, seekerID string, key *vault.Key, themeID int64, at time.Time) error {
 	var age, gender, region []byte
-	var collectRegion bool
-	if err := tx.QueryRowContext(ctx, `SELECT a.age_band, a.gender, a.region, o.collect_region FROM accounts a
-		JOIN offices o ON o.id = a.office_id WHERE a.id = ?`, seekerID).Scan(&age, &gender, &region, &collectRegion); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT age_band, gender, region FROM accounts WHERE id = ?`, seekerID).Scan(&age, &gender, &region); err != nil {
 		return fmt.Errorf("read profile for statistics: %w", err)
 	}
 	s := sealer{key: key, table: "accounts", row: seekerID}
@@ -38,9 +36,11 @@ func (db *DB) createFact(ctx context.Context, tx *sql.Tx, threadID string, offic
 		}
 		profile[i] = v
 	}
-	if !collectRegion {
-		profile[2] = ""
+	regions, err := regionsTx(ctx, tx, officeID)
+	if err != nil {
+		return err
 	}
+	profile[2] = regions.FactRegion(profile[2])
 	statsKey := make([]byte, 16)
 	if _, err := io.ReadFull(db.rand, statsKey); err != nil {
 		return fmt.Errorf("statistics key: %w", err)

@@ -51,13 +51,13 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 	return id, nil
 }
 
-const officeColumns = `id, slug, name, answer_time, terms_version, terms_text, collect_region,
+const officeColumns = `id, slug, name, answer_time, terms_version, terms_text,
 	retain_mail_months, wipe_mail_year_end, inactive_account_months, chat_transcript_months`
 
 func scanOffice(row interface{ Scan(...any) error }) (*counselling.Office, error) {
 	var o counselling.Office
 	r := &o.Retention
-	err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.AnswerTime, &o.TermsVersion, &o.TermsText, &o.CollectRegion,
+	err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.AnswerTime, &o.TermsVersion, &o.TermsText,
 		&r.MailMonths, &r.WipeMailYearEnd, &r.InactiveAccountMonths, &r.ChatTranscriptMonths)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("The office")

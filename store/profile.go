@@ -22,7 +22,8 @@ func (db *DB) SetPassword(ctx context.Context, accountID, hash string, keep []by
 	})
 }
 
-// UpdateProfile replaces a help-seeker's optional details.
+// UpdateProfile replaces a help-seeker's optional details. The region must be
+// an entry of the office's list (or empty); the profile keeps only its slug.
 func (db *DB) UpdateProfile(ctx context.Context, accountID string, p counselling.Profile) error {
 	problems := counselling.Problems{}
 	p.Validate(problems)
@@ -32,6 +33,13 @@ func (db *DB) UpdateProfile(ctx context.Context, accountID string, p counselling
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		key, err := db.dataKey(ctx, tx, accountID)
 		if err != nil {
+			return err
+		}
+		var officeID int64
+		if err := tx.QueryRowContext(ctx, `SELECT office_id FROM accounts WHERE id = ?`, accountID).Scan(&officeID); err != nil {
+			return fmt.Errorf("read account office: %w", err)
+		}
+		if p.Region, err = chooseRegion(ctx, tx, officeID, p.Region); err != nil {
 			return err
 		}
 		s := sealer{key: key, table: "accounts", row: accountID}

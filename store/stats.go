@@ -174,14 +174,24 @@ func (db *DB) FactRows(ctx context.Context, officeID int64, year int) ([]counsel
 }
 
 // SeedFacts writes n synthetic contact facts for an office's year, spread over
-// months, themes, ages, genders and a few regions, for benchmarks and demos.
+// months, themes, ages, genders and the office's regions, for benchmarks and
+// demos.
 func (db *DB) SeedFacts(ctx context.Context, officeID int64, year, n int) error {
 	themes, err := db.Themes(ctx, officeID)
 	if err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(uint64(year), uint64(n)))
-	regions := []string{"", "Aarhus", "Gent", "Köln", "Odense", "Utrecht", "Rural north " + strconv.Itoa(year)}
+	// Regions are entries of the office's list, as in real facts; an office
+	// without a list has only "not given".
+	list, err := db.Regions(ctx, officeID)
+	if err != nil {
+		return err
+	}
+	regions := []string{""}
+	for _, r := range list.Active() {
+		regions = append(regions, r.Slug)
+	}
 	buckets := counselling.ResponseBuckets
 	for start := 0; start < n; start += 5000 {
 		err := db.writeTx(ctx, func(tx *sql.Tx) error {

@@ -16,6 +16,7 @@ func TestTalliesAgreeWithFacts(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	office, _ := db.OfficeBySlug(ctx, counselling.DefaultOfficeSlug)
+	addRegions(t, db, office.ID, "North", "South", "Gent")
 	if err := db.SeedFacts(ctx, office.ID, 2026, 300); err != nil {
 		t.Fatal(err)
 	}

@@ -394,7 +394,7 @@ func (n *staffNames) name(id string) (string, error) {
 	return name, nil
 }
 
-// SeekerIdentity returns the nickname and region of a thread's help-seeker, for
+// SeekerIdentity returns the nickname and region name of a thread's help-seeker, for
 // a caller who may read the thread, so that they can be removed from training
 // fragments.
 func (db *DB) SeekerIdentity(ctx context.Context, c counselling.Caller, threadID string) (nickname, region string, err error) {
@@ -411,8 +411,20 @@ func (db *DB) SeekerIdentity(ctx context.Context, c counselling.Caller, threadID
 		if nickname, err = s.open("nickname", nick); err != nil {
 			return err
 		}
-		region, err = s.open("region", reg)
-		return err
+		slug, err := s.open("region", reg)
+		if err != nil {
+			return err
+		}
+		var office int64
+		if err := tx.QueryRowContext(ctx, `SELECT office_id FROM accounts WHERE id = ?`, h.seekerID).Scan(&office); err != nil {
+			return fmt.Errorf("read help-seeker office: %w", err)
+		}
+		regions, err := regionsTx(ctx, tx, office)
+		if err != nil {
+			return err
+		}
+		region = regions.Name(slug)
+		return nil
 	})
 	return nickname, region, err
 }

@@ -114,7 +114,7 @@ func catalogue(t *testing.T) []string {
 		add(m)
 	}
 	for _, w := range []string{counselling.StatusOpen, counselling.StatusAssigned, counselling.StatusClosed,
-		string(counselling.RoleCounsellor), string(counselling.RoleSupervisor), string(counselling.RoleAdmin), "Help-seeker", "Counsellor", "not given"} {
+		string(counselling.RoleCounsellor), string(counselling.RoleSupervisor), string(counselling.RoleAdmin), "Help-seeker", "Counsellor", "not given", counselling.OtherLabel} {
 		add(w)
 	}
 	for _, o := range append(templates.AgeBandOptions(), templates.GenderOptions()...) {

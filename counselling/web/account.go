@@ -22,12 +22,26 @@ func (s *Server) renderAccount(c echo.Context, status int, d templates.AccountDa
 	if err != nil {
 		return err
 	}
-	d.Account, d.CollectRegion = a, office.CollectRegion
+	regions, err := s.db.Regions(ctx, office.ID)
+	if err != nil {
+		return err
+	}
+	d.Account, d.RegionName, d.Regions = a, regions.Name(a.Profile.Region), regionOptions(regions)
 	if d.Profile.Values == nil {
 		d.Profile.Values = map[string]string{"email": a.Profile.Email, "age_band": a.Profile.AgeBand,
 			"gender": a.Profile.Gender, "region": a.Profile.Region}
 	}
 	return s.render(c, status, templates.Account(s.page(c, "My account"), d))
+}
+
+// regionOptions are the office's active regions as select options: the
+// entry's slug is what the form sends.
+func regionOptions(regions counselling.RegionList) []templates.Option {
+	var out []templates.Option
+	for _, r := range regions.Active() {
+		out = append(out, templates.Option{Value: r.Slug, Label: r.Name})
+	}
+	return out
 }
 
 var accountSaved = map[string]string{
@@ -46,9 +60,6 @@ func (s *Server) updateAccount(c echo.Context) error {
 		var current *counselling.Account
 		if current, err = s.db.Account(ctx, sessionOf(c).AccountID); err == nil {
 			p := counselling.Profile{Email: form.Get("email"), AgeBand: form.Get("age_band"), Gender: form.Get("gender"), Region: form.Get("region")}
-			if _, sent := form["region"]; !sent {
-				p.Region = current.Profile.Region
-			}
 			err = s.db.UpdateProfile(ctx, current.ID, p)
 		}
 	}

@@ -17,16 +17,13 @@ func settingsForm(o *counselling.Office) templates.Form {
 		"inactive_account_months": strconv.Itoa(o.Retention.InactiveAccountMonths),
 		"chat_transcript_months":  strconv.Itoa(o.Retention.ChatTranscriptMonths),
 	}
-	if o.CollectRegion {
-		v["collect_region"] = "1"
-	}
 	if o.Retention.WipeMailYearEnd {
 		v["wipe_mail_year_end"] = "1"
 	}
 	return templates.Form{Values: v}
 }
 
-var settingsFields = []string{"name", "answer_time", "collect_region", "retain_mail_months", "wipe_mail_year_end", "inactive_account_months", "chat_transcript_months"}
+var settingsFields = []string{"name", "answer_time", "retain_mail_months", "wipe_mail_year_end", "inactive_account_months", "chat_transcript_months"}
 
 func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSettingsData) error {
 	office, installation, err := s.adminContext(c)
@@ -53,7 +50,7 @@ func (s *Server) saveSettings(c echo.Context) error {
 	if err == nil {
 		num := func(name string) int { n, _ := strconv.Atoi(form.Get(name)); return n }
 		err = s.db.UpdateOffice(c.Request().Context(), s.callerOf(c), counselling.OfficeSettings{
-			Name: form.Get("name"), AnswerTime: form.Get("answer_time"), CollectRegion: form.Get("collect_region") != "",
+			Name: form.Get("name"), AnswerTime: form.Get("answer_time"),
 			Retention: counselling.RetentionRules{MailMonths: num("retain_mail_months"), WipeMailYearEnd: form.Get("wipe_mail_year_end") != "",
 				InactiveAccountMonths: num("inactive_account_months"), ChatTranscriptMonths: num("chat_transcript_months")},
 		})

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -44,7 +42,11 @@ func (s *Server) yearReport(c echo.Context) (*counselling.Office, bool, counsell
 	if err != nil {
 		return nil, false, counselling.YearReport{}, err
 	}
-	return office, installation, counselling.BuildYearReport(year, facts, themes), nil
+	regions, err := s.db.Regions(ctx, office.ID)
+	if err != nil {
+		return nil, false, counselling.YearReport{}, err
+	}
+	return office, installation, counselling.BuildYearReport(year, facts, themes, regions), nil
 }
 
 func (s *Server) statistics(c echo.Context) error {
@@ -61,17 +63,16 @@ func (s *Server) statisticsCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	var w spreadsheet
 	for _, t := range templates.StatTables(templates.WithLanguage(c.Request().Context(), langOf(c)), report) {
-		w.Write([]string{"# " + t.Title})
-		w.Write(t.Header)
-		w.WriteAll(t.Rows)
-		w.Write(nil)
+		w.row("# " + t.Title)
+		w.row(t.Header...)
+		for _, r := range t.Rows {
+			w.row(r...)
+		}
+		w.row()
 	}
-	w.Flush()
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="statistics-%s-%d.csv"`, office.Slug, report.Year))
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return w.send(c, fmt.Sprintf("statistics-%s-%d.csv", office.Slug, report.Year))
 }
 
 func (s *Server) researchCSV(c echo.Context) error {
@@ -89,25 +90,27 @@ func (s *Server) researchCSV(c echo.Context) error {
 			return counselling.Errorf(counselling.EInvalid, "k must be a whole number from 5 to 1000.")
 		}
 	}
-	facts, err := s.db.FactRows(c.Request().Context(), office.ID, year)
+	ctx := c.Request().Context()
+	facts, err := s.db.FactRows(ctx, office.ID, year)
 	if err != nil {
 		return err
 	}
-	rows, dropped := counselling.Anonymize(facts, k)
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write([]string{fmt.Sprintf("# Confidant research dataset, %s, %d: %d contacts, k = %d; %d contacts left out because they could not be coarsened enough",
-		office.Slug, year, len(rows), k, dropped)})
-	w.Write([]string{"period", "channel", "age_band", "gender", "region", "themes", "first_response", "seeker_messages", "staff_messages", "closed", "rating"})
+	regions, err := s.db.Regions(ctx, office.ID)
+	if err != nil {
+		return err
+	}
+	rows, dropped := counselling.Anonymize(counselling.NameRegions(facts, regions), k)
+	var w spreadsheet
+	w.row(fmt.Sprintf("# Confidant research dataset, %s, %d: %d contacts, k = %d; %d contacts left out because they could not be coarsened enough",
+		office.Slug, year, len(rows), k, dropped))
+	w.row("period", "channel", "age_band", "gender", "region", "themes", "first_response", "seeker_messages", "staff_messages", "closed", "rating")
 	for _, r := range rows {
 		rating := ""
 		if r.Rating > 0 {
 			rating = strconv.Itoa(r.Rating)
 		}
-		w.Write([]string{r.Period, r.Channel, r.AgeBand, r.Gender, r.Region, r.Themes, r.FirstResponse, r.SeekerMessages, r.StaffMessages,
-			strconv.FormatBool(r.Closed), rating})
+		w.row(r.Period, r.Channel, r.AgeBand, r.Gender, r.Region, r.Themes, r.FirstResponse, r.SeekerMessages, r.StaffMessages,
+			strconv.FormatBool(r.Closed), rating)
 	}
-	w.Flush()
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="research-%s-%d.csv"`, office.Slug, year))
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return w.send(c, fmt.Sprintf("research-%s-%d.csv", office.Slug, year))
 }

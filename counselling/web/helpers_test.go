@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"confidant/counselling"
 	"confidant/counselling/passwd"
 	"confidant/counselling/web"
 	"confidant/store/storetest"
@@ -129,7 +130,7 @@ func (b *browser) cookie() *http.Cookie {
 
 func registration(nick, password string) url.Values {
 	return url.Values{"nickname": {nick}, "password": {password}, "accept_terms": {"yes"},
-		"age_band": {"15-19"}, "gender": {"diverse"}, "region": {"Odense"}}
+		"age_band": {"15-19"}, "gender": {"diverse"}}
 }
 
 func (b *browser) register(nick, password string) {
@@ -137,6 +138,17 @@ func (b *browser) register(nick, password string) {
 	p := b.post("/register", registration(nick, password))
 	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/threads" {
 		b.o.t.Fatalf("register %q: status %d, location %q\n%s", nick, p.status, p.header.Get("Location"), p.body)
+	}
+}
+
+// addRegions puts entries on an office's region list, as its admin would.
+func (o *office) addRegions(officeSlug string, names ...string) {
+	o.t.Helper()
+	admin := counselling.Caller{Kind: counselling.KindStaff, Role: counselling.RoleAdmin, OfficeID: o.officeID(officeSlug)}
+	for _, name := range names {
+		if err := o.db.AddRegion(context.Background(), admin, name); err != nil {
+			o.t.Fatal(err)
+		}
 	}
 }
 

@@ -45,13 +45,17 @@ func (s *Server) renderRegister(c echo.Context, status int, f templates.Form) er
 			choices = append(choices, templates.Option{Value: o.Slug, Label: o.Name})
 		}
 	}
+	regions, err := s.db.Regions(c.Request().Context(), office.ID)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, templates.Register(s.page(c, "Create an account"), templates.RegisterData{
 		Office:        office.Slug,
 		Offices:       choices,
 		Form:          f,
 		AgeBands:      templates.AgeBandOptions(),
 		Genders:       templates.GenderOptions(),
-		CollectRegion: office.CollectRegion,
+		Regions:       regionOptions(regions),
 		TermsText:     office.TermsText,
 		TermsVersion:  office.TermsVersion,
 	}))
@@ -80,10 +84,8 @@ func (s *Server) register(c echo.Context) error {
 			Email:   form.Get("email"),
 			AgeBand: form.Get("age_band"),
 			Gender:  form.Get("gender"),
+			Region:  form.Get("region"),
 		},
-	}
-	if office.CollectRegion {
-		reg.Region = form.Get("region")
 	}
 	token, err := s.auth.Register(c.Request().Context(), reg)
 	if err != nil {

@@ -1,0 +1,63 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"confidant/counselling"
+	"confidant/templates"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) renderRegions(c echo.Context, status int, f templates.Form) error {
+	office, installation, err := s.adminContext(c)
+	if err != nil {
+		return err
+	}
+	regions, err := s.db.Regions(c.Request().Context(), office.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.AdminRegions(s.page(c, "Regions"), templates.AdminRegionsData{
+		Office: office, Installation: installation, Regions: regions, Form: f}))
+}
+
+func (s *Server) adminRegions(c echo.Context) error {
+	return s.renderRegions(c, http.StatusOK, templates.Form{})
+}
+
+func (s *Server) regionAction(act func(c echo.Context, caller counselling.Caller, id int64, form map[string][]string) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		form, err := parseForm(c)
+		if err == nil {
+			var id int64
+			if p := c.Param("id"); p != "" {
+				if id, err = strconv.ParseInt(p, 10, 64); err != nil {
+					return echo.ErrNotFound
+				}
+			}
+			err = act(c, s.callerOf(c), id, form)
+		}
+		if err != nil {
+			switch counselling.ErrorCode(err) {
+			case counselling.EInvalid, counselling.ETooLarge:
+				return s.renderRegions(c, errorStatus(err), formOf(form, err, "name"))
+			}
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/admin/regions")
+	}
+}
+
+func (s *Server) addRegion(c echo.Context, caller counselling.Caller, _ int64, form map[string][]string) error {
+	return s.db.AddRegion(c.Request().Context(), caller, first(form, "name"))
+}
+
+func (s *Server) renameRegion(c echo.Context, caller counselling.Caller, id int64, form map[string][]string) error {
+	return s.db.RenameRegion(c.Request().Context(), caller, id, first(form, "name"))
+}
+
+func (s *Server) retireRegion(c echo.Context, caller counselling.Caller, id int64, _ map[string][]string) error {
+	return s.db.RetireRegion(c.Request().Context(), caller, id)
+}

@@ -1,0 +1,110 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"confidant/counselling"
+	"confidant/counselling/vault"
+	"confidant/store"
+	"confidant/store/storetest"
+)
+
+// A database that a release before region lists left holds regions people
+// typed, in the facts and in the report tallies. Migrating moves them to "not
+// given": the text is gone from the files, and the counts add up as before.
+func TestMigrationMovesFreeTextRegionsToNotGiven(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	keys, err := vault.LoadOrCreate(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, store.FileName)
+	opts := store.Options{Clock: storetest.NewClock()}
+	old, err := store.Open(ctx, path, keys, store.OptionsUpTo(opts, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	office, err := old.OfficeBySlug(ctx, counselling.DefaultOfficeSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	street, lane := "Springfield Elm Street 42", "Oak Lane 7 back door"
+	facts := []any{street, street, lane, nil}
+	for i, region := range facts {
+		if _, err := raw.Exec(`INSERT INTO contact_facts (fact_key, office_id, channel, year, month, region, seeker_messages)
+			VALUES (?, ?, 'mail', 2026, 3, ?, 1)`, []byte{byte(i + 1)}, office.ID, region); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tl := range []struct {
+		dim, value string
+		n          int
+	}{
+		{"month", "3", 4}, {"channel", "mail", 4}, {"age_band", "", 4}, {"gender", "", 4}, {"closed", "0", 4},
+		{"region", street, 2}, {"region", lane, 1}, {"region", "", 1},
+	} {
+		if _, err := raw.Exec(`INSERT INTO fact_tallies (office_id, year, dimension, value, contacts) VALUES (?, 2026, ?, ?, ?)`,
+			office.ID, tl.dim, tl.value, tl.n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Contains(b, []byte(street)) {
+		t.Fatal("the old database does not hold the typed region: the test set-up is wrong")
+	}
+
+	db, err := store.Open(ctx, path, keys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := db.YearFacts(ctx, office.ID, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kept.Tallies[counselling.DimRegion]; len(got) != 1 || got[""] != 4 {
+		t.Fatalf("region tallies after migration %v, want all 4 contacts not given", got)
+	}
+	fresh, err := db.YearFactsFromFacts(ctx, office.ID, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fresh.Tallies[counselling.DimRegion]; len(got) != 1 || got[""] != 4 {
+		t.Fatalf("regions counted from the facts %v, want all 4 not given", got)
+	}
+	report := counselling.BuildYearReport(2026, kept, nil, nil)
+	for _, l := range report.Regions.Labels {
+		if l == street || l == lane {
+			t.Fatalf("the year report still shows %q", l)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		b, err := os.ReadFile(path + suffix)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{street, lane} {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s still holds %q", filepath.Base(path+suffix), s)
+			}
+		}
+	}
+}
