@@ -50,14 +50,14 @@ func (s *Server) renderRegister(c echo.Context, status int, f templates.Form) er
 		return err
 	}
 	return s.render(c, status, templates.Register(s.page(c, "Create an account"), templates.RegisterData{
-		Office:        office.Slug,
-		Offices:       choices,
-		Form:          f,
-		AgeBands:      templates.AgeBandOptions(),
-		Genders:       templates.GenderOptions(),
-		Regions:       regionOptions(regions),
-		TermsText:     office.TermsText,
-		TermsVersion:  office.TermsVersion,
+		Office:       office.Slug,
+		Offices:      choices,
+		Form:         f,
+		AgeBands:     templates.AgeBandOptions(),
+		Genders:      templates.GenderOptions(),
+		Regions:      regionOptions(regions),
+		TermsText:    office.TermsText,
+		TermsVersion: office.TermsVersion,
 	}))
 }
 
