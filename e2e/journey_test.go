@@ -357,6 +357,17 @@ func TestBrowserJourney(t *testing.T) {
 	for _, page := range []string{"themes", "settings", "audit", "offices"} {
 		admin.visit("/admin/"+page, "admin-"+page)
 	}
+	// The admin starts a region list; from then on registration offers it
+	// as a choice (an office without a list does not ask).
+	admin.visit("/admin/regions", "admin-regions-empty")
+	admin.do(chromedp.SendKeys(chromedp.CSS("#name"), "Nordjylland"), chromedp.Submit(chromedp.CSS("#name")))
+	admin.waitText("nordjylland")
+	admin.check("admin-regions")
+	newcomer := s.newBrowser(first, "newcomer", "da-DK,da;q=0.9")
+	newcomer.visit("/register", "register-with-regions")
+	if got := run(newcomer, chromedp.Evaluate[string](`[...document.querySelectorAll('#region option')].map(o => o.value).join(',')`)); got != ",nordjylland" {
+		t.Fatalf("the registration form offers regions %q, want the office's list", got)
+	}
 	admin.visit("/inbox/settings", "notifications")
 	admin.visit(fmt.Sprintf("/admin/statistics?year=%d", time.Now().Year()), "statistics")
 	if !strings.Contains(admin.bodyText(), "Kontakter pr. emne pr. måned") {

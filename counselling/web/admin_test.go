@@ -215,7 +215,7 @@ func TestCounsellorsAndHelpSeekersGetNoAdminPages(t *testing.T) {
 	s := o.enrol(counselling.RoleSupervisor, "Also Not Admin")
 	seeker := o.browser()
 	seeker.register("Curious Seeker", "a fine long password")
-	for _, path := range []string{"/admin", "/admin/themes", "/admin/settings", "/admin/audit", "/admin/offices", "/admin/statistics", "/admin/statistics.csv", "/admin/research.csv"} {
+	for _, path := range []string{"/admin", "/admin/themes", "/admin/regions", "/admin/settings", "/admin/audit", "/admin/offices", "/admin/statistics", "/admin/statistics.csv", "/admin/research.csv"} {
 		for name, b := range map[string]*browser{"counsellor": c.browser, "supervisor": s.browser, "help-seeker": seeker} {
 			if p := b.get(path); p.status != http.StatusNotFound {
 				t.Errorf("%s on %s: %d, want 404", name, path, p.status)
@@ -249,7 +249,7 @@ func TestEveryAdminActionIsAudited(t *testing.T) {
 	admin.mustPost("/admin/themes/"+itoa(grief)+"/rename", url.Values{"name": {"Grief and loss"}}, "/admin/themes")
 	admin.mustPost("/admin/themes/"+itoa(grief)+"/retire", nil, "/admin/themes")
 	admin.mustPost("/admin/settings", url.Values{"name": {"Night Line"}, "answer_time": {"within 3 days"}, "retain_mail_months": {"6"},
-		"inactive_account_months": {"24"}, "chat_transcript_months": {"6"}, "collect_region": {"1"}}, "/admin/settings")
+		"inactive_account_months": {"24"}, "chat_transcript_months": {"6"}}, "/admin/settings")
 	admin.mustPost("/admin/terms", url.Values{"terms_text": {"New terms, version two."}}, "/admin/settings")
 	if p := admin.post("/admin/settings", url.Values{"name": {""}, "answer_time": {"x"}, "retain_mail_months": {"0"}}); p.status != http.StatusUnprocessableEntity {
 		t.Fatalf("invalid settings: %d", p.status)

@@ -102,6 +102,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/threads/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"GET", "/admin", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
 		{"POST", "/admin/staff/{c1}/trainee", none, url.Values{"trainee": {"0"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin", nf}},
+		{"GET", "/admin/regions", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
+		{"POST", "/admin/regions", none, url.Values{"name": {"Matrix North"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/regions", nf}},
 	} {
 		for i, caller := range callers {
 			id := tc.thread()
