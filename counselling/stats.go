@@ -6,9 +6,10 @@ import "time"
 //
 // Every contact (a mail thread now; a chat or video call later) writes one fact
 // to the statistics: office, channel, year and month, age band, gender, region
-// (where the office collects it), themes, a first-response-time bucket, message
-// counts per side, whether it was closed, and a rating. A fact holds no account,
-// no thread, no nickname, no exact time and no free text.
+// (an entry of the office's list, where it keeps one), themes, a
+// first-response-time bucket, message counts per side, whether it was closed,
+// and a rating. A fact holds no account, no thread, no nickname, no exact time
+// and no free text.
 //
 // While the contact lives, its thread row carries a random key that is also the
 // fact's key, so the fact can be kept up to date (a new message, a theme tag,
