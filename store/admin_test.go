@@ -47,6 +47,9 @@ func adminState(t *testing.T, db *storetest.DB) string {
 		`SELECT count(*) FROM themes`,
 		`SELECT count(*) FROM themes WHERE retired_at IS NOT NULL`,
 		`SELECT count(*) FROM themes WHERE name = 'Renamed theme'`,
+		`SELECT count(*) FROM regions`,
+		`SELECT count(*) FROM regions WHERE retired_at IS NOT NULL`,
+		`SELECT count(*) FROM regions WHERE name = 'Renamed region'`,
 		`SELECT count(*) FROM offices`,
 		`SELECT count(*) FROM offices WHERE name = 'Changed name'`,
 		`SELECT coalesce(sum(terms_version), 0) FROM offices`,
@@ -83,12 +86,20 @@ func TestAdminMethodsEnforceWhoAdministersWhat(t *testing.T) {
 		t.Fatal(err)
 	}
 	theme := themes[0].ID
+	if err := db.AddRegion(ctx, admin, "Harbour"); err != nil {
+		t.Fatal(err)
+	}
+	regions, err := db.Regions(ctx, main.ID)
+	if err != nil || len(regions) != 1 {
+		t.Fatalf("regions %v, %v", regions, err)
+	}
+	region := regions[0].ID
 	settings := counselling.OfficeSettings{Name: "Changed name", AnswerTime: "within a day", Retention: counselling.DefaultRetention}
 
-	// An admin of another office legitimately adds themes to, changes the
-	// settings of, publishes terms for and reads the audit log of their own
-	// office; those actions are checked against them further down.
-	ownOffice := map[string]bool{"add theme": true, "office settings": true, "publish terms": true, "audit log": true}
+	// An admin of another office legitimately adds themes and regions to,
+	// changes the settings of, publishes terms for and reads the audit log of
+	// their own office; those actions are checked against them further down.
+	ownOffice := map[string]bool{"add theme": true, "add region": true, "office settings": true, "publish terms": true, "audit log": true}
 	actions := []struct {
 		name string
 		do   func(actor counselling.Caller) error
@@ -105,6 +116,9 @@ func TestAdminMethodsEnforceWhoAdministersWhat(t *testing.T) {
 		{"add theme", func(a counselling.Caller) error { return db.AddTheme(ctx, a, "A new theme") }},
 		{"rename theme", func(a counselling.Caller) error { return db.RenameTheme(ctx, a, theme, "Renamed theme") }},
 		{"retire theme", func(a counselling.Caller) error { return db.RetireTheme(ctx, a, theme) }},
+		{"add region", func(a counselling.Caller) error { return db.AddRegion(ctx, a, "A new region") }},
+		{"rename region", func(a counselling.Caller) error { return db.RenameRegion(ctx, a, region, "Renamed region") }},
+		{"retire region", func(a counselling.Caller) error { return db.RetireRegion(ctx, a, region) }},
 		{"office settings", func(a counselling.Caller) error { return db.UpdateOffice(ctx, a, settings) }},
 		{"publish terms", func(a counselling.Caller) error {
 			_, err := db.PublishTermsBy(ctx, a, "New terms of the office.")

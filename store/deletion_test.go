@@ -70,6 +70,7 @@ func assertGoneFromFiles(t *testing.T, db *storetest.DB, sealed map[string][]byt
 
 func deletableAccount(t *testing.T, db *storetest.DB) (string, map[string][]byte) {
 	t.Helper()
+	addRegions(t, db, 1, "Gent")
 	c := seekerCaller(t, db, "Gone Tomorrow", "gone.tomorrow@example.org")
 	thread, err := db.CreateThread(context.Background(), c, counselling.Enquiry{Theme: "family", Subject: "A subject to forget", Body: "words to forget"}, false)
 	if err != nil {

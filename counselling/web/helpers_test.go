@@ -141,10 +141,25 @@ func (b *browser) register(nick, password string) {
 	}
 }
 
-// addRegions puts entries on an office's region list, as its admin would.
+// addRegions puts entries on an office's region list, as an admin of the
+// office (one invited for the purpose) would.
 func (o *office) addRegions(officeSlug string, names ...string) {
 	o.t.Helper()
-	admin := counselling.Caller{Kind: counselling.KindStaff, Role: counselling.RoleAdmin, OfficeID: o.officeID(officeSlug)}
+	ctx := context.Background()
+	officeID := o.officeID(officeSlug)
+	if _, err := o.db.CreateStaff(ctx, counselling.NewStaff{OfficeID: officeID, Role: counselling.RoleAdmin, Name: "Region Keeper"}); err != nil {
+		o.t.Fatal(err)
+	}
+	admin := counselling.Caller{Kind: counselling.KindStaff, Role: counselling.RoleAdmin, OfficeID: officeID}
+	staff, err := o.db.Staff(ctx, officeID)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	for _, m := range staff {
+		if m.Name == "Region Keeper" {
+			admin.AccountID = m.ID
+		}
+	}
 	for _, name := range names {
 		if err := o.db.AddRegion(context.Background(), admin, name); err != nil {
 			o.t.Fatal(err)
