@@ -34,17 +34,16 @@ func (s *Server) regionAction(act func(c echo.Context, caller counselling.Caller
 			var id int64
 			if p := c.Param("id"); p != "" {
 				if id, err = strconv.ParseInt(p, 10, 64); err != nil {
-					return echo.ErrNotFound
+					return errNotFound
 				}
 			}
 			err = act(c, s.callerOf(c), id, form)
 		}
 		if err != nil {
-			switch counselling.ErrorCode(err) {
-			case counselling.EInvalid, counselling.ETooLarge:
-				return s.renderRegions(c, errorStatus(err), formOf(form, err, "name"))
+			if !showsForm(err) {
+				return err
 			}
-			return err
+			return s.renderRegions(c, errorStatus(err), formOf(form, err, "name"))
 		}
 		return c.Redirect(http.StatusSeeOther, "/admin/regions")
 	}
