@@ -14,6 +14,8 @@ type Office struct {
 	TermsVersion int
 	TermsText    string
 	Retention    RetentionRules
+	// EmergencyNumber is the number the pages give people in danger.
+	EmergencyNumber string
 }
 
 // Theme is a subject people write about, used to route enquiries and to count
@@ -79,13 +81,22 @@ type OfficeSettings struct {
 	Name       string
 	AnswerTime string
 	Retention  RetentionRules
+	// EmergencyNumber is the number the pages give people in danger.
+	EmergencyNumber string
 }
 
 // Validate checks office settings.
 func (s *OfficeSettings) Validate() error {
 	p := Problems{}
 	s.Name, s.AnswerTime = strings.TrimSpace(s.Name), strings.TrimSpace(s.AnswerTime)
+	// An office that gives no number shows the one that works everywhere.
+	if s.EmergencyNumber = strings.TrimSpace(s.EmergencyNumber); s.EmergencyNumber == "" {
+		s.EmergencyNumber = DefaultEmergencyNumber
+	}
 	checkText(p, "name", s.Name, 100, true)
+	if err := ValidateEmergencyNumber(s.EmergencyNumber); err != nil {
+		p.Add("emergency_number", ErrorMessage(err))
+	}
 	checkText(p, "answer_time", s.AnswerTime, 200, true)
 	for field, msg := range ErrorFields(s.Retention.Validate()) {
 		p.Add(field, msg)

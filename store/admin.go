@@ -306,34 +306,61 @@ func (db *DB) UpdateOffice(ctx context.Context, actor counselling.Caller, s coun
 		cond, args := adminSQL("id", scope)
 		r := s.Retention
 		if _, err := tx.ExecContext(ctx, `UPDATE offices SET name = ?, answer_time = ?, retain_mail_months = ?,
-			wipe_mail_year_end = ?, inactive_account_months = ?, chat_transcript_months = ? WHERE `+cond,
-			append([]any{s.Name, s.AnswerTime, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths}, args...)...); err != nil {
+			wipe_mail_year_end = ?, inactive_account_months = ?, chat_transcript_months = ?, emergency_number = ? WHERE `+cond,
+			append([]any{s.Name, s.AnswerTime, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths,
+				s.EmergencyNumber}, args...)...); err != nil {
 			return fmt.Errorf("update office: %w", err)
 		}
-		detail := fmt.Sprintf("name %q, answer time %q, mail kept %d months, year-end wipe %v, inactive accounts %d months, chat %d months",
-			s.Name, s.AnswerTime, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths)
+		detail := fmt.Sprintf("name %q, answer time %q, mail kept %d months, year-end wipe %v, inactive accounts %d months, chat %d months, emergency number %q",
+			s.Name, s.AnswerTime, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths, s.EmergencyNumber)
 		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "settings changed", "", detail)
 	})
 }
 
 // PublishTermsBy is PublishTerms done by an admin for the office they
 // administer, recorded in the audit log in the same transaction.
-func (db *DB) PublishTermsBy(ctx context.Context, actor counselling.Caller, text string) (int, error) {
+func (db *DB) PublishTermsBy(ctx context.Context, actor counselling.Caller, lang, text string) (int, error) {
 	var version int
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		scope, err := db.adminScope(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if version, err = db.publishTerms(ctx, tx, scope.OfficeID, text); err != nil {
+		if version, err = db.publishTerms(ctx, tx, scope.OfficeID, lang, text); err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "privacy terms published", "", "version "+strconv.Itoa(version))
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "privacy terms published", "", "version "+strconv.Itoa(version)+", "+lang)
 	})
 	if err != nil {
 		return 0, err
 	}
 	return version, nil
+}
+
+// TranslateTermsBy adds the text of the current privacy terms in lang (or
+// replaces an earlier translation) for the office the actor administers,
+// recorded in the audit log. The version stays the same: nobody has to
+// accept the terms again for a translation.
+func (db *DB) TranslateTermsBy(ctx context.Context, actor counselling.Caller, lang, text string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		terms, err := db.terms(ctx, tx, scope.OfficeID)
+		if err != nil {
+			return err
+		}
+		if err := terms.ValidateTranslation(lang, text); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO terms_translations (office_id, version, lang, text, published_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (office_id, version, lang) DO UPDATE SET text = excluded.text, published_at = excluded.published_at`,
+			scope.OfficeID, terms.Version, lang, text, db.now().Unix()); err != nil {
+			return fmt.Errorf("translate terms: %w", err)
+		}
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "privacy terms translated", "", "version "+strconv.Itoa(terms.Version)+", "+lang)
+	})
 }
 
 // CreateOfficeBy creates an office and an invite for its first admin, recorded

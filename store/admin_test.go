@@ -121,7 +121,7 @@ func TestAdminMethodsEnforceWhoAdministersWhat(t *testing.T) {
 		{"retire region", func(a counselling.Caller) error { return db.RetireRegion(ctx, a, region) }},
 		{"office settings", func(a counselling.Caller) error { return db.UpdateOffice(ctx, a, settings) }},
 		{"publish terms", func(a counselling.Caller) error {
-			_, err := db.PublishTermsBy(ctx, a, "New terms of the office.")
+			_, err := db.PublishTermsBy(ctx, a, "en", "New terms of the office.")
 			return err
 		}},
 		{"create office", func(a counselling.Caller) error {
@@ -240,7 +240,7 @@ func TestPublishTermsIsRecordedOrNotPublished(t *testing.T) {
 	if _, err := raw.Exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.PublishTermsBy(ctx, admin, "Terms nobody recorded."); err == nil {
+	if _, err := db.PublishTermsBy(ctx, admin, "en", "Terms nobody recorded."); err == nil {
 		t.Fatal("terms were published although their audit entry failed")
 	}
 	if n := db.Count(t, `SELECT count(*) FROM terms_versions WHERE instr(text, 'nobody recorded') > 0`); n != 0 {
@@ -249,7 +249,7 @@ func TestPublishTermsIsRecordedOrNotPublished(t *testing.T) {
 	if _, err := raw.Exec(`DROP TRIGGER refuse_audit`); err != nil {
 		t.Fatal(err)
 	}
-	version, err := db.PublishTermsBy(ctx, admin, "Recorded terms.")
+	version, err := db.PublishTermsBy(ctx, admin, "en", "Recorded terms.")
 	if err != nil || version != 2 {
 		t.Fatalf("publish terms: version %d, %v; want 2", version, err)
 	}

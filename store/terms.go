@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,31 +49,74 @@ func (db *DB) AcceptTerms(ctx context.Context, accountID string) error {
 	})
 }
 
-// PublishTerms makes text the office's new privacy terms, with the next version
-// number. Help-seekers accept it at their next login before anything else.
-func (db *DB) PublishTerms(ctx context.Context, officeID int64, text string) (int, error) {
+// PublishTerms makes text, written in lang, the office's new privacy terms,
+// with the next version number. Help-seekers accept it at their next login
+// before anything else; until translations are added, readers of other
+// languages are shown this text with a note.
+func (db *DB) PublishTerms(ctx context.Context, officeID int64, lang, text string) (int, error) {
 	var version int
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		version, err = db.publishTerms(ctx, tx, officeID, text)
+		version, err = db.publishTerms(ctx, tx, officeID, lang, text)
 		return err
 	})
 	return version, err
 }
 
 // publishTerms is PublishTerms inside a transaction.
-func (db *DB) publishTerms(ctx context.Context, tx *sql.Tx, officeID int64, text string) (int, error) {
+func (db *DB) publishTerms(ctx context.Context, tx *sql.Tx, officeID int64, lang, text string) (int, error) {
 	if err := counselling.ValidateText("terms_text", text, 50_000); err != nil {
 		return 0, err
+	}
+	if lang == "" {
+		return 0, counselling.FieldError("terms_lang", "Please choose the language of the text.")
 	}
 	var version int
 	if err := tx.QueryRowContext(ctx, `UPDATE offices SET terms_version = terms_version + 1, terms_text = ? WHERE id = ?
 		RETURNING terms_version`, text, officeID).Scan(&version); err != nil {
 		return 0, fmt.Errorf("publish terms: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, ?, ?, ?)`,
-		officeID, version, text, db.now().Unix()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, lang, text, published_at) VALUES (?, ?, ?, ?, ?)`,
+		officeID, version, lang, text, db.now().Unix()); err != nil {
 		return 0, fmt.Errorf("record terms: %w", err)
 	}
 	return version, nil
+}
+
+// Terms returns the office's current privacy terms with every translation.
+func (db *DB) Terms(ctx context.Context, officeID int64) (counselling.Terms, error) {
+	var terms counselling.Terms
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		terms, err = db.terms(ctx, tx, officeID)
+		return err
+	})
+	return terms, err
+}
+
+func (db *DB) terms(ctx context.Context, tx *sql.Tx, officeID int64) (counselling.Terms, error) {
+	t := counselling.Terms{Texts: map[string]string{}}
+	var text string
+	err := tx.QueryRowContext(ctx, `SELECT tv.version, tv.lang, tv.text FROM offices o
+		JOIN terms_versions tv ON tv.office_id = o.id AND tv.version = o.terms_version WHERE o.id = ?`, officeID).Scan(&t.Version, &t.Lang, &text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, notFound("The office")
+	}
+	if err != nil {
+		return t, fmt.Errorf("read terms: %w", err)
+	}
+	t.Texts[t.Lang] = text
+	rows, err := tx.QueryContext(ctx, `SELECT lang, text FROM terms_translations WHERE office_id = ? AND version = ?`, officeID, t.Version)
+	if err != nil {
+		return t, fmt.Errorf("read terms translations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var lang, text string
+		if err := rows.Scan(&lang, &text); err != nil {
+			return t, fmt.Errorf("read terms translation: %w", err)
+		}
+		t.Texts[lang] = text
+	}
+	return t, rows.Err()
 }

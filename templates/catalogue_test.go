@@ -25,6 +25,11 @@ var sameInEnglish = map[string][]string{
 	"nl": {"Code", "Details", "Inbox", "Supervisor", "supervisor", "open"},
 }
 
+var (
+	placeholder = regexp.MustCompile(`\{\{\.\w+\}\}`)
+	words       = regexp.MustCompile(`\pL`)
+)
+
 // TestNoTranslationIsTheEnglishText fails on a message copied into a
 // catalogue untranslated (as "Notifications" once was in Dutch), unless it
 // is on the list of words that are the same in both languages.
@@ -36,6 +41,9 @@ func TestNoTranslationIsTheEnglishText(t *testing.T) {
 			allowed[id] = true
 		}
 		for _, id := range ids {
+			if !words.MatchString(placeholder.ReplaceAllString(id, "")) {
+				continue // placeholders and punctuation only
+			}
 			var count any
 			if strings.Contains(id, "{{.Count}}") {
 				count = 2

@@ -180,3 +180,15 @@ type urlLangKey struct{}
 func WithURLLanguage(ctx context.Context) context.Context {
 	return context.WithValue(ctx, urlLangKey{}, true)
 }
+
+// LanguageLabel is the name of a language in that language.
+func LanguageLabel(lang string) string {
+	for _, l := range Languages {
+		if l.Value == lang {
+			return l.Label
+		}
+	}
+	return lang
+}
+
+func joinLabels(labels []string) string { return strings.Join(labels, ", ") }

@@ -124,6 +124,7 @@ func catalogue(t *testing.T) []string {
 		add(th.Name)
 	}
 	add(counselling.DefaultAnswerTime)
+	add(counselling.DefaultTermsText)
 	for _, m := range append(counselling.NicknameMessages.All(), counselling.StaffNameMessages.All()...) {
 		add(m)
 	}

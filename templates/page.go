@@ -96,4 +96,7 @@ func (f Form) problems() []fieldProblem {
 type Option struct {
 	Value string
 	Label string
+	// Role, for a choice of staff members, is the member's role, shown
+	// translated after the name.
+	Role string
 }

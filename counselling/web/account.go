@@ -134,11 +134,11 @@ func (s *Server) deleteAccount(c echo.Context) error {
 }
 
 func (s *Server) termsForm(c echo.Context) error {
-	office, err := s.db.Office(c.Request().Context(), sessionOf(c).OfficeID)
+	text, textLang, version, err := s.termsFor(c, sessionOf(c).OfficeID)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.Terms(s.page(c, "Privacy terms"), office.TermsText, office.TermsVersion))
+	return s.render(c, http.StatusOK, templates.Terms(s.page(c, "Privacy terms"), text, textLang, version))
 }
 
 func (s *Server) acceptTerms(c echo.Context) error {

@@ -12,7 +12,7 @@ import (
 
 func settingsForm(o *counselling.Office) templates.Form {
 	v := map[string]string{
-		"name": o.Name, "answer_time": o.AnswerTime,
+		"name": o.Name, "answer_time": o.AnswerTime, "emergency_number": o.EmergencyNumber,
 		"retain_mail_months":      strconv.Itoa(o.Retention.MailMonths),
 		"inactive_account_months": strconv.Itoa(o.Retention.InactiveAccountMonths),
 		"chat_transcript_months":  strconv.Itoa(o.Retention.ChatTranscriptMonths),
@@ -23,7 +23,7 @@ func settingsForm(o *counselling.Office) templates.Form {
 	return templates.Form{Values: v}
 }
 
-var settingsFields = []string{"name", "answer_time", "retain_mail_months", "wipe_mail_year_end", "inactive_account_months", "chat_transcript_months"}
+var settingsFields = []string{"name", "answer_time", "emergency_number", "retain_mail_months", "wipe_mail_year_end", "inactive_account_months", "chat_transcript_months"}
 
 func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSettingsData) error {
 	office, installation, err := s.adminContext(c)
@@ -34,14 +34,25 @@ func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSet
 	if d.Form.Values == nil {
 		d.Form = settingsForm(office)
 	}
+	terms, err := s.db.Terms(c.Request().Context(), office.ID)
+	if err != nil {
+		return err
+	}
+	d.TermsLang = terms.Lang
+	for _, l := range templates.Languages {
+		if _, ok := terms.Texts[l.Value]; ok {
+			d.TermsLanguages = append(d.TermsLanguages, l.Label)
+		}
+	}
 	if d.Terms.Values == nil {
-		d.Terms = templates.Form{Values: map[string]string{"terms_text": office.TermsText}}
+		d.Terms = templates.Form{Values: map[string]string{"terms_text": terms.Texts[terms.Lang], "terms_lang": terms.Lang}}
 	}
 	return s.render(c, status, templates.AdminSettings(s.page(c, "Office settings"), d))
 }
 
 func (s *Server) adminSettings(c echo.Context) error {
-	msg := map[string]string{"settings": "The settings are saved.", "terms": "The new privacy terms are published."}[c.QueryParam("done")]
+	msg := map[string]string{"settings": "The settings are saved.", "terms": "The new privacy terms are published.",
+		"translation": "The translation of the privacy terms is published."}[c.QueryParam("done")]
 	return s.renderSettings(c, http.StatusOK, templates.AdminSettingsData{Message: msg})
 }
 
@@ -50,7 +61,7 @@ func (s *Server) saveSettings(c echo.Context) error {
 	if err == nil {
 		num := func(name string) int { n, _ := strconv.Atoi(form.Get(name)); return n }
 		err = s.db.UpdateOffice(c.Request().Context(), s.callerOf(c), counselling.OfficeSettings{
-			Name: form.Get("name"), AnswerTime: form.Get("answer_time"),
+			Name: form.Get("name"), AnswerTime: form.Get("answer_time"), EmergencyNumber: form.Get("emergency_number"),
 			Retention: counselling.RetentionRules{MailMonths: num("retain_mail_months"), WipeMailYearEnd: form.Get("wipe_mail_year_end") != "",
 				InactiveAccountMonths: num("inactive_account_months"), ChatTranscriptMonths: num("chat_transcript_months")},
 		})
@@ -64,16 +75,37 @@ func (s *Server) saveSettings(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/settings?done=settings")
 }
 
+// publishTerms publishes the privacy terms in a language: as a new version,
+// which everyone accepts again, or as the translation of the current one.
 func (s *Server) publishTerms(c echo.Context) error {
 	form, err := parseForm(c)
+	done := "terms"
 	if err == nil {
-		_, err = s.db.PublishTermsBy(c.Request().Context(), s.callerOf(c), form.Get("terms_text"))
+		lang, text := form.Get("terms_lang"), form.Get("terms_text")
+		if lang == "" {
+			// A form without a language writes in the language of the
+			// current version, as before terms had languages.
+			var terms counselling.Terms
+			if terms, err = s.db.Terms(c.Request().Context(), sessionOf(c).OfficeID); err != nil {
+				return err
+			}
+			lang = terms.Lang
+		}
+		switch {
+		case !templates.Supported(lang):
+			err = counselling.FieldError("terms_lang", "Please choose the language of the text.")
+		case form.Get("terms_kind") == "translation":
+			done = "translation"
+			err = s.db.TranslateTermsBy(c.Request().Context(), s.callerOf(c), lang, text)
+		default:
+			_, err = s.db.PublishTermsBy(c.Request().Context(), s.callerOf(c), lang, text)
+		}
 	}
 	if err != nil {
 		if !showsForm(err) {
 			return err
 		}
-		return s.renderSettings(c, errorStatus(err), templates.AdminSettingsData{Terms: formOf(form, err, "terms_text")})
+		return s.renderSettings(c, errorStatus(err), templates.AdminSettingsData{Terms: formOf(form, err, "terms_text", "terms_lang")})
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/settings?done=terms")
+	return c.Redirect(http.StatusSeeOther, "/admin/settings?done="+done)
 }

@@ -62,7 +62,7 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 			return err
 		}
 		for _, m := range counselling.HandoverTargets(caller, staff) {
-			d.Colleagues = append(d.Colleagues, templates.Option{Value: m.ID, Label: m.Name + " (" + string(m.Role) + ")"})
+			d.Colleagues = append(d.Colleagues, templates.Option{Value: m.ID, Label: m.Name, Role: string(m.Role)})
 		}
 	}
 	return s.render(c, status, templates.StaffThread(s.page(c, "Conversation"), d))

@@ -215,7 +215,7 @@ func TestNewTermsAreAcceptedBeforeAnythingElse(t *testing.T) {
 	o := newOffice(t)
 	b := o.browser()
 	b.register("Terms Reader", "a fine long password")
-	if _, err := o.db.PublishTerms(context.Background(), o.officeID("main"), "Version two of the terms.\n\nWe now also count page views."); err != nil {
+	if _, err := o.db.PublishTerms(context.Background(), o.officeID("main"), "en", "Version two of the terms.\n\nWe now also count page views."); err != nil {
 		t.Fatal(err)
 	}
 	b.mustPost("/logout", nil, "/")

@@ -49,6 +49,10 @@ func (s *Server) renderRegister(c echo.Context, status int, f templates.Form) er
 	if err != nil {
 		return err
 	}
+	termsText, termsLang, termsVersion, err := s.termsFor(c, office.ID)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, templates.Register(s.page(c, "Create an account"), templates.RegisterData{
 		Office:       office.Slug,
 		Offices:      choices,
@@ -56,8 +60,9 @@ func (s *Server) renderRegister(c echo.Context, status int, f templates.Form) er
 		AgeBands:     templates.AgeBandOptions(),
 		Genders:      templates.GenderOptions(),
 		Regions:      regionOptions(regions),
-		TermsText:    office.TermsText,
-		TermsVersion: office.TermsVersion,
+		TermsText:    termsText,
+		TermsVersion: termsVersion,
+		TermsLang:    termsLang,
 	}))
 }
 

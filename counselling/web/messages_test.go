@@ -98,3 +98,18 @@ func TestHandlersReturnTheDomainsNotFound(t *testing.T) {
 		t.Errorf("a help-seeker on the inbox: %d, not the Danish not-found page", p.status)
 	}
 }
+
+func TestTheHandoverMenuNamesRolesInTheReadersLanguage(t *testing.T) {
+	o := newOffice(t)
+	seeker := o.browser()
+	seeker.register("Handed Over", "a fine long password")
+	id := seeker.write("other", "", "Something else entirely.")
+	a := o.enrol(counselling.RoleCounsellor, "Gus")
+	o.enrol(counselling.RoleSupervisor, "Hal")
+	a.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+	d := parse(t, a.get("/inbox/"+id+"?lang=de").body)
+	want := "Hal (" + templates.Translate("de", "supervisor", nil, nil) + ")"
+	if !d.hasText(want) || d.hasText("Hal (supervisor)") {
+		t.Errorf("the German handover menu does not offer %q", want)
+	}
+}

@@ -1,0 +1,18 @@
+-- The number an office's pages give people in danger, shown as a tel: link.
+-- The column default fills the offices that exist now; new offices are
+-- created with the domain's default written out.
+ALTER TABLE offices ADD COLUMN emergency_number TEXT NOT NULL DEFAULT '112';
+
+-- Privacy terms are published per language: each version records the
+-- language it was published in (every version so far was English), and
+-- translations of a version are added later without making a new version.
+ALTER TABLE terms_versions ADD COLUMN lang TEXT NOT NULL DEFAULT 'en';
+CREATE TABLE terms_translations (
+	office_id    INTEGER NOT NULL,
+	version      INTEGER NOT NULL,
+	lang         TEXT    NOT NULL,
+	text         TEXT    NOT NULL,
+	published_at INTEGER NOT NULL,
+	PRIMARY KEY (office_id, version, lang),
+	FOREIGN KEY (office_id, version) REFERENCES terms_versions (office_id, version)
+) STRICT;
