@@ -30,12 +30,13 @@ func TestMigrationMovesFreeTextRegionsToNotGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	office, err := old.OfficeBySlug(ctx, counselling.DefaultOfficeSlug)
+	// The office is read with SQL: the store's queries expect today's schema.
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
-	if err != nil {
+	var office struct{ ID int64 }
+	if err := raw.QueryRow(`SELECT id FROM offices WHERE slug = ?`, counselling.DefaultOfficeSlug).Scan(&office.ID); err != nil {
 		t.Fatal(err)
 	}
 	street, lane := "Springfield Elm Street 42", "Oak Lane 7 back door"

@@ -28,9 +28,9 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 	// defaults of migration 0004 only filled the offices that existed then.
 	r := counselling.DefaultRetention
 	res, err := tx.ExecContext(ctx, `INSERT INTO offices (slug, name, answer_time, terms_version, terms_text, created_at,
-		retain_mail_months, wipe_mail_year_end, inactive_account_months, chat_transcript_months, emergency_number)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`, slug, name, counselling.DefaultAnswerTime, counselling.DefaultTermsText, db.now().Unix(),
-		r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths, counselling.DefaultEmergencyNumber)
+		retain_mail_months, wipe_mail_year_end, inactive_account_months, chat_transcript_months)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`, slug, name, counselling.DefaultAnswerTime, counselling.DefaultTermsText, db.now().Unix(),
+		r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths)
 	if err != nil {
 		return 0, fmt.Errorf("create office: %w", err)
 	}
@@ -38,7 +38,7 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 	if err != nil {
 		return 0, fmt.Errorf("create office: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, lang, text, published_at) VALUES (?, 1, 'en', ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, 1, ?, ?)`,
 		id, counselling.DefaultTermsText, db.now().Unix()); err != nil {
 		return 0, fmt.Errorf("record terms: %w", err)
 	}

@@ -1,10 +1,12 @@
 -- The number an office's pages give people in danger, shown as a tel: link.
--- The column default fills the offices that exist now; new offices are
--- created with the domain's default written out.
+-- The column default is the domain's DefaultEmergencyNumber (a store test
+-- checks that a new office gets it), so that offices created while an older
+-- schema is open get it too.
 ALTER TABLE offices ADD COLUMN emergency_number TEXT NOT NULL DEFAULT '112';
 
 -- Privacy terms are published per language: each version records the
--- language it was published in (every version so far was English), and
+-- language it was published in (every version so far, and the default text of
+-- a new office, is English), and
 -- translations of a version are added later without making a new version.
 ALTER TABLE terms_versions ADD COLUMN lang TEXT NOT NULL DEFAULT 'en';
 CREATE TABLE terms_translations (
