@@ -213,11 +213,12 @@ func (db *DB) SetDisabled(ctx context.Context, actor counselling.Caller, staffID
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ?`, staffID); err != nil {
 			return fmt.Errorf("end sessions: %w", err)
 		}
-		action := "disabled"
+		// Actions are whole catalogue ids: the audit page translates them.
+		action := "staff disabled"
 		if !disabled {
-			action = "enabled"
+			action = "staff enabled"
 		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "staff "+action, staffID, "")
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, action, staffID, "")
 	})
 }
 

@@ -22,6 +22,8 @@ var (
 	stringRE    = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
 	// User messages of the domain and the store.
 	domainRE = regexp.MustCompile(`(?:FieldError\([^,]+,|Errorf\([\w.]+,|\.Add\([\w"]+,|Message:)\s*"((?:[^"\\]|\\.)*)"`)
+	// The actions the audit log records, which its page translates.
+	auditRE = regexp.MustCompile(`(?:db\.audit\(ctx, tx, [^,]+, [^,]+, |action :?= )"([^"]+)"`)
 	// The tables of the year report.
 	tallyRE = regexp.MustCompile(`tallyTable\(ctx, "\w+", "([^"]+)", "([^"]+)"`)
 	// Texts the templates' own Go functions return.
@@ -98,6 +100,11 @@ func catalogue(t *testing.T) []string {
 			add(m[1])
 		}
 		for _, m := range domainRE.FindAllStringSubmatch(src, -1) {
+			add(m[1])
+		}
+	}
+	for _, src := range read("store/*.go") {
+		for _, m := range auditRE.FindAllStringSubmatch(src, -1) {
 			add(m[1])
 		}
 	}

@@ -113,3 +113,13 @@ func TestTheHandoverMenuNamesRolesInTheReadersLanguage(t *testing.T) {
 		t.Errorf("the German handover menu does not offer %q", want)
 	}
 }
+
+func TestTheAuditLogIsReadInTheAdminsLanguage(t *testing.T) {
+	o := newOffice(t)
+	admin := o.enrol(counselling.RoleAdmin, "Ada Admin")
+	admin.mustPost("/admin/themes", url.Values{"name": {"Money worries"}}, "/admin/themes")
+	d := parse(t, admin.get("/admin/audit?lang=de").body)
+	if !d.hasText(templates.Translate("de", "theme added", nil, nil)) || d.hasText("theme added") {
+		t.Error("the German audit log does not say Thema hinzugefügt")
+	}
+}

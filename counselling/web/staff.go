@@ -69,11 +69,11 @@ func (s *Server) acceptInvite(c echo.Context) error {
 		return s.renderInvite(c, errorStatus(err), formOf(nil, err))
 	}
 	token, err := s.auth.AcceptInvite(c.Request().Context(), c.Param("token"), form.Get("password"), form.Get("totp_code"))
-	if counselling.ErrorCode(err) == counselling.EInvalid {
-		return s.renderInvite(c, errorStatus(err), formOf(form, err))
-	}
 	if err != nil {
-		return err
+		if !showsForm(err) {
+			return err
+		}
+		return s.renderInvite(c, errorStatus(err), formOf(form, err))
 	}
 	s.startSession(c, token)
 	return c.Redirect(http.StatusSeeOther, "/inbox")
