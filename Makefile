@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test generate lint bench build e2e seed observatory
+.PHONY: run test generate lint bench build e2e seed observatory mutants
 
 # ADDR is where `make run` listens: make run ADDR=127.0.0.1:9090
 ADDR ?= 127.0.0.1:8080
@@ -45,3 +45,7 @@ e2e:
 ## observatory: scan a local TLS instance with Mozilla's HTTP Observatory (must be A+)
 observatory:
 	bash scripts/observatory.sh
+
+## mutants: put deliberate mistakes into the security rules one at a time; the tests must catch each
+mutants:
+	$(GO) run ./scripts/mutants

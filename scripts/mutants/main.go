@@ -1,0 +1,207 @@
+// Command mutants checks that the test suite guards the security rules: it puts
+// one small deliberate mistake (a "mutant") at a time into the code, runs the
+// tests, and puts the code back. A mutant that leaves every test green is a rule
+// that a future change could break silently, so the command fails on it.
+//
+// The mutants are listed in scripts/mutants.txt. Each names the file, an exact
+// piece of code that must occur there exactly once (so the list fails loudly
+// when the code moves instead of testing nothing), its replacement, and the
+// packages whose tests must catch it.
+//
+//	go run ./scripts/mutants            # every mutant
+//	go run ./scripts/mutants -run owner # the mutants whose name contains "owner"
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type mutant struct {
+	name     string
+	file     string
+	find     string
+	replace  string
+	packages []string
+	line     int
+}
+
+func main() {
+	list := flag.String("list", "scripts/mutants.txt", "the list of mutants")
+	run := flag.String("run", "", "only mutants whose name contains this")
+	flag.Parse()
+	if err := mainErr(*list, *run); err != nil {
+		fmt.Fprintln(os.Stderr, "mutants:", err)
+		os.Exit(1)
+	}
+}
+
+func mainErr(list, only string) error {
+	mutants, err := parse(list)
+	if err != nil {
+		return err
+	}
+	survived := 0
+	for _, m := range mutants {
+		if only != "" && !strings.Contains(m.name, only) {
+			continue
+		}
+		caught, took, err := try(m)
+		if err != nil {
+			return fmt.Errorf("%s (%s:%d): %w", m.name, list, m.line, err)
+		}
+		verdict := "caught"
+		if !caught {
+			verdict, survived = "SURVIVED", survived+1
+		}
+		fmt.Printf("%-8s %-60s %5.1fs\n", verdict, m.name, took.Seconds())
+	}
+	if survived > 0 {
+		return fmt.Errorf("%d mutant(s) survived: the tests do not guard those rules", survived)
+	}
+	return nil
+}
+
+// try applies one mutant, runs its packages' tests and restores the file,
+// also when the command is interrupted.
+func try(m mutant) (caught bool, took time.Duration, err error) {
+	orig, err := os.ReadFile(m.file)
+	if err != nil {
+		return false, 0, err
+	}
+	if n := bytes.Count(orig, []byte(m.find)); n != 1 {
+		return false, 0, fmt.Errorf("%q occurs %d times in %s, not once: update the list", m.find, n, m.file)
+	}
+	info, err := os.Stat(m.file)
+	if err != nil {
+		return false, 0, err
+	}
+	mutated := bytes.Replace(orig, []byte(m.find), []byte(m.replace), 1)
+	if err := os.WriteFile(m.file, mutated, info.Mode()); err != nil {
+		return false, 0, err
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-stop:
+			_ = os.WriteFile(m.file, orig, info.Mode())
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	defer func() {
+		close(done)
+		signal.Stop(stop)
+		if werr := os.WriteFile(m.file, orig, info.Mode()); werr != nil && err == nil {
+			err = werr
+		}
+	}()
+
+	start := time.Now()
+	args := append([]string{"test", "-count=1", "-failfast"}, m.packages...)
+	cmd := exec.Command("go", args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	runErr := cmd.Run()
+	took = time.Since(start)
+	var exit *exec.ExitError
+	switch {
+	case runErr == nil:
+		return false, took, nil
+	case errors.As(runErr, &exit):
+		// A mutant that does not even compile is no test of the suite.
+		if bytes.Contains(out.Bytes(), []byte("[build failed]")) || bytes.Contains(out.Bytes(), []byte("[setup failed]")) {
+			return false, took, fmt.Errorf("the mutant does not compile:\n%s", out.String())
+		}
+		return true, took, nil
+	}
+	return false, took, runErr
+}
+
+// parse reads the list: blocks of "key: value" lines separated by blank lines;
+// lines starting with # are comments. find and replace may be given more than
+// once to span several lines.
+func parse(path string) ([]mutant, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var (
+		out []mutant
+		cur *mutant
+		n   int
+	)
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		if cur.name == "" || cur.file == "" || cur.find == "" || len(cur.packages) == 0 {
+			return fmt.Errorf("%s:%d: a mutant needs name, file, find and test", path, cur.line)
+		}
+		out = append(out, *cur)
+		cur = nil
+		return nil
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.TrimSpace(line) == "" {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		key, value, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: want key: value", path, n)
+		}
+		value = strings.TrimPrefix(value, " ")
+		if cur == nil {
+			cur = &mutant{line: n}
+		}
+		switch key {
+		case "name":
+			cur.name = value
+		case "file":
+			cur.file = value
+		case "find":
+			cur.find = join(cur.find, value)
+		case "replace":
+			cur.replace = join(cur.replace, value)
+		case "test":
+			cur.packages = strings.Fields(value)
+		default:
+			return nil, fmt.Errorf("%s:%d: unknown key %q", path, n, key)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "\n" + b
+}
