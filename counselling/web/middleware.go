@@ -122,6 +122,14 @@ func (s *Server) originMatches(r *http.Request) bool {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return true
 	}
+	// A browser that sends Sec-Fetch-Site has said whether the request comes
+	// from this very origin, scheme included, and CrossOriginProtection has
+	// accepted only "same-origin" or "none". Such a browser sends "Origin: null"
+	// for a form on a page whose Referrer-Policy is no-referrer, as ours is, so
+	// the Origin is judged only where Sec-Fetch-Site is missing.
+	if r.Header.Get("Sec-Fetch-Site") != "" {
+		return true
+	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true

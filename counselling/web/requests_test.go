@@ -42,6 +42,34 @@ func TestCrossOriginSchemeMustMatch(t *testing.T) {
 	}
 }
 
+// A browser says where a request comes from in Sec-Fetch-Site; with our
+// Referrer-Policy (no-referrer) the same browser sends "Origin: null" for a
+// form of our own page, which must still go through, while the same header
+// from another site or another scheme is refused.
+func TestBrowsersSameOriginFormWithNullOrigin(t *testing.T) {
+	o := newOffice(t)
+	for _, tc := range []struct {
+		site, origin string
+		want         int
+	}{
+		{"same-origin", "null", http.StatusSeeOther},
+		{"same-site", "null", http.StatusForbidden},
+		{"cross-site", "https://evil.example", http.StatusForbidden},
+	} {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, o.srv.URL+"/register",
+			strings.NewReader(registration("Null Origin "+tc.site, "a fine long password").Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", tc.site)
+		req.Header.Set("Origin", tc.origin)
+		if p := o.browser().do(req); p.status != tc.want {
+			t.Errorf("Sec-Fetch-Site %s, Origin %s: %d, want %d", tc.site, tc.origin, p.status, tc.want)
+		}
+	}
+	if n := o.seekers(); n != 1 {
+		t.Errorf("%d accounts were created, want the one from our own page", n)
+	}
+}
+
 // HEAD on a page answers what GET answers, with the same headers and no body.
 func TestHeadAnswersLikeGet(t *testing.T) {
 	o := newOffice(t)
