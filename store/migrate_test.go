@@ -71,7 +71,7 @@ func TestMigrationMovesFreeTextRegionsToNotGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept, err := db.YearFacts(ctx, office.ID, 2026)
+	kept, err := db.YearFacts(ctx, staffCaller(t, db, office.ID, counselling.RoleAdmin, "Statistics Admin"), 2026)
 	if err != nil {
 		t.Fatal(err)
 	}

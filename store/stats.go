@@ -12,11 +12,16 @@ import (
 	"confidant/counselling"
 )
 
-// YearFacts counts an office's contact facts of a year for the year report,
-// from two covering indexes.
-func (db *DB) YearFacts(ctx context.Context, officeID int64, year int) (*counselling.YearFacts, error) {
+// YearFacts counts the contact facts of a year of the office the actor
+// administers, for the year report, from two covering indexes.
+func (db *DB) YearFacts(ctx context.Context, actor counselling.Caller, year int) (*counselling.YearFacts, error) {
 	f := &counselling.YearFacts{Tallies: map[string]map[string]int{}}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		officeID := scope.OfficeID
 		rows, err := tx.QueryContext(ctx, `SELECT dimension, value, contacts, seeker_messages, staff_messages FROM fact_tallies
 			WHERE office_id = ? AND year = ?`, officeID, year)
 		if err != nil {
@@ -84,7 +89,11 @@ func (db *DB) YearFactsFromFacts(ctx context.Context, officeID int64, year int) 
 		}
 		f.Tallies[dim][value] += n
 	}
-	rows, err := db.FactRows(ctx, officeID, year)
+	var rows []counselling.FactRow
+	err := db.readTx(ctx, func(tx *sql.Tx) (err error) {
+		rows, err = factRows(ctx, tx, officeID, year)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -142,35 +151,46 @@ func (db *DB) AllThemes(ctx context.Context, officeID int64) ([]counselling.Them
 	return out, rows.Err()
 }
 
-// FactRows returns an office's facts of a year, one by one, for the research
-// export.
-func (db *DB) FactRows(ctx context.Context, officeID int64, year int) ([]counselling.FactRow, error) {
+// FactRows returns the facts of a year of the office the actor administers,
+// one by one, for the research export.
+func (db *DB) FactRows(ctx context.Context, actor counselling.Caller, year int) ([]counselling.FactRow, error) {
 	var out []counselling.FactRow
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT f.year, f.month, f.channel, coalesce(f.age_band, ''), coalesce(f.gender, ''),
-			coalesce(f.region, ''), coalesce(f.first_response, ''), f.seeker_messages, f.counsellor_messages, f.closed,
-			coalesce(f.rating, 0), coalesce((SELECT group_concat(th.slug, ';') FROM contact_fact_themes ft JOIN themes th ON th.id = ft.theme_id
-				WHERE ft.fact_key = f.fact_key), '')
-			FROM contact_facts f WHERE f.office_id = ? AND f.year = ?`, officeID, year)
+		scope, err := db.adminScope(ctx, tx, actor)
 		if err != nil {
-			return fmt.Errorf("list facts: %w", err)
+			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var r counselling.FactRow
-			var themes string
-			if err := rows.Scan(&r.Year, &r.Month, &r.Channel, &r.AgeBand, &r.Gender, &r.Region, &r.FirstResponse,
-				&r.SeekerMessages, &r.StaffMessages, &r.Closed, &r.Rating, &themes); err != nil {
-				return fmt.Errorf("read fact: %w", err)
-			}
-			if themes != "" {
-				r.Themes = strings.Split(themes, ";")
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		out, err = factRows(ctx, tx, scope.OfficeID, year)
+		return err
 	})
 	return out, err
+}
+
+// factRows lists an office's facts of a year.
+func factRows(ctx context.Context, tx *sql.Tx, officeID int64, year int) ([]counselling.FactRow, error) {
+	var out []counselling.FactRow
+	rows, err := tx.QueryContext(ctx, `SELECT f.year, f.month, f.channel, coalesce(f.age_band, ''), coalesce(f.gender, ''),
+		coalesce(f.region, ''), coalesce(f.first_response, ''), f.seeker_messages, f.counsellor_messages, f.closed,
+		coalesce(f.rating, 0), coalesce((SELECT group_concat(th.slug, ';') FROM contact_fact_themes ft JOIN themes th ON th.id = ft.theme_id
+			WHERE ft.fact_key = f.fact_key), '')
+		FROM contact_facts f WHERE f.office_id = ? AND f.year = ?`, officeID, year)
+	if err != nil {
+		return nil, fmt.Errorf("list facts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r counselling.FactRow
+		var themes string
+		if err := rows.Scan(&r.Year, &r.Month, &r.Channel, &r.AgeBand, &r.Gender, &r.Region, &r.FirstResponse,
+			&r.SeekerMessages, &r.StaffMessages, &r.Closed, &r.Rating, &themes); err != nil {
+			return nil, fmt.Errorf("read fact: %w", err)
+		}
+		if themes != "" {
+			r.Themes = strings.Split(themes, ";")
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // SeedFacts writes n synthetic contact facts for an office's year, spread over

@@ -34,7 +34,7 @@ func (s *Server) yearReport(c echo.Context) (*counselling.Office, bool, counsell
 		return nil, false, counselling.YearReport{}, err
 	}
 	ctx := c.Request().Context()
-	facts, err := s.db.YearFacts(ctx, office.ID, year)
+	facts, err := s.db.YearFacts(ctx, s.callerOf(c), year)
 	if err != nil {
 		return nil, false, counselling.YearReport{}, err
 	}
@@ -91,7 +91,7 @@ func (s *Server) researchCSV(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	facts, err := s.db.FactRows(ctx, office.ID, year)
+	facts, err := s.db.FactRows(ctx, s.callerOf(c), year)
 	if err != nil {
 		return err
 	}
