@@ -291,7 +291,7 @@ type Deletion struct {
 }
 
 // Export is everything stored about a help-seeker, decrypted, for them to take
-// away (C2). Counsellors' private notes are not theirs and are left out.
+// away. Counsellors' private notes are not theirs and are left out.
 type Export struct {
 	Format      string          `json:"format"`
 	ExportedAt  time.Time       `json:"exported_at"`

@@ -6,7 +6,7 @@ import (
 )
 
 // MinCell is the smallest count a report shows: fewer contacts than this could
-// point at a person, so such a cell reads "<5" (D2).
+// point at a person, so such a cell reads "<5".
 const MinCell = 5
 
 // Cell is one count in a report.
@@ -190,7 +190,7 @@ type YearFacts struct {
 	PageViews      [12]int
 }
 
-// YearReport is the year-end statistics of an office (D1), suppressed (D2).
+// YearReport is the year-end statistics of an office, with small cells suppressed.
 type YearReport struct {
 	Year          int
 	Contacts      Cell

@@ -20,7 +20,7 @@ type FactRow struct {
 	Rating         int
 }
 
-// ResearchRow is a fact generalised for the research export (D3). Period,
+// ResearchRow is a fact generalised for the research export. Period,
 // Channel, AgeBand, Gender and Region are its quasi-identifiers; "*" marks a
 // value generalised away.
 type ResearchRow struct {

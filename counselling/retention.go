@@ -2,7 +2,7 @@ package counselling
 
 import "time"
 
-// RetentionRules are an office's rules for how long data lives (C4). Each purge
+// RetentionRules are an office's rules for how long data lives. Each purge
 // deletes only live data; the anonymous statistics facts are kept.
 type RetentionRules struct {
 	// MailMonths: mail threads are deleted this many months after their last

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-// Pages and mails speak English, German, Danish and Dutch (J1). A message's id
+// Pages and mails speak English, German, Danish and Dutch. A message's id
 // is its English text, so English needs a file only for plural forms and a
 // missing translation falls back to English; locales/*.json hold the other
 // three, and a test fails when any of them lacks a message the code uses.

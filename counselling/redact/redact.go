@@ -1,4 +1,4 @@
-// Package redact turns counselling text into training fragments (C6): names,
+// Package redact turns counselling text into training fragments: names,
 // dates, times, ages, places, email addresses, phone numbers, URLs and postcodes
 // are replaced by placeholders such as [NAME], [DATE], [AGE] and [PLACE]. It
 // knows English, German, Danish and Dutch phrasing. It errs on the side of

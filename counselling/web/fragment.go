@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// fragment shows a supervisor a thread as a training fragment (C6): who wrote
+// fragment shows a supervisor a thread as a training fragment: who wrote
 // is reduced to the role, and names, dates, times, ages, places and contact
 // details are replaced by placeholders.
 func (s *Server) fragment(c echo.Context) error {

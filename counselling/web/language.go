@@ -16,7 +16,7 @@ const (
 	ctxLangURL = "lang-in-url"
 )
 
-// chooseLanguage decides the language of the response (J1): a ?lang= choice
+// chooseLanguage decides the language of the response: a ?lang= choice
 // first; for someone logged in, the language their account remembers (a
 // choice made while logged in is remembered there); otherwise the browser's
 // Accept-Language. A visitor's choice is carried in the URLs of the pages, as

@@ -11,7 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// visits counts page views per day and route pattern in memory (C5): no
+// visits counts page views per day and route pattern in memory: no
 // address, no cookie, no user, not even the raw URL. The counts are written to
 // the database now and then.
 type visits struct {
