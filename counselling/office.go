@@ -104,8 +104,9 @@ func (s *OfficeSettings) Validate() error {
 	return p.Err()
 }
 
-// ValidateThemeName checks the name of a theme.
-func ValidateThemeName(name string) error {
+// ValidateEntryName checks the name of an entry of one of the lists an office
+// keeps (a theme, a region): some readable text of at most 60 characters.
+func ValidateEntryName(name string) error {
 	p := Problems{}
 	checkText(p, "name", strings.TrimSpace(name), 60, true)
 	return p.Err()

@@ -86,9 +86,3 @@ func (l RegionList) Name(slug string) string {
 	return r.Name
 }
 
-// ValidateRegionName checks the name of a region entry.
-func ValidateRegionName(name string) error {
-	p := Problems{}
-	checkText(p, "name", strings.TrimSpace(name), 60, true)
-	return p.Err()
-}

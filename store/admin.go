@@ -222,75 +222,19 @@ func (db *DB) SetDisabled(ctx context.Context, actor counselling.Caller, staffID
 	})
 }
 
-// AddTheme adds a theme to the office.
+// AddTheme adds a theme to the office the actor administers.
 func (db *DB) AddTheme(ctx context.Context, actor counselling.Caller, name string) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		scope, err := db.adminScope(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := counselling.ValidateThemeName(name); err != nil {
-			return err
-		}
-		slug := counselling.Slugify(name)
-		if len(slug) < 2 {
-			return counselling.FieldError("name", "Please use a name with at least two letters or digits.")
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO themes (office_id, slug, name, position)
-			VALUES (?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM themes WHERE office_id = ?))`, scope.OfficeID, slug, name, scope.OfficeID)
-		if isUniqueViolation(err) {
-			return counselling.FieldError("name", "A theme with this name exists already (perhaps retired).")
-		}
-		if err != nil {
-			return fmt.Errorf("add theme: %w", err)
-		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "theme added", slug, name)
-	})
+	return db.addEntry(ctx, actor, themeList, name)
 }
 
 // RenameTheme renames a theme; its slug and its statistics stay.
 func (db *DB) RenameTheme(ctx context.Context, actor counselling.Caller, themeID int64, name string) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		scope, err := db.adminScope(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := counselling.ValidateThemeName(name); err != nil {
-			return err
-		}
-		cond, args := adminSQL("office_id", scope)
-		var slug string
-		err = tx.QueryRowContext(ctx, `UPDATE themes SET name = ? WHERE id = ? AND `+cond+` RETURNING slug`,
-			append([]any{name, themeID}, args...)...).Scan(&slug)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("The theme")
-		}
-		if err != nil {
-			return fmt.Errorf("rename theme: %w", err)
-		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "theme renamed", slug, name)
-	})
+	return db.renameEntry(ctx, actor, themeList, themeID, name)
 }
 
 // RetireTheme stops offering a theme; old statistics keep it.
 func (db *DB) RetireTheme(ctx context.Context, actor counselling.Caller, themeID int64) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		scope, err := db.adminScope(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		cond, args := adminSQL("office_id", scope)
-		var slug string
-		err = tx.QueryRowContext(ctx, `UPDATE themes SET retired_at = ? WHERE id = ? AND retired_at IS NULL AND `+cond+` RETURNING slug`,
-			append([]any{db.now().Unix(), themeID}, args...)...).Scan(&slug)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("The theme")
-		}
-		if err != nil {
-			return fmt.Errorf("retire theme: %w", err)
-		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "theme retired", slug, "")
-	})
+	return db.retireEntry(ctx, actor, themeList, themeID)
 }
 
 // UpdateOffice stores the settings and retention rules of the office the actor
@@ -386,7 +330,7 @@ func (db *DB) CreateOfficeBy(ctx context.Context, actor counselling.Caller, slug
 		if !counselling.ValidSlug(slug) {
 			p.Add("slug", "A slug is 2 to 40 lowercase letters, digits and dashes.")
 		}
-		if err := counselling.ValidateThemeName(name); err != nil {
+		if err := counselling.ValidateEntryName(name); err != nil {
 			p.Add("office_name", "Please give the office a name of at most 60 characters.")
 		}
 		if _, err := counselling.NormalizeNickname(adminName); err != nil {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"confidant/counselling"
@@ -52,72 +51,16 @@ func chooseRegion(ctx context.Context, tx *sql.Tx, officeID int64, posted string
 // AddRegion adds an entry to the region list of the office the actor
 // administers.
 func (db *DB) AddRegion(ctx context.Context, actor counselling.Caller, name string) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		scope, err := db.adminScope(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := counselling.ValidateRegionName(name); err != nil {
-			return err
-		}
-		slug := counselling.Slugify(name)
-		if len(slug) < 2 {
-			return counselling.FieldError("name", "Please use a name with at least two letters or digits.")
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO regions (office_id, slug, name, position)
-			VALUES (?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM regions WHERE office_id = ?))`, scope.OfficeID, slug, name, scope.OfficeID)
-		if isUniqueViolation(err) {
-			return counselling.FieldError("name", "A region with this name exists already (perhaps retired).")
-		}
-		if err != nil {
-			return fmt.Errorf("add region: %w", err)
-		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "region added", slug, name)
-	})
+	return db.addEntry(ctx, actor, regionList, name)
 }
 
 // RenameRegion renames a region entry; its slug, the profiles that chose it
 // and its statistics stay.
 func (db *DB) RenameRegion(ctx context.Context, actor counselling.Caller, regionID int64, name string) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		scope, err := db.adminScope(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := counselling.ValidateRegionName(name); err != nil {
-			return err
-		}
-		cond, args := adminSQL("office_id", scope)
-		var slug string
-		err = tx.QueryRowContext(ctx, `UPDATE regions SET name = ? WHERE id = ? AND `+cond+` RETURNING slug`,
-			append([]any{name, regionID}, args...)...).Scan(&slug)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("The region")
-		}
-		if err != nil {
-			return fmt.Errorf("rename region: %w", err)
-		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "region renamed", slug, name)
-	})
+	return db.renameEntry(ctx, actor, regionList, regionID, name)
 }
 
 // RetireRegion stops offering a region entry; old statistics keep it.
 func (db *DB) RetireRegion(ctx context.Context, actor counselling.Caller, regionID int64) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		scope, err := db.adminScope(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		cond, args := adminSQL("office_id", scope)
-		var slug string
-		err = tx.QueryRowContext(ctx, `UPDATE regions SET retired_at = ? WHERE id = ? AND retired_at IS NULL AND `+cond+` RETURNING slug`,
-			append([]any{db.now().Unix(), regionID}, args...)...).Scan(&slug)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("The region")
-		}
-		if err != nil {
-			return fmt.Errorf("retire region: %w", err)
-		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "region retired", slug, "")
-	})
+	return db.retireEntry(ctx, actor, regionList, regionID)
 }

@@ -23,7 +23,7 @@ var (
 	// User messages of the domain and the store.
 	domainRE = regexp.MustCompile(`(?:FieldError\([^,]+,|Errorf\([\w.]+,|\.Add\([\w"]+,|Message:)\s*"((?:[^"\\]|\\.)*)"`)
 	// The actions the audit log records, which its page translates.
-	auditRE = regexp.MustCompile(`(?:db\.audit\(ctx, tx, [^,]+, [^,]+, |action :?= )"([^"]+)"`)
+	auditRE = regexp.MustCompile(`(?:db\.audit\(ctx, tx, [^,]+, [^,]+, |action :?= |(?:added|renamed|retired): +)"([^"]+)"`)
 	// The tables of the year report.
 	tallyRE = regexp.MustCompile(`tallyTable\(ctx, "\w+", "([^"]+)", "([^"]+)"`)
 	// Texts the templates' own Go functions return.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"confidant/counselling"
 	"confidant/templates"
@@ -25,28 +24,6 @@ func (s *Server) renderRegions(c echo.Context, status int, f templates.Form) err
 
 func (s *Server) adminRegions(c echo.Context) error {
 	return s.renderRegions(c, http.StatusOK, templates.Form{})
-}
-
-func (s *Server) regionAction(act func(c echo.Context, caller counselling.Caller, id int64, form map[string][]string) error) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		form, err := parseForm(c)
-		if err == nil {
-			var id int64
-			if p := c.Param("id"); p != "" {
-				if id, err = strconv.ParseInt(p, 10, 64); err != nil {
-					return errNotFound
-				}
-			}
-			err = act(c, s.callerOf(c), id, form)
-		}
-		if err != nil {
-			if !showsForm(err) {
-				return err
-			}
-			return s.renderRegions(c, errorStatus(err), formOf(form, err, "name"))
-		}
-		return c.Redirect(http.StatusSeeOther, "/admin/regions")
-	}
 }
 
 func (s *Server) addRegion(c echo.Context, caller counselling.Caller, _ int64, form map[string][]string) error {

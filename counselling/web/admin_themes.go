@@ -27,7 +27,11 @@ func (s *Server) adminThemes(c echo.Context) error {
 	return s.renderThemes(c, http.StatusOK, templates.Form{})
 }
 
-func (s *Server) themeAction(act func(c echo.Context, caller counselling.Caller, id int64, form map[string][]string) error) echo.HandlerFunc {
+// listAction runs an admin change to one of the lists an office keeps (themes,
+// regions) from a posted form: the list's page at path when it is done, the
+// list's page with the form and its reason when it is refused.
+func (s *Server) listAction(path string, render func(c echo.Context, status int, f templates.Form) error,
+	act func(c echo.Context, caller counselling.Caller, id int64, form map[string][]string) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		form, err := parseForm(c)
 		if err == nil {
@@ -43,9 +47,9 @@ func (s *Server) themeAction(act func(c echo.Context, caller counselling.Caller,
 			if !showsForm(err) {
 				return err
 			}
-			return s.renderThemes(c, errorStatus(err), formOf(form, err, "name"))
+			return render(c, errorStatus(err), formOf(form, err, "name"))
 		}
-		return c.Redirect(http.StatusSeeOther, "/admin/themes")
+		return c.Redirect(http.StatusSeeOther, path)
 	}
 }
 
