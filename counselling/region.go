@@ -85,4 +85,3 @@ func (l RegionList) Name(slug string) string {
 	r, _ := l.Entry(slug)
 	return r.Name
 }
-
