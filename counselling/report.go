@@ -273,6 +273,9 @@ func BuildYearReport(year int, f *YearFacts, themes []Theme, regions RegionList)
 		counts[i][tm.Month-1] += tm.Count
 		rowTotals[i] += tm.Count
 	}
+	// A contact with two rare themes counts twice in the other row, as it
+	// counts once in each theme's row.
+	rowLabels, counts, rowTotals = mergeRareRows(rowLabels, counts, rowTotals)
 	r.ThemesByMonth = NewCrossTable(rowLabels, MonthLabels, counts, rowTotals, perMonth, total)
 	return r
 }
@@ -286,25 +289,46 @@ const OtherLabel = "other / not shown"
 // point at a person, and so could the label itself ("Elm Street 42 | <5").
 // Rows below MinCell (empty ones too) are left out, and their contacts are
 // counted in one OtherLabel row at the end, present when it counts anyone.
-// Callers pass only labels that name a value; fixed rows such as "not given"
-// say nothing about a person and are added after.
+// Callers pass only labels that name a value of the office's own lists
+// (regions, themes); the fixed rows of the domain (months, channels, age
+// bands, genders, rating scores, answer times, "not given") are the same in
+// every office and name nobody, so they keep their rows and their small
+// cells read "<5".
 func MergeRareRows(labels []string, counts []int) ([]string, []int) {
+	rows := make([][]int, len(counts))
+	for i, n := range counts {
+		rows[i] = []int{n}
+	}
+	labels, _, counts = mergeRareRows(labels, rows, counts)
+	return labels, counts
+}
+
+// mergeRareRows is MergeRareRows for rows of several cells with their
+// totals: a row whose total is below MinCell is added, cell by cell, into the
+// OtherLabel row.
+func mergeRareRows(labels []string, rows [][]int, totals []int) ([]string, [][]int, []int) {
 	var outLabels []string
-	var outCounts []int
-	other := 0
+	var outRows [][]int
+	var outTotals []int
+	var other []int
+	otherTotal := 0
 	for i, l := range labels {
-		if counts[i] < MinCell {
-			other += counts[i]
+		if totals[i] >= MinCell {
+			outLabels, outRows, outTotals = append(outLabels, l), append(outRows, rows[i]), append(outTotals, totals[i])
 			continue
 		}
-		outLabels = append(outLabels, l)
-		outCounts = append(outCounts, counts[i])
+		if other == nil {
+			other = make([]int, len(rows[i]))
+		}
+		for j, n := range rows[i] {
+			other[j] += n
+		}
+		otherTotal += totals[i]
 	}
-	if other > 0 {
-		outLabels = append(outLabels, OtherLabel)
-		outCounts = append(outCounts, other)
+	if otherTotal > 0 {
+		outLabels, outRows, outTotals = append(outLabels, OtherLabel), append(outRows, other), append(outTotals, otherTotal)
 	}
-	return outLabels, outCounts
+	return outLabels, outRows, outTotals
 }
 
 // regionTally labels the region counts (keyed by entry slug) with the names

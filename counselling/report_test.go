@@ -132,6 +132,28 @@ func TestRareRowsAreMergedIntoOther(t *testing.T) {
 	}
 }
 
+func TestThemeRowsHideRareThemes(t *testing.T) {
+	themes := []counselling.Theme{{ID: 1, Name: "Family"}, {ID: 2, Name: "Anxiety"}, {ID: 3, Name: "Violence"}, {ID: 4, Name: "Loneliness"}}
+	facts := &counselling.YearFacts{
+		Tallies: map[string]map[string]int{counselling.DimMonth: {"1": 40, "2": 9}},
+		Themes: []counselling.ThemeMonth{
+			{ThemeID: 1, Month: 1, Count: 38}, {ThemeID: 2, Month: 1, Count: 2},
+			{ThemeID: 3, Month: 2, Count: 1}, {ThemeID: 3, Month: 1, Count: 1}, {ThemeID: 4, Month: 2, Count: 8},
+		},
+	}
+	tt := counselling.BuildYearReport(2026, facts, themes, nil).ThemesByMonth
+	if want := []string{"Family", "Loneliness", counselling.OtherLabel}; !slices.Equal(tt.RowLabels, want) {
+		t.Fatalf("theme rows %v, want %v: Anxiety (2) and Violence (2) must not name a row", tt.RowLabels, want)
+	}
+	other := tt.Cells[2]
+	if other[0].N != 3 || other[1].N != 1 || tt.RowTotals[2].N != 4 {
+		t.Fatalf("other row %v total %v, want January 3, February 1, total 4", other, tt.RowTotals[2])
+	}
+	if !tt.RowTotals[2].Hidden {
+		t.Fatal("the other row's total of 4 is shown")
+	}
+}
+
 func TestRegionRowsComeFromTheListAndHideRareValues(t *testing.T) {
 	regions := counselling.RegionList{{Slug: "north", Name: "North"}, {Slug: "south", Name: "South"}, {Slug: "east", Name: "East", Retired: true}}
 	facts := &counselling.YearFacts{Tallies: map[string]map[string]int{
