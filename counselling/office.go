@@ -70,12 +70,6 @@ func ValidSlug(s string) bool {
 	return true
 }
 
-// InstallationAdmin reports whether the caller administers the installation,
-// that is creates further offices (see Administers).
-func (c Caller) InstallationAdmin(defaultOfficeID int64) bool {
-	return Administers(c, defaultOfficeID).Offices
-}
-
 // OfficeSettings are what an office's admins change.
 type OfficeSettings struct {
 	Name       string

@@ -67,6 +67,15 @@ func MayReview(c Caller, replyAuthorID string) bool {
 	return c.Supervises() && c.AccountID != "" && replyAuthorID != c.AccountID
 }
 
+// NeedsApproval is the rule of whose replies wait for a supervisor: those of
+// staff marked as trainees, whatever their role, so that a supervisor who is
+// still in training is read by a colleague too. A help-seeker's message never
+// waits. A waiting reply reaches the help-seeker once someone who MayReview
+// it approves it.
+func NeedsApproval(c Caller) bool {
+	return c.Kind == KindStaff && c.Trainee
+}
+
 // MayReceiveHandover is the rule of whom a thread may be handed to: a colleague
 // of the holder's own office who counsels (a counsellor or a supervisor), can
 // log in (enrolled, not disabled), and is not the holder already. The inbox

@@ -157,8 +157,22 @@ func (db *DB) Account(ctx context.Context, id string) (*counselling.Account, err
 	if !validID(id) {
 		return nil, notFound("The account")
 	}
-	var a counselling.Account
+	var a *counselling.Account
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = db.account(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// account reads an account in tx with its personal fields decrypted.
+func (db *DB) account(ctx context.Context, tx *sql.Tx, id string) (*counselling.Account, error) {
+	var a counselling.Account
+	err := func() error {
 		var wrapped, nick, display, email, age, gender, region []byte
 		var role sql.NullString
 		var termsAt sql.NullInt64
@@ -198,7 +212,7 @@ func (db *DB) Account(ctx context.Context, id string) (*counselling.Account, err
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}

@@ -317,7 +317,7 @@ func (db *DB) CreateOfficeBy(ctx context.Context, actor counselling.Caller, slug
 	if err != nil {
 		return nil, "", err
 	}
-	var officeID int64
+	var office *counselling.Office
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		scope, err := db.adminScope(ctx, tx, actor)
 		if err != nil {
@@ -339,7 +339,7 @@ func (db *DB) CreateOfficeBy(ctx context.Context, actor counselling.Caller, slug
 		if err := p.Err(); err != nil {
 			return err
 		}
-		officeID, err = db.createOffice(ctx, tx, slug, name)
+		officeID, err := db.createOffice(ctx, tx, slug, name)
 		if isUniqueViolation(errors.Unwrap(err)) {
 			return counselling.FieldError("slug", "An office with this slug exists already.")
 		}
@@ -353,12 +353,12 @@ func (db *DB) CreateOfficeBy(ctx context.Context, actor counselling.Caller, slug
 		if err := db.inviteStaff(ctx, tx, n, token, actor.AccountID); err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "office created", slug, name)
+		if err := db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "office created", slug, name); err != nil {
+			return err
+		}
+		office, err = officeByID(ctx, tx, officeID)
+		return err
 	})
-	if err != nil {
-		return nil, "", err
-	}
-	office, err := db.Office(ctx, officeID)
 	if err != nil {
 		return nil, "", err
 	}

@@ -9,16 +9,34 @@ import (
 	"confidant/counselling"
 )
 
-// Export gathers everything stored about a help-seeker, decrypted.
+// Export gathers everything stored about a help-seeker, decrypted, from one
+// snapshot of the database: the profile, consents and threads agree with each
+// other even while the help-seeker writes in another tab.
 func (db *DB) Export(ctx context.Context, accountID string) (*counselling.Export, error) {
-	a, err := db.Account(ctx, accountID)
+	if !validID(accountID) {
+		return nil, notFound("The account")
+	}
+	var out *counselling.Export
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = db.export(ctx, tx, accountID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (db *DB) export(ctx context.Context, tx *sql.Tx, accountID string) (*counselling.Export, error) {
+	a, err := db.account(ctx, tx, accountID)
 	if err != nil {
 		return nil, err
 	}
 	if a.Kind != counselling.KindSeeker {
 		return nil, notFound("The account")
 	}
-	regions, err := db.Regions(ctx, a.OfficeID)
+	regions, err := regionsTx(ctx, tx, a.OfficeID)
 	if err != nil {
 		return nil, err
 	}
@@ -30,40 +48,21 @@ func (db *DB) Export(ctx context.Context, accountID string) (*counselling.Export
 		Nickname:   a.Nickname,
 		Profile:    profile,
 		CreatedAt:  a.CreatedAt,
-		Consents:   []counselling.ExportConsent{},
 		Threads:    []counselling.ExportThread{},
 		Explanation: "Everything Confidant stores about you. Counsellors' private notes are not included. " +
 			"Anonymous statistics (theme, month, age band, gender, region) are not linked to you and cannot be exported.",
 	}
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.terms_version, c.accepted_at, coalesce(tv.text, '') FROM consents c
-			LEFT JOIN terms_versions tv ON tv.office_id = c.office_id AND tv.version = c.terms_version
-			WHERE c.account_id = ? ORDER BY c.accepted_at, c.id`, accountID)
-		if err != nil {
-			return fmt.Errorf("export consents: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c counselling.ExportConsent
-			var at int64
-			if err := rows.Scan(&c.TermsVersion, &at, &c.TermsText); err != nil {
-				return fmt.Errorf("export consent: %w", err)
-			}
-			c.AcceptedAt = time.Unix(at, 0).UTC()
-			out.Consents = append(out.Consents, c)
-		}
-		return rows.Err()
-	})
-	if err != nil {
+	if out.Consents, err = exportConsents(ctx, tx, accountID); err != nil {
 		return nil, err
 	}
 	caller := counselling.Caller{AccountID: accountID, Kind: counselling.KindSeeker, OfficeID: a.OfficeID}
-	summaries, err := db.SeekerThreads(ctx, caller)
+	summaries, err := db.seekerThreads(ctx, tx, caller)
 	if err != nil {
 		return nil, err
 	}
 	for i := len(summaries) - 1; i >= 0; i-- {
-		t, err := db.threadForExport(ctx, caller, summaries[i].ID)
+		// An export reads; it marks nothing read.
+		t, err := db.thread(ctx, tx, caller, summaries[i].ID, false)
 		if err != nil {
 			return nil, err
 		}
@@ -80,17 +79,25 @@ func (db *DB) Export(ctx context.Context, accountID string) (*counselling.Export
 	return out, nil
 }
 
-// threadForExport is Thread without marking anything read.
-func (db *DB) threadForExport(ctx context.Context, c counselling.Caller, id string) (*counselling.Thread, error) {
-	var t counselling.Thread
-	var unread bool
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		key, err := db.loadThread(ctx, tx, c, id, &t, &unread)
-		if err != nil {
-			return err
+// exportConsents lists the privacy terms an account accepted, oldest first,
+// each with the text it accepted.
+func exportConsents(ctx context.Context, tx *sql.Tx, accountID string) ([]counselling.ExportConsent, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT c.terms_version, c.accepted_at, coalesce(tv.text, '') FROM consents c
+		LEFT JOIN terms_versions tv ON tv.office_id = c.office_id AND tv.version = c.terms_version
+		WHERE c.account_id = ? ORDER BY c.accepted_at, c.id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("export consents: %w", err)
+	}
+	defer rows.Close()
+	out := []counselling.ExportConsent{}
+	for rows.Next() {
+		var c counselling.ExportConsent
+		var at int64
+		if err := rows.Scan(&c.TermsVersion, &at, &c.TermsText); err != nil {
+			return nil, fmt.Errorf("export consent: %w", err)
 		}
-		names := staffNames{db: db, tx: tx, ctx: ctx}
-		return db.loadMessages(ctx, tx, c, &t, key, &names)
-	})
-	return &t, err
+		c.AcceptedAt = time.Unix(at, 0).UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -75,7 +75,12 @@ func (db *DB) OfficeBySlug(ctx context.Context, slug string) (*counselling.Offic
 
 // Office returns the office with the id.
 func (db *DB) Office(ctx context.Context, id int64) (*counselling.Office, error) {
-	return scanOffice(db.read.QueryRowContext(ctx, `SELECT `+officeColumns+` FROM offices WHERE id = ?`, id))
+	return officeByID(ctx, db.read, id)
+}
+
+// officeByID reads the office with the id, in a transaction or outside one.
+func officeByID(ctx context.Context, q querier, id int64) (*counselling.Office, error) {
+	return scanOffice(q.QueryRowContext(ctx, `SELECT `+officeColumns+` FROM offices WHERE id = ?`, id))
 }
 
 // Themes returns the office's current themes in their order.
@@ -102,19 +107,22 @@ func (db *DB) CreateOffice(ctx context.Context, slug, name string) (*counselling
 	if !counselling.ValidSlug(slug) {
 		return nil, counselling.FieldError("slug", "A slug is 2 to 40 lowercase letters, digits and dashes.")
 	}
-	var id int64
+	var office *counselling.Office
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		id, err = db.createOffice(ctx, tx, slug, name)
+		id, err := db.createOffice(ctx, tx, slug, name)
 		if isUniqueViolation(errors.Unwrap(err)) {
 			return counselling.FieldError("slug", "An office with this slug exists already.")
 		}
+		if err != nil {
+			return err
+		}
+		office, err = officeByID(ctx, tx, id)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return db.Office(ctx, id)
+	return office, nil
 }
 
 // Offices returns every office.

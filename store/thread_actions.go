@@ -137,7 +137,7 @@ func (db *DB) Reply(ctx context.Context, c counselling.Caller, id, body string, 
 		}
 		now := db.now().Unix()
 		status := counselling.MessageSent
-		if !fromSeeker && c.Trainee {
+		if counselling.NeedsApproval(c) {
 			status = counselling.MessagePending
 		}
 		var author any

@@ -137,33 +137,41 @@ func (db *DB) SeekerThreads(ctx context.Context, c counselling.Caller) ([]counse
 	}
 	var out []counselling.ThreadSummary
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		key, err := db.dataKey(ctx, tx, c.AccountID)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT t.id, th.slug, th.name, t.subject, t.status, t.created_at, t.last_activity_at,
-			t.seeker_unread FROM threads t JOIN themes th ON th.id = t.theme_id
-			WHERE t.seeker_id = ? ORDER BY t.last_activity_at DESC, t.id DESC`, c.AccountID)
-		if err != nil {
-			return fmt.Errorf("list threads: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var s counselling.ThreadSummary
-			var subject []byte
-			var created, active int64
-			if err := rows.Scan(&s.ID, &s.ThemeSlug, &s.ThemeName, &subject, &s.Status, &created, &active, &s.Unread); err != nil {
-				return fmt.Errorf("read thread: %w", err)
-			}
-			s.CreatedAt, s.LastActivityAt = time.Unix(created, 0).UTC(), time.Unix(active, 0).UTC()
-			if s.Subject, err = (threadSealer{key}).at("threads", s.ID).open("subject", subject); err != nil {
-				return err
-			}
-			out = append(out, s)
-		}
-		return rows.Err()
+		var err error
+		out, err = db.seekerThreads(ctx, tx, c)
+		return err
 	})
 	return out, err
+}
+
+// seekerThreads lists in tx a help-seeker's own threads, latest activity first.
+func (db *DB) seekerThreads(ctx context.Context, tx *sql.Tx, c counselling.Caller) ([]counselling.ThreadSummary, error) {
+	key, err := db.dataKey(ctx, tx, c.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, th.slug, th.name, t.subject, t.status, t.created_at, t.last_activity_at,
+		t.seeker_unread FROM threads t JOIN themes th ON th.id = t.theme_id
+		WHERE t.seeker_id = ? ORDER BY t.last_activity_at DESC, t.id DESC`, c.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("list threads: %w", err)
+	}
+	defer rows.Close()
+	var out []counselling.ThreadSummary
+	for rows.Next() {
+		var s counselling.ThreadSummary
+		var subject []byte
+		var created, active int64
+		if err := rows.Scan(&s.ID, &s.ThemeSlug, &s.ThemeName, &subject, &s.Status, &created, &active, &s.Unread); err != nil {
+			return nil, fmt.Errorf("read thread: %w", err)
+		}
+		s.CreatedAt, s.LastActivityAt = time.Unix(created, 0).UTC(), time.Unix(active, 0).UTC()
+		if s.Subject, err = (threadSealer{key}).at("threads", s.ID).open("subject", subject); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // Thread loads a thread the caller may read, with its messages (and, for staff,
@@ -174,35 +182,63 @@ func (db *DB) Thread(ctx context.Context, c counselling.Caller, id string) (*cou
 	if !validID(id) {
 		return nil, errThreadNotFound
 	}
-	var t counselling.Thread
+	var t *counselling.Thread
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		t = counselling.Thread{}
-		var unread bool
-		key, err := db.loadThread(ctx, tx, c, id, &t, &unread)
-		if err != nil {
-			return err
-		}
-		names := staffNames{db: db, tx: tx, ctx: ctx}
-		if t.CounsellorID != "" {
-			if t.Counsellor, err = names.name(t.CounsellorID); err != nil {
-				return err
-			}
-		}
-		if err := db.loadMessages(ctx, tx, c, &t, key, &names); err != nil {
-			return err
-		}
-		if c.Kind == counselling.KindStaff {
-			if err := db.loadStaffExtras(ctx, tx, c, &t, key, &names); err != nil {
-				return err
-			}
-		}
-		if unread {
-			return db.markRead(ctx, tx, c, &t)
-		}
-		return nil
+		var err error
+		t, err = db.thread(ctx, tx, c, id, true)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return t, nil
+}
+
+// PeekThread is Thread without marking anything read, for a request that
+// must not change anything (HEAD): the thread stays unread for the caller.
+func (db *DB) PeekThread(ctx context.Context, c counselling.Caller, id string) (*counselling.Thread, error) {
+	if !validID(id) {
+		return nil, errThreadNotFound
+	}
+	var t *counselling.Thread
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		t, err = db.thread(ctx, tx, c, id, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// thread loads in tx a thread the caller may read, and with markRead marks it
+// read for the caller.
+func (db *DB) thread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id string, markRead bool) (*counselling.Thread, error) {
+	var t counselling.Thread
+	var unread bool
+	key, err := db.loadThread(ctx, tx, c, id, &t, &unread)
+	if err != nil {
+		return nil, err
+	}
+	names := staffNames{db: db, tx: tx, ctx: ctx}
+	if t.CounsellorID != "" {
+		if t.Counsellor, err = names.name(t.CounsellorID); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.loadMessages(ctx, tx, c, &t, key, &names); err != nil {
+		return nil, err
+	}
+	if c.Kind == counselling.KindStaff {
+		if err := db.loadStaffExtras(ctx, tx, c, &t, key, &names); err != nil {
+			return nil, err
+		}
+	}
+	if markRead && unread {
+		if err := db.markRead(ctx, tx, c, &t); err != nil {
+			return nil, err
+		}
 	}
 	return &t, nil
 }

@@ -9,19 +9,21 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// adminContext is what every admin page needs: the admin's office and whether
-// they administer the installation.
+// adminContext is what every admin page needs: the office the caller
+// administers and whether they also create offices (see administers).
 func (s *Server) adminContext(c echo.Context) (*counselling.Office, bool, error) {
-	ctx := c.Request().Context()
-	office, err := s.db.Office(ctx, sessionOf(c).OfficeID)
+	scope, err := s.administers(c)
 	if err != nil {
 		return nil, false, err
 	}
-	main, err := s.defaultOffice(c)
+	if scope.None() {
+		return nil, false, errNotFound
+	}
+	office, err := s.db.Office(c.Request().Context(), scope.OfficeID)
 	if err != nil {
 		return nil, false, err
 	}
-	return office, s.callerOf(c).InstallationAdmin(main.ID), nil
+	return office, scope.Offices, nil
 }
 
 func (s *Server) renderAdmin(c echo.Context, status int, d templates.AdminData) error {

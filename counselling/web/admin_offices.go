@@ -9,11 +9,11 @@ import (
 )
 
 func (s *Server) renderOffices(c echo.Context, status int, d templates.AdminOfficesData) error {
-	_, installation, err := s.adminContext(c)
+	scope, err := s.administers(c)
 	if err != nil {
 		return err
 	}
-	if !installation {
+	if !scope.Offices {
 		return errNotFound
 	}
 	if d.Offices, err = s.db.Offices(c.Request().Context()); err != nil {
@@ -27,7 +27,7 @@ func (s *Server) adminOffices(c echo.Context) error {
 }
 
 func (s *Server) createOffice(c echo.Context) error {
-	if _, installation, err := s.adminContext(c); err != nil || !installation {
+	if scope, err := s.administers(c); err != nil || !scope.Offices {
 		return orElse(err, errNotFound)
 	}
 	form, err := parseForm(c)

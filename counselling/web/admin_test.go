@@ -310,3 +310,29 @@ func TestResearchExportOnlyHasGroupsOfK(t *testing.T) {
 		t.Fatalf("k=2: %d, want refused", p.status)
 	}
 }
+
+func TestOnlyTheFirstOfficesAdminsCreateOffices(t *testing.T) {
+	o := newOffice(t)
+	mainAdmin := o.enrol(counselling.RoleAdmin, "Main Admin")
+	if p := mainAdmin.get("/admin"); !strings.Contains(p.body, `href="/admin/offices"`) {
+		t.Fatal("the first office's admin is not offered the offices page")
+	}
+	mainAdmin.post("/admin/offices", url.Values{"office_name": {"North Line"}, "slug": {"north"}, "admin_name": {"North Admin"}})
+	north := o.enrolIn("north", counselling.RoleAdmin, "North Boss")
+	page := north.get("/admin")
+	if page.status != http.StatusOK || !strings.Contains(page.body, "North Line") {
+		t.Fatalf("north's admin does not administer north: %d", page.status)
+	}
+	if strings.Contains(page.body, `href="/admin/offices"`) {
+		t.Fatal("north's admin is offered the offices page")
+	}
+	if p := north.get("/admin/offices"); p.status != http.StatusNotFound {
+		t.Fatalf("north's admin opens the offices page: %d", p.status)
+	}
+	if p := north.post("/admin/offices", url.Values{"office_name": {"South Line"}, "slug": {"south"}, "admin_name": {"South Admin"}}); p.status != http.StatusNotFound {
+		t.Fatalf("north's admin creates an office: %d", p.status)
+	}
+	if n := o.db.Count(t, `SELECT count(*) FROM offices WHERE slug = 'south'`); n != 0 {
+		t.Fatal("an office was created by an admin who creates none")
+	}
+}

@@ -20,7 +20,7 @@ func (s *Server) fragment(c echo.Context) error {
 		return errNotFound
 	}
 	id := c.Param("id")
-	t, err := s.db.Thread(ctx, caller, id)
+	t, err := s.thread(c, caller, id)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ var flashes = map[string]string{
 func (s *Server) renderStaffThread(c echo.Context, status int, id string, f templates.Form) error {
 	ctx := c.Request().Context()
 	caller := s.callerOf(c)
-	t, err := s.db.Thread(ctx, caller, id)
+	t, err := s.thread(c, caller, id)
 	if err != nil {
 		return err
 	}

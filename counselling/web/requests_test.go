@@ -3,9 +3,11 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
+	"confidant/counselling"
 	"confidant/counselling/web"
 )
 
@@ -89,5 +91,43 @@ func TestHeadAnswersLikeGet(t *testing.T) {
 				t.Errorf("HEAD %s: header %s %q, GET has %q", path, h, head.header.Get(h), get.header.Get(h))
 			}
 		}
+	}
+}
+
+// HEAD changes nothing: a thread with an unread reply stays unread for the
+// help-seeker and for its counsellor, and only a GET marks it read.
+func TestHeadLeavesAThreadUnread(t *testing.T) {
+	o := newOffice(t)
+	c := o.enrol(counselling.RoleCounsellor, "Head Counsellor")
+	seeker := o.browser()
+	seeker.register("Head Seeker", "a fine long password")
+	id := seeker.write("family", "A question", "Something on my mind.")
+	c.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+	c.mustPost("/inbox/"+id+"/reply", url.Values{"body": {"An answer."}}, "/inbox/"+id)
+	seeker.mustPost("/threads/"+id+"/reply", url.Values{"body": {"Thank you."}}, "/threads/"+id)
+	unread := func() (seekerUnread, counsellorUnread int) {
+		seekerUnread = o.db.Count(t, `SELECT count(*) FROM threads WHERE id = ? AND seeker_unread = 1`, id)
+		counsellorUnread = o.db.Count(t, `SELECT count(*) FROM threads WHERE id = ? AND counsellor_unread = 1`, id)
+		return
+	}
+	if s, k := unread(); s != 1 || k != 1 {
+		t.Fatalf("before: help-seeker unread %d, counsellor unread %d, want both", s, k)
+	}
+	for _, h := range []struct {
+		b    *browser
+		path string
+	}{{seeker, "/threads/" + id}, {c.browser, "/inbox/" + id}} {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodHead, o.srv.URL+h.path, nil)
+		if p := h.b.do(req); p.status != http.StatusOK {
+			t.Fatalf("HEAD %s: %d", h.path, p.status)
+		}
+	}
+	if s, k := unread(); s != 1 || k != 1 {
+		t.Fatalf("after HEAD: help-seeker unread %d, counsellor unread %d; HEAD marked the thread read", s, k)
+	}
+	seeker.get("/threads/" + id)
+	c.get("/inbox/" + id)
+	if s, k := unread(); s != 0 || k != 0 {
+		t.Fatalf("after GET: help-seeker unread %d, counsellor unread %d, want none", s, k)
 	}
 }

@@ -38,14 +38,32 @@ func (s *Server) requireCounsellor(next echo.HandlerFunc) echo.HandlerFunc {
 	})
 }
 
-// requireAdmin narrows requireStaff to admins.
+// requireAdmin narrows requireStaff to those who administer an office, by the
+// domain's rule (counselling.Administers, through administers). The store
+// applies the same rule again to every admin action; this first gate only
+// spares the others the admin pages.
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return s.requireStaff(func(c echo.Context) error {
-		if sessionOf(c).Role != counselling.RoleAdmin {
+		scope, err := s.administers(c)
+		if err != nil {
+			return err
+		}
+		if scope.None() {
 			return errNotFound
 		}
 		return next(c)
 	})
+}
+
+// administers is what the caller administers by the domain's rule
+// (counselling.Administers): the web layer's one way of asking, for the gate
+// of the admin pages and for whether they offer the creation of offices.
+func (s *Server) administers(c echo.Context) (counselling.AdminScope, error) {
+	main, err := s.defaultOffice(c)
+	if err != nil {
+		return counselling.AdminScope{}, err
+	}
+	return counselling.Administers(s.callerOf(c), main.ID), nil
 }
 
 func (s *Server) renderInvite(c echo.Context, status int, f templates.Form) error {

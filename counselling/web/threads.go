@@ -13,6 +13,16 @@ func (s *Server) callerOf(c echo.Context) counselling.Caller {
 	return counselling.CallerOf(sessionOf(c))
 }
 
+// thread loads a thread the caller may read and marks it read, except in
+// answer to HEAD: HEAD only asks what a GET would answer, so it changes
+// nothing, and a thread it touched stays unread.
+func (s *Server) thread(c echo.Context, caller counselling.Caller, id string) (*counselling.Thread, error) {
+	if isHead(c.Request()) {
+		return s.db.PeekThread(c.Request().Context(), caller, id)
+	}
+	return s.db.Thread(c.Request().Context(), caller, id)
+}
+
 // notified wakes the mail worker after something was queued.
 func (s *Server) notified() {
 	if s.cfg.MailWake != nil {
@@ -75,7 +85,7 @@ func (s *Server) newThread(c echo.Context) error {
 
 func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f templates.Form) error {
 	ctx := c.Request().Context()
-	t, err := s.db.Thread(ctx, s.callerOf(c), id)
+	t, err := s.thread(c, s.callerOf(c), id)
 	if err != nil {
 		return err
 	}
