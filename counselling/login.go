@@ -109,6 +109,23 @@ func AlertsAdmins(before, after Failures, now time.Time) bool {
 // rest of the day while the admins are told is the right answer, even though the
 // owner is kept out too.
 
+// Each code is counted as wrong before it is checked, in the same step that
+// decides whether it may be checked at all, and given back only once it has
+// passed. So however many requests arrive at once, from however many
+// half-finished logins, no more codes are ever checked than the caps allow.
+
+// Answers to a second factor that is refused. After ErrTooManyCodes and
+// ErrCodesStopped the half-finished login has ended; a login that has already
+// ended, for instance by a parallel request, gets ErrTooManyCodes too.
+var (
+	ErrWrongCode = FieldError("code",
+		"This code is not right. Enter the current 6-digit code from your authenticator app.")
+	ErrTooManyCodes = &Error{Code: EUnauthorized,
+		Message: "Too many wrong codes. Please log in again."}
+	ErrCodesStopped = &Error{Code: EUnauthorized,
+		Message: "Too many wrong codes were entered for this account, so no code is accepted for up to a day. The admins have been told; please contact them."}
+)
+
 // SecondFactorWindow is how long wrong codes count against an account.
 const SecondFactorWindow = 24 * time.Hour
 

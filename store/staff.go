@@ -166,54 +166,113 @@ func (db *DB) CompleteInvite(ctx context.Context, token, passwordHash string, st
 	return session, nil
 }
 
-// SecondFactor returns a staff account's TOTP secret, the last step used, and
-// the account's wrong codes in the current window.
-func (db *DB) SecondFactor(ctx context.Context, accountID string) (string, int64, counselling.Failures, error) {
-	var wrapped, secret []byte
-	var last, since, lastFailed int64
-	var f counselling.Failures
-	err := db.read.QueryRowContext(ctx, `SELECT data_key, totp_secret, totp_last_step, totp_failures, totp_failed_since,
-		totp_last_failed_at FROM accounts WHERE id = ? AND kind = 'staff'`,
-		accountID).Scan(&wrapped, &secret, &last, &f.Count, &since, &lastFailed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", 0, f, notFound("The account")
+// BeginSecondFactor reserves one code check for the half-finished login s: in
+// one transaction it applies the caps of the login and of the account
+// (counselling.SecondFactorAllowed) and, when they allow a check, counts it as
+// a wrong code against both before the code is checked, so that parallel
+// requests cannot have more codes checked than the caps allow. It returns the
+// account's TOTP secret and the last step used. When the caps refuse, the
+// half-finished login ends and the error is counselling.ErrCodesStopped or
+// counselling.ErrTooManyCodes; a login that has already ended gets the latter.
+// The moment the account reaches its cap, its office's admins find an entry in
+// the audit log, written in the same transaction.
+func (db *DB) BeginSecondFactor(ctx context.Context, s *counselling.Session) (string, int64, error) {
+	var plain string
+	var last int64
+	var refused error
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var sessionFailures int
+		err := tx.QueryRowContext(ctx, `SELECT totp_failures FROM sessions WHERE token_hash = ? AND account_id = ? AND second_factor = 0`,
+			s.TokenHash, s.AccountID).Scan(&sessionFailures)
+		if errors.Is(err, sql.ErrNoRows) {
+			refused = counselling.ErrTooManyCodes
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read half-finished login: %w", err)
+		}
+		var wrapped, secret []byte
+		var before counselling.Failures
+		var since, lastFailed, officeID int64
+		err = tx.QueryRowContext(ctx, `SELECT data_key, totp_secret, totp_last_step, totp_failures, totp_failed_since,
+			totp_last_failed_at, office_id FROM accounts WHERE id = ? AND kind = 'staff'`,
+			s.AccountID).Scan(&wrapped, &secret, &last, &before.Count, &since, &lastFailed, &officeID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("The account")
+		}
+		if err != nil {
+			return fmt.Errorf("read second factor: %w", err)
+		}
+		before.Since, before.Last = time.Unix(since, 0), time.Unix(lastFailed, 0)
+		now := db.now()
+		switch {
+		case !counselling.SecondFactorAllowed(before, now):
+			refused = counselling.ErrCodesStopped
+		case sessionFailures >= counselling.MaxSecondFactorFailures:
+			refused = counselling.ErrTooManyCodes
+		}
+		if refused != nil {
+			_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, s.TokenHash)
+			return err
+		}
+		after := before.AddSecondFactorFailure(now)
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_failures = ?, totp_failed_since = ?, totp_last_failed_at = ?
+			WHERE id = ?`, after.Count, after.Since.Unix(), after.Last.Unix(), s.AccountID); err != nil {
+			return fmt.Errorf("count account totp attempt: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET totp_failures = totp_failures + 1 WHERE token_hash = ?`,
+			s.TokenHash); err != nil {
+			return fmt.Errorf("count totp attempt: %w", err)
+		}
+		if !counselling.SecondFactorAllowed(after, now) {
+			if err := db.audit(ctx, tx, officeID, automaticActor, "many wrong codes; second factor stopped for a day", s.AccountID, ""); err != nil {
+				return err
+			}
+		}
+		key, err := db.keys.UnwrapDataKey(s.AccountID, wrapped)
+		if err != nil {
+			return err
+		}
+		plain, err = sealer{key: key, table: "accounts", row: s.AccountID}.open("totp_secret", secret)
+		return err
+	})
+	if err == nil {
+		err = refused
 	}
 	if err != nil {
-		return "", 0, f, fmt.Errorf("read second factor: %w", err)
+		return "", 0, err
 	}
-	f.Since, f.Last = time.Unix(since, 0), time.Unix(lastFailed, 0)
-	key, err := db.keys.UnwrapDataKey(accountID, wrapped)
-	if err != nil {
-		return "", 0, f, err
-	}
-	plain, err := sealer{key: key, table: "accounts", row: accountID}.open("totp_secret", secret)
-	return plain, last, f, err
+	return plain, last, nil
 }
 
-// PassSecondFactor records the code's step, so the code cannot be replayed, and
-// replaces the half-finished session by a new, fully authenticated one whose
-// token it returns: the token that existed before the second factor is worth
-// nothing after it. A step not newer than the last one is refused even if two
-// requests race. The new session keeps the old one's start, so that the
-// absolute lifetime still counts from the password.
+// PassSecondFactor records the code's step, so the code cannot be replayed,
+// gives back the check that BeginSecondFactor counted as wrong, and replaces
+// the half-finished session by a new, fully authenticated one whose token it
+// returns: the token that existed before the second factor is worth nothing
+// after it. A step not newer than the last one is refused (counselling.EInvalid)
+// even if two requests race, and the check stays counted. A half-finished
+// login that has ended meanwhile is counselling.ErrTooManyCodes. The new
+// session keeps the old one's start, so that the absolute lifetime still
+// counts from the password.
 func (db *DB) PassSecondFactor(ctx context.Context, s *counselling.Session, step int64) (string, error) {
 	token, err := db.newToken()
 	if err != nil {
 		return "", err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, s.AccountID, step)
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_last_step = ?, totp_failures = MAX(totp_failures - 1, 0)
+			WHERE id = ? AND totp_last_step < ?`, step, s.AccountID, step)
 		if err != nil {
 			return fmt.Errorf("record totp step: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errWrongCode
+			return counselling.ErrWrongCode
 		}
 		var created int64
-		err = tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE token_hash = ? AND account_id = ? RETURNING created_at`,
-			s.TokenHash, s.AccountID).Scan(&created)
+		err = tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE token_hash = ? AND account_id = ? AND second_factor = 0
+			RETURNING created_at`, s.TokenHash, s.AccountID).Scan(&created)
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("The session")
+			return counselling.ErrTooManyCodes
 		}
 		if err != nil {
 			return fmt.Errorf("end half-finished session: %w", err)
@@ -230,46 +289,38 @@ func (db *DB) PassSecondFactor(ctx context.Context, s *counselling.Session, step
 	return token, nil
 }
 
-var errWrongCode = counselling.FieldError("code", "This code is not right. Enter the current 6-digit code from your authenticator app.")
-
-// FailSecondFactor counts a wrong code against the half-finished login and
-// against the account, and ends the login after too many for either (see
-// counselling.SecondFactorAllowed). It returns the account's wrong codes as
-// they now stand. The moment the account reaches its cap, its office's admins
-// find an entry in the audit log, written in the same transaction.
-func (db *DB) FailSecondFactor(ctx context.Context, s *counselling.Session) (ended bool, account counselling.Failures, err error) {
+// FailSecondFactor settles a code that BeginSecondFactor counted and that
+// turned out wrong: it ends the half-finished login once it, or the account,
+// has seen too many (see counselling.SecondFactorAllowed). stopped reports
+// that the account's cap is reached. A login that has already ended, for
+// instance by a parallel request, is simply ended.
+func (db *DB) FailSecondFactor(ctx context.Context, s *counselling.Session) (ended, stopped bool, err error) {
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		var failures int
-		if err := tx.QueryRowContext(ctx, `UPDATE sessions SET totp_failures = totp_failures + 1 WHERE token_hash = ?
-			RETURNING totp_failures`, s.TokenHash).Scan(&failures); err != nil {
-			return fmt.Errorf("count totp failure: %w", err)
-		}
-		var before counselling.Failures
-		var since, last, officeID int64
-		if err := tx.QueryRowContext(ctx, `SELECT totp_failures, totp_failed_since, totp_last_failed_at, office_id FROM accounts
-			WHERE id = ?`, s.AccountID).Scan(&before.Count, &since, &last, &officeID); err != nil {
+		var account counselling.Failures
+		var since, last int64
+		if err := tx.QueryRowContext(ctx, `SELECT totp_failures, totp_failed_since, totp_last_failed_at FROM accounts
+			WHERE id = ?`, s.AccountID).Scan(&account.Count, &since, &last); err != nil {
 			return fmt.Errorf("read account totp failures: %w", err)
 		}
-		before.Since, before.Last = time.Unix(since, 0), time.Unix(last, 0)
-		now := db.now()
-		account = before.AddSecondFactorFailure(now)
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_failures = ?, totp_failed_since = ?, totp_last_failed_at = ?
-			WHERE id = ?`, account.Count, account.Since.Unix(), account.Last.Unix(), s.AccountID); err != nil {
-			return fmt.Errorf("count account totp failure: %w", err)
+		account.Since, account.Last = time.Unix(since, 0), time.Unix(last, 0)
+		stopped = !counselling.SecondFactorAllowed(account, db.now())
+		var failures int
+		err := tx.QueryRowContext(ctx, `SELECT totp_failures FROM sessions WHERE token_hash = ?`, s.TokenHash).Scan(&failures)
+		if errors.Is(err, sql.ErrNoRows) {
+			ended = true
+			return nil
 		}
-		if counselling.SecondFactorAllowed(before, now) && !counselling.SecondFactorAllowed(account, now) {
-			if err := db.audit(ctx, tx, officeID, automaticActor, "many wrong codes; second factor stopped for a day", s.AccountID, ""); err != nil {
-				return err
-			}
+		if err != nil {
+			return fmt.Errorf("read totp failures: %w", err)
 		}
-		if failures >= counselling.MaxSecondFactorFailures || !counselling.SecondFactorAllowed(account, now) {
+		if failures >= counselling.MaxSecondFactorFailures || stopped {
 			ended = true
 			_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, s.TokenHash)
 			return err
 		}
 		return nil
 	})
-	return ended, account, err
+	return ended, stopped, err
 }
 
 // Staff lists the office's staff.

@@ -9,9 +9,11 @@ package auth
 import (
 	"context"
 	"errors"
+	"time"
 
 	"confidant/counselling"
 	"confidant/counselling/passwd"
+	"confidant/counselling/twofactor"
 )
 
 // Store is the storage auth needs.
@@ -26,9 +28,9 @@ type Store interface {
 
 	OpenInvite(ctx context.Context, token string, newSecret func() (string, error)) (*counselling.Invite, error)
 	CompleteInvite(ctx context.Context, token, passwordHash string, step int64) (string, error)
-	SecondFactor(ctx context.Context, accountID string) (string, int64, counselling.Failures, error)
+	BeginSecondFactor(ctx context.Context, s *counselling.Session) (string, int64, error)
 	PassSecondFactor(ctx context.Context, s *counselling.Session, step int64) (string, error)
-	FailSecondFactor(ctx context.Context, s *counselling.Session) (bool, counselling.Failures, error)
+	FailSecondFactor(ctx context.Context, s *counselling.Session) (ended, stopped bool, err error)
 }
 
 // Service registers help-seekers and logs people in.
@@ -37,11 +39,13 @@ type Service struct {
 	hasher   *passwd.Hasher
 	clock    counselling.Clock
 	failures clientFailures
+	// checkCode checks a second-factor code; tests count its calls.
+	checkCode func(secret, code string, now time.Time, last int64) (int64, bool)
 }
 
 // New returns a Service.
 func New(store Store, hasher *passwd.Hasher, clock counselling.Clock) *Service {
-	return &Service{store: store, hasher: hasher, clock: clock}
+	return &Service{store: store, hasher: hasher, clock: clock, checkCode: twofactor.Check}
 }
 
 // ErrLoginFailed is the one answer to every failed login, whatever the cause.

@@ -7,47 +7,39 @@ import (
 	"confidant/counselling/twofactor"
 )
 
-// Answers to a wrong second factor. After ErrTooManyCodes and ErrCodesStopped
-// the half-finished login has ended.
+// Answers to a wrong second factor (see counselling.ErrTooManyCodes). After
+// ErrTooManyCodes and ErrCodesStopped the half-finished login has ended.
 var (
-	ErrWrongCode = counselling.FieldError("code",
-		"This code is not right. Enter the current 6-digit code from your authenticator app.")
-	ErrTooManyCodes = &counselling.Error{Code: counselling.EUnauthorized,
-		Message: "Too many wrong codes. Please log in again."}
-	ErrCodesStopped = &counselling.Error{Code: counselling.EUnauthorized,
-		Message: "Too many wrong codes were entered for this account, so no code is accepted for up to a day. The admins have been told; please contact them."}
+	ErrWrongCode    = counselling.ErrWrongCode
+	ErrTooManyCodes = counselling.ErrTooManyCodes
+	ErrCodesStopped = counselling.ErrCodesStopped
 )
 
 // SecondFactor checks the code of a staff member half-way through login. On
 // success it returns the token of a new, fully authenticated session, which
-// replaces the half-finished one. Wrong codes count against the login and the
-// account (counselling.SecondFactorAllowed); once the account has seen too many,
-// no code is checked at all.
+// replaces the half-finished one. Each code is counted as wrong against the
+// login and the account before it is checked, by the store in the same
+// transaction that applies the caps (counselling.SecondFactorAllowed), and
+// given back when it is right: parallel requests cannot have more codes
+// checked than the caps allow.
 func (s *Service) SecondFactor(ctx context.Context, sess *counselling.Session, code string) (string, error) {
-	secret, last, failures, err := s.store.SecondFactor(ctx, sess.AccountID)
+	secret, last, err := s.store.BeginSecondFactor(ctx, sess)
 	if err != nil {
 		return "", err
 	}
-	now := s.clock.Now()
-	if !counselling.SecondFactorAllowed(failures, now) {
-		if err := s.store.DeleteSession(ctx, sess.TokenHash); err != nil {
-			return "", err
-		}
-		return "", ErrCodesStopped
-	}
-	if step, ok := twofactor.Check(secret, code, now, last); ok {
+	if step, ok := s.checkCode(secret, code, s.clock.Now(), last); ok {
 		token, err := s.store.PassSecondFactor(ctx, sess, step)
 		if counselling.ErrorCode(err) != counselling.EInvalid {
 			return token, err
 		}
 		// A code already used (a replay, or a race with another request)
-		// counts as wrong.
+		// counts as wrong: it stays counted.
 	}
-	ended, account, err := s.store.FailSecondFactor(ctx, sess)
+	ended, stopped, err := s.store.FailSecondFactor(ctx, sess)
 	switch {
 	case err != nil:
 		return "", err
-	case ended && !counselling.SecondFactorAllowed(account, now):
+	case stopped:
 		return "", ErrCodesStopped
 	case ended:
 		return "", ErrTooManyCodes

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,4 +228,25 @@ func TestLoginReplacesTheSessionItCameWith(t *testing.T) {
 			t.Fatalf("the half-finished token still works after the second factor: %d %s", p.status, p.header.Get("Location"))
 		}
 	})
+}
+
+func TestParallelWrongCodesGetTheOrdinaryRefusal(t *testing.T) {
+	o := newOffice(t)
+	o.enrol(counselling.RoleCounsellor, "Carl")
+	b := o.browser()
+	b.mustPost("/login", login("Carl", "staff password Carl"), "/login/totp")
+	// More codes than the login allows, at once: those that arrive after the
+	// login has ended are refused like any other, never an error page.
+	statuses := make(chan int, 4*counselling.MaxSecondFactorFailures)
+	var wg sync.WaitGroup
+	for range cap(statuses) {
+		wg.Go(func() { statuses <- b.post("/login/totp", url.Values{"code": {"000000"}}).status })
+	}
+	wg.Wait()
+	close(statuses)
+	for status := range statuses {
+		if status != http.StatusUnauthorized && status != http.StatusSeeOther {
+			t.Errorf("a wrong code sent in parallel got %d", status)
+		}
+	}
 }
