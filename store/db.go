@@ -9,6 +9,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -17,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"runtime"
@@ -24,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"confidant/counselling"
@@ -56,6 +59,18 @@ type DB struct {
 	// overwritten and before its rows are deleted: tests stand a crash there.
 	keyDestroyed func(ctx context.Context, q querier, accountID string) error
 
+	// log receives what goes wrong in the store's background work; never
+	// personal data.
+	log *slog.Logger
+	// checkpointPatience is how long Checkpoint keeps trying (tests shorten it).
+	checkpointPatience time.Duration
+	// The background retry of a checkpoint a deletion could not finish (see
+	// DeleteAccount): at most one runs, and Close waits for it.
+	retrying  atomic.Bool
+	closing   chan struct{}
+	closeOnce sync.Once
+	bg        sync.WaitGroup
+
 	lastMigration int
 }
 
@@ -68,6 +83,9 @@ type querier interface {
 type Options struct {
 	Clock counselling.Clock
 	Rand  io.Reader
+	// CheckpointPatience is how long a checkpoint waits for readers that
+	// hold the WAL before it gives up (zero: 15 s).
+	CheckpointPatience time.Duration
 	// lastMigration, when set, stops migrating after that version, so that
 	// tests can build a database as an older release left it.
 	lastMigration int
@@ -104,7 +122,8 @@ func Open(ctx context.Context, path string, keys *vault.Keyring, opts Options) (
 		return nil, fmt.Errorf("create database file: %w", err)
 	}
 	f.Close()
-	db := &DB{keys: keys, clock: opts.Clock, rand: opts.Rand, path: path, lastMigration: opts.lastMigration}
+	db := &DB{keys: keys, clock: opts.Clock, rand: opts.Rand, path: path, lastMigration: opts.lastMigration,
+		log: slog.Default(), checkpointPatience: cmp.Or(opts.CheckpointPatience, checkpointPatience), closing: make(chan struct{})}
 	if db.clock == nil {
 		db.clock = counselling.SystemClock{}
 	}
@@ -144,8 +163,17 @@ func Open(ctx context.Context, path string, keys *vault.Keyring, opts Options) (
 	return db, nil
 }
 
-// Close checkpoints the WAL and closes every connection.
+// SetLogger makes the store report the failures of its background work to l.
+// Call it before the store is used.
+func (db *DB) SetLogger(l *slog.Logger) { db.log = l }
+
+// Close stops the store's background work, checkpoints the WAL and closes
+// every connection.
 func (db *DB) Close() error {
+	if db.closing != nil {
+		db.closeOnce.Do(func() { close(db.closing) })
+		db.bg.Wait()
+	}
 	var errs []error
 	if db.read != nil {
 		errs = append(errs, db.read.Close())

@@ -16,6 +16,12 @@ import (
 // rows, consents and sessions go. The anonymous facts stay, their only link
 // gone. Afterwards the WAL is checkpointed until no frame of the deleted rows
 // is left, waiting a bounded time for readers that still hold them.
+//
+// The deletion is done once its transaction commits, and DeleteAccount says
+// so even when readers outlast the checkpoint's patience: telling the
+// help-seeker that a deletion failed which in fact happened would be false.
+// The frames left in the WAL hold only ciphertext under a destroyed key; the
+// failure is logged and a background retry (checkpointLater) clears them.
 func (db *DB) DeleteAccount(ctx context.Context, accountID string) (*counselling.Deletion, error) {
 	if !validID(accountID) {
 		return nil, notFound("The account")
@@ -44,9 +50,56 @@ func (db *DB) DeleteAccount(ctx context.Context, accountID string) (*counselling
 		return nil, err
 	}
 	if err := db.Checkpoint(ctx); err != nil {
-		return nil, err
+		db.log.Warn("checkpoint after a deletion failed; retrying in the background", "error", err.Error())
+		db.checkpointLater()
 	}
 	return &d, nil
+}
+
+// checkpointRetries bounds the background retries of a checkpoint: each waits
+// the checkpoint's patience for readers and then pauses as long again. Should
+// all fail, the nightly purge checkpoints once more.
+const checkpointRetries = 5
+
+// checkpointLater retries Checkpoint in the background until it succeeds, the
+// retries are used up, or the store closes. At most one retry runs at a time;
+// a deletion that happens meanwhile is covered by it, since every checkpoint
+// empties the whole WAL.
+func (db *DB) checkpointLater() {
+	if !db.retrying.CompareAndSwap(false, true) {
+		return
+	}
+	db.bg.Add(1)
+	go func() {
+		defer db.bg.Done()
+		defer db.retrying.Store(false)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-db.closing:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		for i := 1; i <= checkpointRetries; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(db.checkpointPatience):
+			}
+			err := db.Checkpoint(ctx)
+			if err == nil {
+				db.log.Info("checkpoint after a deletion done", "attempt", i)
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			db.log.Warn("checkpoint after a deletion failed again", "attempt", i, "error", err.Error())
+		}
+		db.log.Error("checkpoint after a deletion gave up; the next purge checkpoints again", "attempts", checkpointRetries)
+	}()
 }
 
 // deleteAccountRows removes an account and what hangs on it.
@@ -83,7 +136,7 @@ const (
 // then reports the checkpoint busy or only partly done, and Checkpoint tries
 // again until the WAL is empty, for at most checkpointPatience.
 func (db *DB) Checkpoint(ctx context.Context) error {
-	deadline := time.Now().Add(checkpointPatience)
+	deadline := time.Now().Add(db.checkpointPatience)
 	for {
 		busy, frames, copied, err := db.checkpointOnce(ctx)
 		if err != nil {
@@ -94,7 +147,7 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("checkpoint: readers held %d WAL frames (%d copied) for %v", frames, copied, checkpointPatience)
+			return fmt.Errorf("checkpoint: readers held %d WAL frames (%d copied) for %v", frames, copied, db.checkpointPatience)
 		}
 		select {
 		case <-ctx.Done():

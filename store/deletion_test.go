@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"confidant/counselling"
+	"confidant/store"
 	"confidant/store/storetest"
 )
 
@@ -195,5 +199,79 @@ func TestPurgeCrashAfterTheKeyLeavesNoOpenableKey(t *testing.T) {
 	}
 	if n := db.Count(t, `SELECT count(*) FROM accounts WHERE id = ?`, id); n != 0 {
 		t.Fatal("the next purge did not finish the deletion")
+	}
+}
+
+// lockedBuffer collects log lines written from the store's background work.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A reader that outlasts the checkpoint's patience does not turn a deletion
+// that committed into a reported failure: the help-seeker is told it is done,
+// the account is gone, and once the reader lets go a later checkpoint clears
+// the WAL of the deleted rows. The log says what happened without naming
+// anyone.
+func TestDeletionOutlastedByAReaderStillSucceeds(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t, func(o *store.Options) { o.CheckpointPatience = 300 * time.Millisecond })
+	logs := &lockedBuffer{}
+	db.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	ctx := context.Background()
+	id, sealed := deletableAccount(t, db)
+
+	reader, err := openRaw(t, db).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if _, err := reader.ExecContext(ctx, `BEGIN`); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reader.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.DeleteAccount(ctx, id)
+	if err != nil {
+		t.Fatalf("a committed deletion reported failure: %v", err)
+	}
+	if d.Threads != 1 || d.Messages != 2 {
+		t.Fatalf("deletion reports %d threads and %d messages, want 1 and 2", d.Threads, d.Messages)
+	}
+	if _, err := db.Account(ctx, id); counselling.ErrorCode(err) != counselling.ENotFound {
+		t.Fatalf("the deleted account is still there: %v", err)
+	}
+	if !strings.Contains(logs.String(), "checkpoint after a deletion failed") {
+		t.Fatalf("the failed checkpoint was not logged:\n%s", logs.String())
+	}
+	if _, err := reader.ExecContext(ctx, `COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "checkpoint after a deletion done") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no later checkpoint cleared the WAL:\n%s", logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	assertGoneFromFiles(t, db, sealed)
+	for _, personal := range []string{id, "Gone Tomorrow", "gone.tomorrow@example.org", "forget"} {
+		if strings.Contains(logs.String(), personal) {
+			t.Fatalf("the log names %q", personal)
+		}
 	}
 }

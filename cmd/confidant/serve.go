@@ -119,6 +119,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		ln.Close()
 		return err
 	}
+	db.SetLogger(logger)
 	defer func() {
 		if err := db.Close(); err != nil {
 			logger.Error("close database", "error", err.Error())

@@ -49,7 +49,12 @@ type option func(*web.Config)
 
 func newOffice(t testing.TB, opts ...option) *office {
 	t.Helper()
-	db := storetest.MustOpenDB(t)
+	return newOfficeOn(t, storetest.MustOpenDB(t), opts...)
+}
+
+// newOfficeOn is newOffice on a store the test opened itself.
+func newOfficeOn(t testing.TB, db *storetest.DB, opts ...option) *office {
+	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	cfg := web.Config{Clock: db.Clock, Logger: logger, LoginsPerMinute: 1000}

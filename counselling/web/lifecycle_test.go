@@ -10,8 +10,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"confidant/counselling"
+	"confidant/store"
+	"confidant/store/storetest"
 )
 
 func TestExportThenDeleteLeavesOnlyAnonymousNumbers(t *testing.T) {
@@ -271,5 +274,40 @@ func TestSupervisorMakesTrainingFragment(t *testing.T) {
 		if !strings.Contains(p.body, kept) {
 			t.Errorf("the fragment lacks %q:\n%s", kept, p.body)
 		}
+	}
+}
+
+// A reader that holds the WAL past the checkpoint's patience does not turn a
+// deletion that happened into an error page: the help-seeker is logged out
+// and sent home as usual, and the account is gone.
+func TestDeletionOutlastedByAReaderLooksNormal(t *testing.T) {
+	o := newOfficeOn(t, storetest.MustOpenDB(t, func(opts *store.Options) { opts.CheckpointPatience = 200 * time.Millisecond }))
+	seeker := o.browser()
+	seeker.register("Patient Heron", "herons leave no trace")
+	seeker.write("family", "Soon gone", "Words that will go.")
+
+	ctx := context.Background()
+	reader, err := openRawDB(t, o).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if _, err := reader.ExecContext(ctx, `BEGIN`); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reader.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	del := seeker.post("/account/delete", url.Values{"password": {"herons leave no trace"}})
+	if del.status != http.StatusSeeOther || del.header.Get("Location") != "/" || !strings.Contains(del.header.Get("Clear-Site-Data"), "cookies") {
+		t.Fatalf("delete while a reader holds the WAL: %d %q\n%s", del.status, del.header.Get("Location"), del.body)
+	}
+	reader.ExecContext(ctx, `COMMIT`)
+	if o.seekers() != 0 {
+		t.Fatal("the account is still there")
+	}
+	if n := o.db.Count(t, `SELECT count(*) FROM messages`); n != 0 {
+		t.Fatalf("%d messages are left", n)
 	}
 }

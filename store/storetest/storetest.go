@@ -47,8 +47,9 @@ type DB struct {
 }
 
 // MustOpenDB opens a fresh store in t.TempDir(), with key files generated as on
-// a first start, and closes it when the test ends.
-func MustOpenDB(t testing.TB) *DB {
+// a first start, and closes it when the test ends. tune, if given, changes the
+// options the store opens with.
+func MustOpenDB(t testing.TB, tune ...func(*store.Options)) *DB {
 	t.Helper()
 	dir := t.TempDir()
 	keys, err := vault.LoadOrCreate(dir, false)
@@ -56,7 +57,11 @@ func MustOpenDB(t testing.TB) *DB {
 		t.Fatal(err)
 	}
 	clock := NewClock()
-	db, err := store.Open(context.Background(), filepath.Join(dir, store.FileName), keys, store.Options{Clock: clock})
+	opts := store.Options{Clock: clock}
+	for _, f := range tune {
+		f(&opts)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, store.FileName), keys, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
