@@ -33,6 +33,9 @@ const (
 	RoleAdmin      Role = "admin"
 )
 
+// Roles are the staff roles, in the order pages offer them.
+var Roles = []Role{RoleCounsellor, RoleSupervisor, RoleAdmin}
+
 // ParseRole checks a role name.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {
@@ -310,6 +313,10 @@ type ExportProfile struct {
 	Gender  string `json:"gender,omitempty"`
 	Region  string `json:"region,omitempty"`
 }
+
+// ExportExplanation is the export's explanation, a message id: the web layer
+// gives it in the help-seeker's language.
+const ExportExplanation = "Everything Confidant stores about you. Counsellors' private notes are not included. Anonymous statistics (theme, month, age band, gender, region) are not linked to you and cannot be exported."
 
 // ExportConsent is one accepted terms version in an export.
 type ExportConsent struct {

@@ -32,6 +32,15 @@ func NoticeText(kind NoticeKind) (subject, body string) {
 	return "You have a new message", "You have a new message.\n\nLog in to read it:\n{{.LoginURL}}\n"
 }
 
+// InviteText returns the subject and body of the mail that invites a staff
+// member, as message ids with the placeholders {{.Hours}} (how long the link
+// works) and {{.Link}}; the sender translates them into the language of the
+// admin who sends the invite, which is the office's language they work in.
+func InviteText() (subject, body string) {
+	return "Your invitation to Confidant",
+		"You are invited to join a Confidant counselling office.\n\nOpen this one-time link within {{.Hours}} hours to set your password and second factor:\n{{.Link}}\n"
+}
+
 // Outgoing is a notification due to be sent, with its address decrypted.
 type Outgoing struct {
 	ID        int64

@@ -132,9 +132,15 @@ func Slugify(name string) string {
 
 // AuditEntry is one recorded admin action.
 type AuditEntry struct {
-	At     time.Time
-	Actor  string
-	Action string
-	Target string
+	At time.Time
+	// Actor names the staff member who acted; ActorLabel, a message id, says
+	// who acted when no staff member did.
+	Actor      string
+	ActorLabel string
+	Action     string
+	Target     string
+	// Said is the entry's detail as a message; Detail holds the English text
+	// of entries recorded before details were kept as messages.
+	Said   AuditDetail
 	Detail string
 }

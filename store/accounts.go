@@ -118,9 +118,8 @@ func (db *DB) createAccount(ctx context.Context, tx *sql.Tx, a newAccount) (stri
 		return "", fmt.Errorf("insert account: %w", err)
 	}
 	if a.termsVersion > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consents (account_id, office_id, terms_version, accepted_at) VALUES (?, ?, ?, ?)`,
-			id, a.officeID, a.termsVersion, now); err != nil {
-			return "", fmt.Errorf("record consent: %w", err)
+		if err := db.recordConsent(ctx, tx, id, a.officeID, a.termsVersion, a.lang, now); err != nil {
+			return "", err
 		}
 	}
 	return id, nil

@@ -12,8 +12,17 @@ import (
 )
 
 // audit records an admin action in the same transaction as the action. target
-// and detail name staff by id and themes by slug: never a help-seeker.
+// names staff by id and themes by slug: never a help-seeker. detail is a
+// message id without placeholders (or ""); auditSaying records one with
+// arguments.
 func (db *DB) audit(ctx context.Context, tx *sql.Tx, officeID int64, actorID, action, target, detail string) error {
+	return db.auditSaying(ctx, tx, officeID, actorID, action, target, counselling.AuditDetail{ID: detail})
+}
+
+// auditSaying is audit with a detail that is a message and its arguments,
+// stored as such so that the audit page tells it in its reader's language.
+func (db *DB) auditSaying(ctx context.Context, tx *sql.Tx, officeID int64, actorID, action, target string, said counselling.AuditDetail) error {
+	detail := said.Encode()
 	var actor any
 	if actorID != "" {
 		actor = actorID
@@ -85,12 +94,17 @@ func (db *DB) AuditLog(ctx context.Context, actor counselling.Caller, limit int)
 		rows.Close()
 		names := staffNames{db: db, tx: tx, ctx: ctx}
 		for _, r := range all {
-			e := counselling.AuditEntry{At: time.Unix(r.at, 0).UTC(), Action: r.action, Target: r.target, Detail: r.detail, Actor: "operator (command line)"}
+			e := counselling.AuditEntry{At: time.Unix(r.at, 0).UTC(), Action: r.action, Target: r.target, ActorLabel: counselling.AuditActorOperator}
+			var ok bool
+			if e.Said, ok = counselling.DecodeAuditDetail(r.detail); !ok {
+				e.Detail = r.detail
+			}
 			switch r.actor {
 			case "":
 			case automaticActor:
-				e.Actor = "Confidant (automatic)"
+				e.ActorLabel = counselling.AuditActorAutomatic
 			default:
+				e.ActorLabel = ""
 				if e.Actor, err = names.name(r.actor); err != nil {
 					return err
 				}
@@ -168,7 +182,8 @@ func (db *DB) SetRole(ctx context.Context, actor counselling.Caller, staffID str
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET role = ? WHERE id = ?`, string(role), staffID); err != nil {
 			return fmt.Errorf("set role: %w", err)
 		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "role changed", staffID, string(old)+" → "+string(role))
+		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, "role changed", staffID, counselling.AuditDetail{
+			ID: counselling.AuditRoleChange, Args: map[string]string{"Old": string(old), "New": string(role)}, Translated: []string{"Old", "New"}})
 	})
 }
 
@@ -256,9 +271,11 @@ func (db *DB) UpdateOffice(ctx context.Context, actor counselling.Caller, s coun
 				s.EmergencyNumber}, args...)...); err != nil {
 			return fmt.Errorf("update office: %w", err)
 		}
-		detail := fmt.Sprintf("name %q, answer time %q, mail kept %d months, year-end wipe %v, inactive accounts %d months, chat %d months, emergency number %q",
-			s.Name, s.AnswerTime, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths, s.EmergencyNumber)
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "settings changed", "", detail)
+		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, "settings changed", "", counselling.AuditDetail{
+			ID: counselling.AuditSettings, Args: map[string]string{"Name": s.Name, "AnswerTime": s.AnswerTime,
+				"MailMonths": strconv.Itoa(r.MailMonths), "Wipe": counselling.YesNo(r.WipeMailYearEnd),
+				"InactiveMonths": strconv.Itoa(r.InactiveAccountMonths), "ChatMonths": strconv.Itoa(r.ChatTranscriptMonths),
+				"Emergency": s.EmergencyNumber}, Translated: []string{"Wipe"}})
 	})
 }
 
@@ -274,7 +291,7 @@ func (db *DB) PublishTermsBy(ctx context.Context, actor counselling.Caller, lang
 		if version, err = db.publishTerms(ctx, tx, scope.OfficeID, lang, text); err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "privacy terms published", "", "version "+strconv.Itoa(version)+", "+lang)
+		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, "privacy terms published", "", termsDetail(version, lang))
 	})
 	if err != nil {
 		return 0, err
@@ -304,8 +321,22 @@ func (db *DB) TranslateTermsBy(ctx context.Context, actor counselling.Caller, la
 			scope.OfficeID, terms.Version, lang, text, db.now().Unix()); err != nil {
 			return fmt.Errorf("translate terms: %w", err)
 		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "privacy terms translated", "", "version "+strconv.Itoa(terms.Version)+", "+lang)
+		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, "privacy terms translated", "", termsDetail(terms.Version, lang))
 	})
+}
+
+// termsDetail says which version of the terms, in which language.
+func termsDetail(version int, lang string) counselling.AuditDetail {
+	return counselling.AuditDetail{ID: counselling.AuditTerms, Args: map[string]string{"Version": strconv.Itoa(version),
+		"Language": counselling.LanguageNames[lang]}, Translated: []string{"Language"}}
+}
+
+// namedDetail gives the name an admin typed, shown as typed.
+func namedDetail(name string) counselling.AuditDetail {
+	if name == "" {
+		return counselling.AuditDetail{}
+	}
+	return counselling.AuditDetail{ID: counselling.AuditNamed, Args: map[string]string{"Name": name}}
 }
 
 // CreateOfficeBy creates an office and an invite for its first admin, recorded
@@ -353,7 +384,7 @@ func (db *DB) CreateOfficeBy(ctx context.Context, actor counselling.Caller, slug
 		if err := db.inviteStaff(ctx, tx, n, token, actor.AccountID); err != nil {
 			return err
 		}
-		if err := db.audit(ctx, tx, scope.OfficeID, actor.AccountID, "office created", slug, name); err != nil {
+		if err := db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, "office created", slug, namedDetail(name)); err != nil {
 			return err
 		}
 		office, err = officeByID(ctx, tx, officeID)

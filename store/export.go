@@ -49,8 +49,7 @@ func (db *DB) export(ctx context.Context, tx *sql.Tx, accountID string) (*counse
 		Profile:    profile,
 		CreatedAt:  a.CreatedAt,
 		Threads:    []counselling.ExportThread{},
-		Explanation: "Everything Confidant stores about you. Counsellors' private notes are not included. " +
-			"Anonymous statistics (theme, month, age band, gender, region) are not linked to you and cannot be exported.",
+		Explanation: counselling.ExportExplanation,
 	}
 	if out.Consents, err = exportConsents(ctx, tx, accountID); err != nil {
 		return nil, err
@@ -82,8 +81,11 @@ func (db *DB) export(ctx context.Context, tx *sql.Tx, accountID string) (*counse
 // exportConsents lists the privacy terms an account accepted, oldest first,
 // each with the text it accepted.
 func exportConsents(ctx context.Context, tx *sql.Tx, accountID string) ([]counselling.ExportConsent, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT c.terms_version, c.accepted_at, coalesce(tv.text, '') FROM consents c
+	// The text is the one the person accepted: the translation in the
+	// language recorded with the consent, else the text as published.
+	rows, err := tx.QueryContext(ctx, `SELECT c.terms_version, c.accepted_at, coalesce(tt.text, tv.text, '') FROM consents c
 		LEFT JOIN terms_versions tv ON tv.office_id = c.office_id AND tv.version = c.terms_version
+		LEFT JOIN terms_translations tt ON tt.office_id = c.office_id AND tt.version = c.terms_version AND tt.lang = c.lang
 		WHERE c.account_id = ? ORDER BY c.accepted_at, c.id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("export consents: %w", err)

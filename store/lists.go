@@ -65,7 +65,7 @@ func (db *DB) addEntry(ctx context.Context, actor counselling.Caller, l officeLi
 		if err != nil {
 			return fmt.Errorf("add to %s: %w", l.table, err)
 		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, l.added, slug, name)
+		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, l.added, slug, namedDetail(name))
 	})
 }
 
@@ -89,7 +89,7 @@ func (db *DB) renameEntry(ctx context.Context, actor counselling.Caller, l offic
 		if err != nil {
 			return fmt.Errorf("rename in %s: %w", l.table, err)
 		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, l.renamed, slug, name)
+		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, l.renamed, slug, namedDetail(name))
 	})
 }
 

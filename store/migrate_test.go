@@ -12,6 +12,7 @@ import (
 	"confidant/counselling/vault"
 	"confidant/store"
 	"confidant/store/storetest"
+	"confidant/templates"
 )
 
 // A database that a release before region lists left holds regions people
@@ -107,5 +108,64 @@ func TestMigrationMovesFreeTextRegionsToNotGiven(t *testing.T) {
 				t.Errorf("%s still holds %q", filepath.Base(path+suffix), s)
 			}
 		}
+	}
+}
+
+// Offices of an earlier release have their default privacy terms only in
+// English. Migrating stores the catalogue's translations for each office whose
+// version 1 is the untouched default, and leaves an office's own text alone.
+func TestMigrationStoresTheDefaultTermsInEveryLanguage(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	keys, err := vault.LoadOrCreate(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, store.FileName)
+	opts := store.Options{Clock: storetest.NewClock()}
+	old, err := store.Open(ctx, path, keys, store.OptionsUpTo(opts, 13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := old.CreateOffice(ctx, "own", "Own terms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM terms_translations`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the old database holds %d translations (%v): the test set-up is wrong", n, err)
+	}
+	if _, err := raw.Exec(`UPDATE terms_versions SET text = 'Our own privacy terms, in English only.' WHERE office_id = ?`, own.ID); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	db, err := store.Open(ctx, path, keys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	main, err := db.OfficeBySlug(ctx, counselling.DefaultOfficeSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms, err := db.Terms(ctx, main.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range templates.Languages {
+		if want := templates.Translate(l.Value, counselling.DefaultTermsText, nil, nil); terms.Texts[l.Value] != want {
+			t.Errorf("after migrating, the default terms in %s are %q, want %q", l.Value, terms.Texts[l.Value], want)
+		}
+	}
+	if terms, err = db.Terms(ctx, own.ID); err != nil || len(terms.Texts) != 1 {
+		t.Errorf("an office's own terms got translations it never had: %+v %v", terms, err)
 	}
 }

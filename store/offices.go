@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"confidant/counselling"
+	"confidant/templates"
 )
 
 func (db *DB) ensureDefaultOffice(ctx context.Context) error {
@@ -41,6 +42,21 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 	if _, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, 1, ?, ?)`,
 		id, counselling.DefaultTermsText, db.now().Unix()); err != nil {
 		return 0, fmt.Errorf("record terms: %w", err)
+	}
+	// The default terms are stored in every offered language, as translations
+	// of version 1, so that each reader is shown (and accepts) a stored text
+	// in their language, which their export can show them again.
+	// A database held at an older schema (in migration tests) gets them from
+	// migration 14, as a database of an earlier release does.
+	for _, l := range templates.Languages {
+		text := templates.Translate(l.Value, counselling.DefaultTermsText, nil, nil)
+		if l.Value == "en" || text == counselling.DefaultTermsText || (db.lastMigration > 0 && db.lastMigration < 14) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO terms_translations (office_id, version, lang, text, published_at) VALUES (?, 1, ?, ?, ?)`,
+			id, l.Value, text, db.now().Unix()); err != nil {
+			return 0, fmt.Errorf("record terms translation: %w", err)
+		}
 	}
 	for i, t := range counselling.DefaultThemes {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO themes (office_id, slug, name, position) VALUES (?, ?, ?, ?)`,

@@ -30,8 +30,28 @@ func (db *DB) Consents(ctx context.Context, accountID string) ([]counselling.Con
 	return out, rows.Err()
 }
 
-// AcceptTerms records that the account accepted its office's current terms.
-func (db *DB) AcceptTerms(ctx context.Context, accountID string) error {
+// recordConsent records that the account accepted version of its office's
+// terms, with the language of the text it was shown to a reader of lang
+// (counselling.Terms.In), so that its export shows that same text.
+func (db *DB) recordConsent(ctx context.Context, tx *sql.Tx, accountID string, officeID int64, version int, lang string, at int64) error {
+	terms, err := db.terms(ctx, tx, officeID)
+	if err != nil {
+		return err
+	}
+	textLang := ""
+	if terms.Version == version {
+		_, textLang = terms.In(lang)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO consents (account_id, office_id, terms_version, accepted_at, lang) VALUES (?, ?, ?, ?, ?)`,
+		accountID, officeID, version, at, textLang); err != nil {
+		return fmt.Errorf("record consent: %w", err)
+	}
+	return nil
+}
+
+// AcceptTerms records that the account accepted its office's current terms,
+// shown to it in lang.
+func (db *DB) AcceptTerms(ctx context.Context, accountID, lang string) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		now := db.now().Unix()
 		var officeID int64
@@ -43,9 +63,7 @@ func (db *DB) AcceptTerms(ctx context.Context, accountID string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET terms_version = ?, terms_accepted_at = ? WHERE id = ?`, version, now, accountID); err != nil {
 			return fmt.Errorf("accept terms: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO consents (account_id, office_id, terms_version, accepted_at) VALUES (?, ?, ?, ?)`,
-			accountID, officeID, version, now)
-		return err
+		return db.recordConsent(ctx, tx, accountID, officeID, version, lang, now)
 	})
 }
 

@@ -6,10 +6,11 @@ import (
 
 	"confidant/counselling"
 	"confidant/store/storetest"
+	"confidant/templates"
 )
 
 // A new office dials the domain's default emergency number and has the
-// default terms in English, whatever the column defaults of the schema say.
+// default terms published in English and stored in every language, whatever the column defaults of the schema say.
 func TestNewOfficesTakeTheDomainsDefaults(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	ctx := context.Background()
@@ -28,8 +29,15 @@ func TestNewOfficesTakeTheDomainsDefaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if terms.Version != 1 || terms.Lang != "en" || terms.Texts["en"] != counselling.DefaultTermsText || len(terms.Texts) != 1 {
+		if terms.Version != 1 || terms.Lang != "en" || terms.Texts["en"] != counselling.DefaultTermsText || len(terms.Texts) != len(templates.Languages) {
 			t.Errorf("%s: terms %+v", slug, terms)
+		}
+		// The default text is stored in every language, so that a reader is
+		// shown, and accepts, a stored text in their own.
+		for _, l := range templates.Languages {
+			if want := templates.Translate(l.Value, counselling.DefaultTermsText, nil, nil); terms.Texts[l.Value] != want {
+				t.Errorf("%s: default terms in %s are %q, want the catalogue's %q", slug, l.Value, terms.Texts[l.Value], want)
+			}
 		}
 	}
 }

@@ -21,8 +21,8 @@ import (
 // they are. Any other translation equal to its English id is a miss.
 var sameInEnglish = map[string][]string{
 	"de": {"Apr", "Aug", "Code", "Depression", "Feb", "Jan", "Jul", "Jun", "Name", "Nov", "Region", "Sep", "Version {{.Version}}, {{.Date}}"},
-	"da": {"Administration", "Depression", "Supervisor", "supervisor", "Under 15", "Version {{.Version}}, {{.Date}}"},
-	"nl": {"Code", "Details", "Inbox", "Supervisor", "supervisor", "open"},
+	"da": {"Administration", "Depression", "Supervisor", "supervisor", "Under 15", "Version {{.Version}}, {{.Date}}", "chat", "video", "version {{.Version}}, {{.Language}}"},
+	"nl": {"Code", "Details", "Inbox", "Supervisor", "supervisor", "open", "chat", "video"},
 }
 
 var (
@@ -236,4 +236,64 @@ func built(e ast.Expr) bool {
 		return built(e.X)
 	}
 	return false
+}
+
+var (
+	templSignature = regexp.MustCompile(`^templ (\w+)\((.*)\) \{$`)
+	paramGroup     = regexp.MustCompile(`((?:\w+, )*\w+) (\S+)`)
+)
+
+// textParams are the string parameters of components that are not texts to
+// read but data shown as it is (a thread's id, an emergency number, a
+// nickname, a language code).
+var textParams = map[string]bool{
+	"Fragment.threadID": true, "Emergency.number": true, "messageItem.seekerName": true,
+	"Landing.registerURL": true, "TermsNote.textLang": true, "Terms.text": true, "Terms.textLang": true,
+	"fieldError.name": true,
+}
+
+// TestComponentsTranslateTheirTextParameters fails where a component prints a
+// string parameter as it is (as the inbox once printed "No flagged
+// conversations." handed to it by its caller): whatever text a caller passes
+// would reach every reader in English. A component prints a text parameter
+// through T, or its caller passes one already translated.
+func TestComponentsTranslateTheirTextParameters(t *testing.T) {
+	files, _ := filepath.Glob("*.templ")
+	checked := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var name string
+		var params []string
+		for _, line := range strings.Split(string(src), "\n") {
+			if m := templSignature.FindStringSubmatch(line); m != nil {
+				name, params = m[1], nil
+				for _, g := range paramGroup.FindAllStringSubmatch(m[2], -1) {
+					if g[2] != "string" {
+						continue
+					}
+					for _, p := range strings.Split(g[1], ", ") {
+						if !textParams[name+"."+p] {
+							params = append(params, p)
+						}
+					}
+				}
+				checked += len(params)
+				continue
+			}
+			if line == "}" {
+				name, params = "", nil
+			}
+			for _, p := range params {
+				if regexp.MustCompile(`(?:^|[^=])\{ *` + p + ` *\}`).MatchString(line) {
+					t.Errorf("%s: %s prints its parameter %q untranslated: %s", f, name, p, strings.TrimSpace(line))
+				}
+			}
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d text parameters found: the scan is broken", checked)
+	}
 }

@@ -2,12 +2,12 @@ package templates
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
-)
 
-// When formats a moment for a page.
-func When(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
+	"confidant/counselling"
+)
 
 // Paragraphs splits text at blank lines, so messages keep their shape without
 // any markup being trusted.
@@ -48,3 +48,37 @@ func SinceIn(ctx context.Context, now, t time.Time) string {
 // WhenIn formats a moment for a page; the numeric form reads the same in every
 // language offered.
 func WhenIn(_ context.Context, t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// auditActor names who did an audited action, in the reader's language when
+// it was no staff member.
+func auditActor(ctx context.Context, e counselling.AuditEntry) string {
+	if e.ActorLabel != "" {
+		return T(ctx, e.ActorLabel)
+	}
+	return e.Actor
+}
+
+// auditDetail tells an audit entry's detail in the reader's language; the
+// arguments an admin typed stay as typed, and entries recorded before
+// details were kept as messages are shown as they were written.
+func auditDetail(ctx context.Context, e counselling.AuditEntry) string {
+	if e.Said.ID == "" {
+		return e.Detail
+	}
+	pairs := make([]any, 0, 2*len(e.Said.Args))
+	for k, v := range e.Said.Args {
+		if slices.Contains(e.Said.Translated, k) {
+			v = T(ctx, v)
+		}
+		pairs = append(pairs, k, v)
+	}
+	return Tf(ctx, e.Said.ID, pairs...)
+}
+
+// LanguageName is the name of the language lang in the reader's language.
+func LanguageName(ctx context.Context, lang string) string {
+	if name, ok := counselling.LanguageNames[lang]; ok {
+		return T(ctx, name)
+	}
+	return lang
+}

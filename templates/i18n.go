@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -81,6 +82,8 @@ func LanguageOf(ctx context.Context) string {
 // raw holds the plain (non-plural) messages of each language, read from the
 // same files as the bundle: rendering them needs only their placeholders
 // filled, which is much cheaper than go-i18n's template per call.
+var known = map[string]map[string]bool{}
+
 var raw = func() map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, l := range Languages {
@@ -93,7 +96,9 @@ var raw = func() map[string]map[string]string {
 			panic("templates: " + err.Error())
 		}
 		out[l.Value] = map[string]string{}
+		known[l.Value] = map[string]bool{}
 		for id, v := range m {
+			known[l.Value][id] = true
 			if s, ok := v.(string); ok {
 				out[l.Value][id] = s
 			}
@@ -114,6 +119,11 @@ func Translate(lang, id string, data map[string]any, count any) string {
 	}
 	if _, ok := localizers[lang]; !ok {
 		lang = "en"
+	}
+	if lang != "en" && !known[lang][id] {
+		if f := missHook.Load(); f != nil {
+			(*f)(lang, id)
+		}
 	}
 	if count != nil {
 		key := fmt.Sprint(lang, "\x00", id, "\x00", count)
@@ -142,6 +152,19 @@ func Translate(lang, id string, data map[string]any, count any) string {
 		text = strings.ReplaceAll(text, "{{."+k+"}}", fmt.Sprint(v))
 	}
 	return text
+}
+
+// missHook, when set, hears of every message looked up in a language whose
+// catalogue lacks it: Translate falls back to the English id silently, so
+// only a test listening here notices a key that is computed at run time.
+var missHook atomic.Pointer[func(lang, id string)]
+
+// RecordMisses makes Translate call f with every language and message id it
+// finds in no catalogue, until the returned function is called. It is for
+// tests, which render pages in each language and fail on any miss.
+func RecordMisses(f func(lang, id string)) (stop func()) {
+	missHook.Store(&f)
+	return func() { missHook.Store(nil) }
 }
 
 // T translates a message into the language of ctx.
@@ -191,4 +214,11 @@ func LanguageLabel(lang string) string {
 	return lang
 }
 
-func joinLabels(labels []string) string { return strings.Join(labels, ", ") }
+// languageNames lists languages by their names in the reader's language.
+func languageNames(ctx context.Context, langs []string) string {
+	names := make([]string, len(langs))
+	for i, l := range langs {
+		names[i] = LanguageName(ctx, l)
+	}
+	return strings.Join(names, ", ")
+}

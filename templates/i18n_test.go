@@ -17,13 +17,14 @@ import (
 var (
 	// T(ctx, "…"), Tf(ctx, "…", …), Tn(ctx, "…", n) in templates and Go.
 	callRE = regexp.MustCompile(`\bT[fn]?\(ctx, "((?:[^"\\]|\\.)*)"`)
-	// Labels and hints handed to the form components, which translate them.
-	componentRE = regexp.MustCompile(`@(?:TextField|SelectField|TextArea)\(([^\n]*)\)`)
+	// Texts handed to components (labels, hints, empty-list notes), which
+	// translate them.
+	componentRE = regexp.MustCompile(`@\w+\(([^\n]*)\)`)
 	stringRE    = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
 	// User messages of the domain and the store.
 	domainRE = regexp.MustCompile(`(?:FieldError\([^,]+,|Errorf\([\w.]+,|\.Add\([\w"]+,|Message:)\s*"((?:[^"\\]|\\.)*)"`)
 	// The actions the audit log records, which its page translates.
-	auditRE = regexp.MustCompile(`(?:db\.audit\(ctx, tx, [^,]+, [^,]+, |action :?= |(?:added|renamed|retired): +)"([^"]+)"`)
+	auditRE = regexp.MustCompile(`(?:db\.audit(?:Saying)?\(ctx, tx, [^,]+, [^,]+, |action :?= |(?:added|renamed|retired): +)"([^"]+)"`)
 	// The tables of the year report.
 	tallyRE = regexp.MustCompile(`tallyTable\(ctx, "\w+", "([^"]+)", "([^"]+)"`)
 	// Texts the templates' own Go functions return.
@@ -131,11 +132,22 @@ func catalogue(t *testing.T) []string {
 		add(th.Name)
 	}
 	add(counselling.DefaultAnswerTime)
+	for _, m := range append(counselling.AuditDetailMessages, counselling.AuditActorOperator, counselling.AuditActorAutomatic,
+		counselling.ChannelMail, counselling.ChannelChat, counselling.ChannelVideo) {
+		add(m)
+	}
+	for _, name := range counselling.LanguageNames {
+		add(name)
+	}
 	add(counselling.DefaultTermsText)
+	add(counselling.ExportExplanation)
 	for _, m := range append(counselling.NicknameMessages.All(), counselling.StaffNameMessages.All()...) {
 		add(m)
 	}
 	add(counselling.ErrorMessage(nil))
+	subject, body := counselling.InviteText()
+	add(subject)
+	add(body)
 	for _, k := range []counselling.NoticeKind{counselling.NoticeReceived, counselling.NoticeReply, counselling.NoticeDigest, counselling.NoticeInactive} {
 		subject, body := counselling.NoticeText(k)
 		add(subject)

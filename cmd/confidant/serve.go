@@ -143,7 +143,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
 	var mailWake func()
-	var sendInvite func(ctx context.Context, to, link string) error
+	var sendInvite func(ctx context.Context, lang, to, link string) error
 	if cfg.SMTP != "" {
 		sender, err := mail.ParseURL(cfg.SMTP, cfg.SMTPFrom)
 		if err == nil {
@@ -157,9 +157,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return templates.Translate(lang, id, data, nil)
 		}, logger)
 		mailWake = worker.Wake
-		sendInvite = func(ctx context.Context, to, link string) error {
-			return sender.Send(ctx, to, "Your invitation to Confidant",
-				"You are invited to join a Confidant counselling office.\n\nOpen this one-time link within "+hours(counselling.InviteTTL)+" to set your password and second factor:\n"+link+"\n")
+		sendInvite = func(ctx context.Context, lang, to, link string) error {
+			subject, body := counselling.InviteText()
+			data := map[string]any{"Hours": int(counselling.InviteTTL.Hours()), "Link": link}
+			return sender.Send(ctx, to, templates.Translate(lang, subject, nil, nil), templates.Translate(lang, body, data, nil))
 		}
 		go worker.Run(bg, 15*time.Second)
 	}

@@ -91,6 +91,14 @@ func (s *Server) export(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The export speaks its reader's language, as the pages do; its keys and
+	// coded values stay the same in every language. Theme names an office
+	// gave its own themes are not in the catalogue and stay as they are.
+	lang := langOf(c)
+	data.Explanation = templates.Translate(lang, data.Explanation, nil, nil)
+	for i := range data.Threads {
+		data.Threads[i].Theme = templates.Translate(lang, data.Threads[i].Theme, nil, nil)
+	}
 	body, err := json.MarshalIndent(data, "", "  ")
 	if err != nil {
 		return err
@@ -149,7 +157,7 @@ func (s *Server) acceptTerms(c echo.Context) error {
 	if form.Get("accept_terms") == "" {
 		return s.termsForm(c)
 	}
-	if err := s.db.AcceptTerms(c.Request().Context(), sessionOf(c).AccountID); err != nil {
+	if err := s.db.AcceptTerms(c.Request().Context(), sessionOf(c).AccountID, langOf(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/threads")

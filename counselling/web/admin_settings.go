@@ -41,7 +41,7 @@ func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSet
 	d.TermsLang = terms.Lang
 	for _, l := range templates.Languages {
 		if _, ok := terms.Texts[l.Value]; ok {
-			d.TermsLanguages = append(d.TermsLanguages, l.Label)
+			d.TermsLanguages = append(d.TermsLanguages, l.Value)
 		}
 	}
 	if d.Terms.Values == nil {

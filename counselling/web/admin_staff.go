@@ -39,7 +39,7 @@ func (s *Server) inviteStaff(c echo.Context) error {
 	link := s.cfg.BaseURL + "/invite/" + token
 	msg := "The invitation was created. Give the link to the person; it works once."
 	if email != "" && s.cfg.SendInvite != nil {
-		if err := s.cfg.SendInvite(ctx, email, link); err != nil {
+		if err := s.cfg.SendInvite(ctx, langOf(c), email, link); err != nil {
 			s.log.Warn("invite mail", "event", "could not be sent")
 			msg = "The invitation was created, but the mail could not be sent. Give the link to the person yourself."
 		} else {

@@ -27,8 +27,9 @@ type Config struct {
 	Sessions     counselling.SessionPolicy
 	Clock        counselling.Clock
 	Logger       *slog.Logger
-	// SendInvite, when set, mails an invite link to a new staff member.
-	SendInvite func(ctx context.Context, to, link string) error
+	// SendInvite, when set, mails an invite link to a new staff member, in
+	// lang (the language of the admin who invites them).
+	SendInvite func(ctx context.Context, lang, to, link string) error
 	// MailWake, when set, is called after a notification was queued.
 	MailWake func()
 	// LoginsPerMinute bounds login and registration attempts per client.
