@@ -43,12 +43,12 @@ func (db *DB) export(ctx context.Context, tx *sql.Tx, accountID string) (*counse
 	profile := counselling.ExportProfile(a.Profile)
 	profile.Region = regions.Name(a.Profile.Region)
 	out := &counselling.Export{
-		Format:     "confidant-export-1",
-		ExportedAt: db.now().UTC(),
-		Nickname:   a.Nickname,
-		Profile:    profile,
-		CreatedAt:  a.CreatedAt,
-		Threads:    []counselling.ExportThread{},
+		Format:      "confidant-export-1",
+		ExportedAt:  db.now().UTC(),
+		Nickname:    a.Nickname,
+		Profile:     profile,
+		CreatedAt:   a.CreatedAt,
+		Threads:     []counselling.ExportThread{},
 		Explanation: counselling.ExportExplanation,
 	}
 	if out.Consents, err = exportConsents(ctx, tx, accountID); err != nil {
