@@ -153,14 +153,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			ln.Close()
 			return err
 		}
-		worker := mail.NewWorker(db, sender, baseURL, func(lang, id string, data map[string]any) string {
+		translate := func(lang, id string, data map[string]any) string {
 			return templates.Translate(lang, id, data, nil)
-		}, logger)
+		}
+		worker := mail.NewWorker(db, sender, baseURL, translate, logger)
 		mailWake = worker.Wake
 		sendInvite = func(ctx context.Context, lang, to, link string) error {
-			subject, body := counselling.InviteText()
-			data := map[string]any{"Hours": int(counselling.InviteTTL.Hours()), "Link": link}
-			return sender.Send(ctx, to, templates.Translate(lang, subject, nil, nil), templates.Translate(lang, body, data, nil))
+			return sender.SendInvite(ctx, translate, lang, to, link)
 		}
 		go worker.Run(bg, 15*time.Second)
 	}

@@ -131,6 +131,14 @@ func (s *Sender) Send(ctx context.Context, to, subject, body string) error {
 
 var errBadAddress = errors.New("recipient address refused")
 
+// SendInvite mails a new staff member their one-time invite link, written in
+// lang (the language of the admin who invites them) like every other mail.
+func (s *Sender) SendInvite(ctx context.Context, translate Translator, lang, to, link string) error {
+	subject, body := counselling.InviteText()
+	data := map[string]any{"Hours": int(counselling.InviteTTL.Hours()), "Link": link}
+	return s.Send(ctx, to, translate(lang, subject, data), translate(lang, body, data))
+}
+
 // Store is the outbox.
 type Store interface {
 	DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing, error)
