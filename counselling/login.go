@@ -2,25 +2,41 @@ package counselling
 
 import "time"
 
-// Guessing a password is slowed in two places, and only one of them can keep
-// the owner out.
+// Guessing a password is slowed in three places, and only the last of them,
+// which a handful of strangers cannot reach, can keep the owner out.
 //
-// The waiting period counts per account and per client: the failures of one
-// client (known to the web layer only by a keyed hash of its address that is
-// held in memory and renewed daily) against one account make that client wait
-// before its next try for that account, up to a minute. A stranger who guesses
-// once a minute therefore only ever slows themselves: the owner, logging in from
-// their own connection, has no failures and is checked at once. One client gets
-// about 70 guesses an hour at one account.
+// The waiting period counts per account and per client. The web layer knows a
+// client only by a keyed hash of its address (an IPv4 address, or the /56 an
+// IPv6 household is given), with a key held in memory and renewed daily; it
+// never stores the address. The failures of one client against one account
+// make that client wait before its next try for that account, up to a minute
+// (LoginDelay). A stranger who guesses once a minute therefore only ever slows
+// themselves: the owner, logging in from their own connection, has no failures
+// and is checked at once. One client gets about 70 guesses an hour at one
+// account.
 //
-// The account also counts every failure from every client, in a window of an
-// hour. Below AccountFailureCeiling that count changes nothing. Reaching it,
-// which takes several clients guessing as fast as they are let, is an attack:
-// the admins of the office are told (an audit-log entry, never an address), and
-// from then until the window ends the account waits a minute after each
-// failure, whoever tries. That is the one way to keep an owner out, and it
-// needs many addresses and leaves a trace; without it, guessing from many
-// addresses would not be slowed at all.
+// The clients of one network (an IPv6 /48, which one free tunnel hands out as
+// 256 clients; an IPv4 address is its own network) also wait together, counting
+// NetworkShare of their failures as one: their waits start after 48 quick
+// failures and grow to a minute after the network's latest failure, so one /48
+// gets about 200 guesses an hour at one account, not 256 clients' worth.
+//
+// The account also counts every failure from every client in a window of an
+// hour, and how many distinct networks they came from. Only when both are high,
+// AccountFailureCeiling failures from at least MinGuessingNetworks networks, is
+// it an attack that one person with a few connections cannot stage: the admins
+// of the office are told (an audit-log entry, never an address), and from then
+// until the window ends the account waits a minute after each failure, whoever
+// tries. That is the one way to keep an owner out, and it needs twenty networks
+// and leaves a trace; without it, guessing from many networks would not be
+// slowed at all.
+//
+// What remains: clients behind one address (household Wi-Fi, carrier NAT, a
+// company proxy) or in one /48 are one client or one network, so a guesser
+// among them also makes the owner there wait, at most a minute at a time.
+// Someone with twenty networks can still keep the owner out for an hour at a
+// time, and the admins will know. The networks are counted in memory: a
+// restart forgets them, which only delays the account-wide wait.
 //
 // Re-checks of the password from a held session (before changing the password
 // or deleting the account) count exactly like logins.
@@ -29,9 +45,19 @@ import "time"
 const FailureWindow = time.Hour
 
 // AccountFailureCeiling is how many wrong passwords from all clients together
-// in one window make the whole account wait, and alert its admins. It is well
-// above what one client can reach in a window, so that one stranger cannot.
+// in one window, from at least MinGuessingNetworks networks, make the whole
+// account wait, and alert its admins. It is well above what one client can
+// reach in a window.
 const AccountFailureCeiling = 300
+
+// MinGuessingNetworks is how many distinct networks the failures against an
+// account must come from before the whole account waits: more than one person
+// has at hand.
+const MinGuessingNetworks = 20
+
+// NetworkShare is how many clients' failures the clients of one network make
+// together before they all wait as one client would.
+const NetworkShare = 16
 
 // Failures counts failed attempts in a window that opens at the first failure
 // and lasts a fixed time; after it, the count starts again from nothing.
@@ -72,10 +98,13 @@ func LoginDelay(failures int) time.Duration {
 }
 
 // PasswordThrottle is what is known of recent wrong passwords for one account:
-// from the client now asking, and from all clients together.
+// from the client now asking, from the clients of its network, and from all
+// clients together, with the number of distinct networks these came from.
 type PasswordThrottle struct {
-	Client  Failures
-	Account Failures
+	Client   Failures
+	Network  Failures
+	Account  Failures
+	Networks int
 }
 
 // Allowed reports whether a password for the account may be checked at now for
@@ -86,8 +115,18 @@ func (t PasswordThrottle) Allowed(now time.Time) bool {
 	if now.Before(c.Last.Add(LoginDelay(c.Count))) {
 		return false
 	}
-	a := t.Account.current(now, FailureWindow)
-	return a.Count < AccountFailureCeiling || !now.Before(a.Last.Add(time.Minute))
+	n := t.Network.current(now, FailureWindow)
+	if now.Before(n.Last.Add(LoginDelay(n.Count / NetworkShare))) {
+		return false
+	}
+	return !AccountHeld(t.Account, t.Networks, now) || !now.Before(t.Account.Last.Add(time.Minute))
+}
+
+// AccountHeld reports whether the whole account waits a minute after each
+// failure: its failures in the window have reached the ceiling, and came from
+// at least MinGuessingNetworks networks.
+func AccountHeld(account Failures, networks int, now time.Time) bool {
+	return account.current(now, FailureWindow).Count >= AccountFailureCeiling && networks >= MinGuessingNetworks
 }
 
 // AddPasswordFailure returns f after one more wrong password at now. It serves
@@ -96,10 +135,12 @@ func (f Failures) AddPasswordFailure(now time.Time) Failures {
 	return f.add(now, FailureWindow)
 }
 
-// AlertsAdmins reports whether the failure that turned before into after made
-// the account reach the ceiling: the moment its admins are told, once a window.
-func AlertsAdmins(before, after Failures, now time.Time) bool {
-	return before.current(now, FailureWindow).Count < AccountFailureCeiling && after.Count >= AccountFailureCeiling
+// AlertsAdmins reports whether the failure that turned before into after, and
+// the account's distinct networks from networksBefore into networksAfter, made
+// the whole account wait (AccountHeld): the moment its admins are told, once a
+// window.
+func AlertsAdmins(before, after Failures, networksBefore, networksAfter int, now time.Time) bool {
+	return !AccountHeld(before, networksBefore, now) && AccountHeld(after, networksAfter, now)
 }
 
 // The second factor is capped per half-finished login (MaxSecondFactorFailures)

@@ -56,11 +56,13 @@ func (db *DB) AccountCredentials(ctx context.Context, accountID string) (*counse
 }
 
 // RecordLoginFailure counts a wrong password against the account, from
-// whichever client, as counselling.PasswordThrottle counts them. When the count
-// reaches the account's ceiling the office's admins find an entry in the audit
-// log, written in the same transaction; it names a staff member, but never a
-// help-seeker, and never where the guesses came from.
-func (db *DB) RecordLoginFailure(ctx context.Context, accountID string) error {
+// whichever client, as counselling.PasswordThrottle counts them; the distinct
+// networks that failed against the account lately, before and with this
+// failure, are counted in memory by the caller. When the account starts to
+// wait as a whole (counselling.AlertsAdmins) the office's admins find an entry
+// in the audit log, written in the same transaction; it names a staff member,
+// but never a help-seeker, and never where the guesses came from.
+func (db *DB) RecordLoginFailure(ctx context.Context, accountID string, networksBefore, networksAfter int) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		var before counselling.Failures
 		var since, last, officeID int64
@@ -80,7 +82,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, accountID string) error {
 			after.Count, after.Since.Unix(), after.Last.Unix(), accountID); err != nil {
 			return fmt.Errorf("record login failure: %w", err)
 		}
-		if !counselling.AlertsAdmins(before, after, now) {
+		if !counselling.AlertsAdmins(before, after, networksBefore, networksAfter, now) {
 			return nil
 		}
 		target, detail := accountID, ""

@@ -71,7 +71,7 @@ func TestAccountCeilingAlertsAdminsOnceAndNamesNoHelpSeeker(t *testing.T) {
 	staff := staffID(t, db, counselling.RoleCounsellor, "Guessed Staff")
 	for _, id := range []string{seeker, staff} {
 		for range 2 * counselling.AccountFailureCeiling {
-			if err := db.RecordLoginFailure(ctx, id); err != nil {
+			if err := db.RecordLoginFailure(ctx, id, counselling.MinGuessingNetworks, counselling.MinGuessingNetworks); err != nil {
 				t.Fatal(err)
 			}
 			db.Clock.Advance(time.Second)
@@ -105,7 +105,7 @@ func TestAccountCeilingAlertsAdminsOnceAndNamesNoHelpSeeker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if (counselling.PasswordThrottle{Account: creds.Failures}).Allowed(db.Clock.Now()) {
+	if (counselling.PasswordThrottle{Account: creds.Failures, Networks: counselling.MinGuessingNetworks}).Allowed(db.Clock.Now()) {
 		t.Error("an account past its ceiling is checked at once from a new client")
 	}
 }

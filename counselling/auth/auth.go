@@ -21,7 +21,7 @@ type Store interface {
 	CreateSeeker(ctx context.Context, reg counselling.Registration, passwordHash string) (string, error)
 	Credentials(ctx context.Context, nickname string) (*counselling.Credentials, error)
 	AccountCredentials(ctx context.Context, accountID string) (*counselling.Credentials, error)
-	RecordLoginFailure(ctx context.Context, accountID string) error
+	RecordLoginFailure(ctx context.Context, accountID string, networksBefore, networksAfter int) error
 	Login(ctx context.Context, accountID string) (string, error)
 	SetPassword(ctx context.Context, accountID, hash string, keep []byte) error
 	DeleteSession(ctx context.Context, tokenHash []byte) error
@@ -38,7 +38,9 @@ type Service struct {
 	store    Store
 	hasher   *passwd.Hasher
 	clock    counselling.Clock
-	failures clientFailures
+	failures clientFailures // per client and account
+	network  clientFailures // per network and account
+	networks accountNetworks
 	// checkCode checks a second-factor code; tests count its calls.
 	checkCode func(secret, code string, now time.Time, last int64) (int64, bool)
 }
@@ -114,18 +116,26 @@ var (
 // nil when the password is right.
 func (s *Service) checked(ctx context.Context, client Client, creds *counselling.Credentials, ok bool) error {
 	now := s.clock.Now()
-	throttle := counselling.PasswordThrottle{Client: s.failures.get(client, creds.AccountID), Account: creds.Failures}
+	networks := s.networks.count(creds.AccountID, now)
+	throttle := counselling.PasswordThrottle{
+		Client:   s.failures.get(client.ID, creds.AccountID),
+		Network:  s.network.get(client.Network, creds.AccountID),
+		Account:  creds.Failures,
+		Networks: networks,
+	}
 	if !throttle.Allowed(now) {
 		return errWait
 	}
 	if !ok {
-		s.failures.add(client, creds.AccountID, now)
-		if err := s.store.RecordLoginFailure(ctx, creds.AccountID); err != nil {
+		s.failures.add(client.ID, creds.AccountID, now)
+		s.network.add(client.Network, creds.AccountID, now)
+		after := s.networks.add(creds.AccountID, client.Network, now)
+		if err := s.store.RecordLoginFailure(ctx, creds.AccountID, networks, after); err != nil {
 			return err
 		}
 		return errWrong
 	}
-	s.failures.forget(client, creds.AccountID)
+	s.failures.forget(client.ID, creds.AccountID)
 	return nil
 }
 

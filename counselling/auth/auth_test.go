@@ -15,9 +15,11 @@ import (
 // cheap hashes in microseconds: these tests are about counting, not hashing.
 var cheap = passwd.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
+// client is the n-th client, each in a network of its own.
 func client(n int) auth.Client {
 	var c auth.Client
-	c[0], c[1] = byte(n), byte(n>>8)
+	c.ID[0], c.ID[1] = byte(n), byte(n>>8)
+	c.Network = c.ID
 	return c
 }
 
@@ -77,5 +79,46 @@ func TestBelowTheCeilingOtherClientsDoNotWait(t *testing.T) {
 	}
 	if _, _, err := svc.Login(ctx, guesser, "Target", "the target's long password"); err != auth.ErrLoginFailed {
 		t.Fatalf("right password from a guessing client during its pause: %v, want the refusal", err)
+	}
+}
+
+func TestAFewGuessingNetworksCannotKeepTheOwnerOut(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	svc := auth.New(db, passwd.New(cheap, 0, time.Second), db.Clock)
+	office, _ := db.OfficeBySlug(ctx, counselling.DefaultOfficeSlug)
+	if _, err := svc.Register(ctx, counselling.Registration{OfficeID: office.ID, Nickname: "Target",
+		Password: "the target's long password", AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	// Six strangers' networks, each of many clients (a tunnel's /48 hands out
+	// 256 /56s), guess as often as they are let for an hour.
+	counted := 0
+	for second := range 3600 {
+		for n := range 6 {
+			var c auth.Client
+			c.Network[0] = byte(n + 1)
+			c.ID = c.Network
+			c.ID[1] = byte(second % 256)
+			if _, _, err := svc.Login(ctx, c, "Target", "wrong guess"); err != auth.ErrLoginFailed {
+				t.Fatalf("guess: %v", err)
+			}
+		}
+		if second%60 == 59 {
+			creds, _ := db.Credentials(ctx, "Target")
+			counted = creds.Failures.Count
+			if _, _, err := svc.Login(ctx, client(9999), "Target", "the target's long password"); err != nil {
+				t.Fatalf("minute %d, %d failures: the owner with the right password from their own network: %v", second/60, counted, err)
+			}
+		}
+		db.Clock.Advance(time.Second)
+	}
+	if counted < counselling.AccountFailureCeiling {
+		t.Fatalf("the strangers made only %d failures; the test wants the account past its ceiling", counted)
+	}
+	// Still slow: a network, however many clients it has, makes no more than
+	// a few hundred guesses an hour.
+	if limit := 6 * 250; counted > limit {
+		t.Fatalf("six networks made %d guesses in an hour, more than %d", counted, limit)
 	}
 }

@@ -8,10 +8,15 @@ import (
 	"confidant/counselling"
 )
 
-// Client is how auth knows who is trying: a keyed hash of the connection's
-// address made by the web layer, whose key lives in memory only and is renewed
-// every day. It is never the address, and auth keeps it only in memory.
-type Client [32]byte
+// Client is how auth knows who is trying: keyed hashes made by the web layer of
+// the connection's client (an IPv4 address or an IPv6 /56) and of its network
+// (an IPv4 address or an IPv6 /48), with a key that lives in memory only and is
+// renewed every day. They are never the address, and auth keeps them only in
+// memory.
+type Client struct {
+	ID      [32]byte
+	Network [32]byte
+}
 
 // maxPairs bounds the memory of clientFailures; past it, pairs whose window
 // has passed go, and if that is not enough, all go. Forgetting only ever gives
@@ -25,7 +30,7 @@ type clientFailures struct {
 	pairs map[[32]byte]counselling.Failures
 }
 
-func pairKey(client Client, accountID string) [32]byte {
+func pairKey(client [32]byte, accountID string) [32]byte {
 	h := sha256.New()
 	h.Write(client[:])
 	h.Write([]byte(accountID))
@@ -34,13 +39,13 @@ func pairKey(client Client, accountID string) [32]byte {
 	return k
 }
 
-func (c *clientFailures) get(client Client, accountID string) counselling.Failures {
+func (c *clientFailures) get(client [32]byte, accountID string) counselling.Failures {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.pairs[pairKey(client, accountID)]
 }
 
-func (c *clientFailures) add(client Client, accountID string, now time.Time) {
+func (c *clientFailures) add(client [32]byte, accountID string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.pairs == nil {
@@ -61,8 +66,73 @@ func (c *clientFailures) add(client Client, accountID string, now time.Time) {
 }
 
 // forget ends the count of a client that gave the right password.
-func (c *clientFailures) forget(client Client, accountID string) {
+func (c *clientFailures) forget(client [32]byte, accountID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.pairs, pairKey(client, accountID))
+}
+
+// maxNetworksPerAccount bounds the networks remembered for one account: past
+// MinGuessingNetworks, more change nothing.
+const maxNetworksPerAccount = 4 * counselling.MinGuessingNetworks
+
+// accountNetworks remembers, in memory, which networks failed against each
+// account lately, to count the distinct ones (counselling.AccountHeld).
+type accountNetworks struct {
+	mu       sync.Mutex
+	accounts map[string]map[[32]byte]time.Time // account, network, latest failure
+}
+
+// count is how many distinct networks failed against the account within the
+// last window.
+func (a *accountNetworks) count(accountID string, now time.Time) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.countLocked(accountID, now)
+}
+
+func (a *accountNetworks) countLocked(accountID string, now time.Time) int {
+	n := 0
+	for _, last := range a.accounts[accountID] {
+		if now.Before(last.Add(counselling.FailureWindow)) {
+			n++
+		}
+	}
+	return n
+}
+
+// add records a failure from network against the account and returns the
+// count as it now stands.
+func (a *accountNetworks) add(accountID string, network [32]byte, now time.Time) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.accounts == nil {
+		a.accounts = map[string]map[[32]byte]time.Time{}
+	}
+	nets, ok := a.accounts[accountID]
+	if !ok {
+		if len(a.accounts) >= maxPairs {
+			for id := range a.accounts {
+				if a.countLocked(id, now) == 0 {
+					delete(a.accounts, id)
+				}
+			}
+			if len(a.accounts) >= maxPairs {
+				clear(a.accounts)
+			}
+		}
+		nets = map[[32]byte]time.Time{}
+		a.accounts[accountID] = nets
+	}
+	if _, ok := nets[network]; !ok && len(nets) >= maxNetworksPerAccount {
+		for k, last := range nets {
+			if !now.Before(last.Add(counselling.FailureWindow)) {
+				delete(nets, k)
+			}
+		}
+	}
+	if _, ok := nets[network]; ok || len(nets) < maxNetworksPerAccount {
+		nets[network] = now
+	}
+	return a.countLocked(accountID, now)
 }

@@ -59,20 +59,28 @@ func (l *clientLimiter) rotate(now time.Time) {
 // address is read here and only turned into the hash; it is never stored,
 // logged, or passed on. Call with l.mu held.
 func (l *clientLimiter) clientID(r *http.Request, now time.Time) [32]byte {
+	client, _ := peerHost(r)
+	return l.hash(now, "client "+client)
+}
+
+func (l *clientLimiter) hash(now time.Time, s string) [32]byte {
 	l.rotate(now)
 	mac := hmac.New(sha256.New, l.key)
-	mac.Write([]byte(peerHost(r)))
+	mac.Write([]byte(s))
 	var id [32]byte
 	copy(id[:], mac.Sum(nil))
 	return id
 }
 
 // client is the requesting client as auth knows it, to count its wrong
-// passwords per account: the keyed hash, never the address.
+// passwords per account: keyed hashes of its client and network, never the
+// address.
 func (l *clientLimiter) client(r *http.Request) auth.Client {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return auth.Client(l.clientID(r, l.clock.Now()))
+	now := l.clock.Now()
+	client, network := peerHost(r)
+	return auth.Client{ID: l.hash(now, "client "+client), Network: l.hash(now, "network "+network)}
 }
 
 // allow spends one token of the requesting client's bucket, or says how long
@@ -118,18 +126,19 @@ func (l *clientLimiter) sweepLocked(now time.Time) {
 	}
 }
 
-// peerHost is the host part of the connection's peer, without the port, so
-// that one client's connections share a bucket. An IPv6 address counts by its
-// /64 network, which one household or server is given whole: otherwise one
-// client could count as billions. Forwarding headers are ignored: the client
-// sets them. Only clientID calls it, to hash the result.
-func peerHost(r *http.Request) string {
+// peerHost is the client of the connection's peer and the network it belongs
+// to, without the port, so that one client's connections share a bucket. An
+// IPv6 client counts by its /56 network, which one household is given whole
+// (otherwise one client could count as billions), and belongs to its /48, which
+// one tunnel hands out whole; an IPv4 address is both. Forwarding headers are
+// ignored: the client sets them. Only the limiter calls it, to hash the result.
+func peerHost(r *http.Request) (client, network string) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
-		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+		return ip.Mask(net.CIDRMask(56, 128)).String() + "/56", ip.Mask(net.CIDRMask(48, 128)).String() + "/48"
 	}
-	return host
+	return host, host
 }

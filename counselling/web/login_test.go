@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -59,6 +61,37 @@ func TestAStrangerGuessingCannotKeepTheOwnerOut(t *testing.T) {
 			t.Fatalf("minute %d: the owner, with the right password from their own connection, got %d while a stranger guesses", minute, p.status)
 		}
 		o.db.Clock.Advance(time.Minute - time.Second)
+	}
+}
+
+func TestSixStrangersGuessingCannotKeepTheOwnerOut(t *testing.T) {
+	o := newOffice(t)
+	o.browser().register("Owner", "the owner's own long password")
+	var strangers []*browser
+	for i := range 6 {
+		strangers = append(strangers, o.browserFrom(fmt.Sprintf("127.0.0.%d", 10+i)))
+	}
+	// Six strangers, each from an address of its own, guess as often as they
+	// are let: three at once, then once a minute, until together they are past
+	// the account's ceiling.
+	guesses := 0
+	for minute := 0; guesses < counselling.AccountFailureCeiling+6; minute++ {
+		for _, stranger := range strangers {
+			for range max(1, 3-minute) {
+				if p := stranger.post("/login", login("Owner", "a wrong guess at it")); p.status != http.StatusUnauthorized {
+					t.Fatalf("stranger's guess: %d", p.status)
+				}
+				guesses++
+			}
+		}
+		o.db.Clock.Advance(time.Minute)
+	}
+	o.db.Clock.Advance(-59 * time.Second)
+	if creds, _ := o.db.Credentials(context.Background(), "Owner"); creds.Failures.Count < counselling.AccountFailureCeiling {
+		t.Fatalf("the strangers made only %d failures; the test wants the account past its ceiling", creds.Failures.Count)
+	}
+	if p := o.browserFrom("127.0.0.99").post("/login", login("Owner", "the owner's own long password")); p.status != http.StatusSeeOther {
+		t.Fatalf("the owner, with the right password from their own connection a second after six strangers' guesses, got %d", p.status)
 	}
 }
 
