@@ -40,6 +40,9 @@ You need no real name. An email address is optional and used only to tell you th
 We store no IP address. The only cookie keeps you logged in and is removed when you log out.
 You can download everything we hold about you, and delete your account at any time; afterwards only anonymous numbers remain.`
 
+// DefaultTermsLang is the language DefaultTermsText is written in.
+const DefaultTermsLang = "en"
+
 // DefaultThemes are the themes of a fresh office, in the order they are offered.
 var DefaultThemes = []Theme{
 	{Slug: "loneliness", Name: "Loneliness"},

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// InviteTTL is how long a staff invite link works.
+// InviteTTL is how long a staff invite link works, the first admin's included.
 const InviteTTL = 72 * time.Hour
 
 // Invite is an open invitation for a staff member to set a password and enrol

@@ -5,13 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"time"
 
 	"confidant/counselling"
 )
-
-// FirstAdminInviteTTL is how long the first-admin link printed at start works.
-const FirstAdminInviteTTL = 24 * time.Hour
 
 // FirstAdminInvite returns a new one-time token for creating the first admin when
 // no admin has finished enrolment yet, and "" when one has. Each call replaces the
@@ -56,7 +52,7 @@ func (db *DB) FirstAdminInvite(ctx context.Context) (string, error) {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO invites (token_hash, account_id, office_id, first_admin, expires_at)
-			VALUES (?, ?, ?, 1, ?)`, hashToken(token), accountID, officeID, db.now().Add(FirstAdminInviteTTL).Unix())
+			VALUES (?, ?, ?, 1, ?)`, hashToken(token), accountID, officeID, db.now().Add(counselling.InviteTTL).Unix())
 		if err != nil {
 			return fmt.Errorf("create first-admin invite: %w", err)
 		}

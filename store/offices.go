@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"confidant/counselling"
 	"confidant/templates"
@@ -25,13 +26,22 @@ func (db *DB) ensureDefaultOffice(ctx context.Context) error {
 }
 
 func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (int64, error) {
-	// The retention rules are the domain's defaults, written out: the column
-	// defaults of migration 0004 only filled the offices that existed then.
+	// The retention rules, the emergency number and the terms' language are
+	// the domain's defaults, written out: the column defaults of the
+	// migrations only filled the offices that existed then. A database held
+	// at an older schema (in migration tests) lacks the columns of migration
+	// 9 and gets them from it, as a database of an earlier release does.
+	withMigration9 := db.lastMigration == 0 || db.lastMigration >= 9
 	r := counselling.DefaultRetention
-	res, err := tx.ExecContext(ctx, `INSERT INTO offices (slug, name, answer_time, terms_version, terms_text, created_at,
-		retain_mail_months, wipe_mail_year_end, inactive_account_months, chat_transcript_months)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`, slug, name, counselling.DefaultAnswerTime, counselling.DefaultTermsText, db.now().Unix(),
-		r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths)
+	cols := `slug, name, answer_time, terms_version, terms_text, created_at,
+		retain_mail_months, wipe_mail_year_end, inactive_account_months, chat_transcript_months`
+	args := []any{slug, name, counselling.DefaultAnswerTime, 1, counselling.DefaultTermsText, db.now().Unix(),
+		r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths}
+	if withMigration9 {
+		cols += ", emergency_number"
+		args = append(args, counselling.DefaultEmergencyNumber)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO offices (`+cols+`) VALUES (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("create office: %w", err)
 	}
@@ -39,8 +49,13 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 	if err != nil {
 		return 0, fmt.Errorf("create office: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, 1, ?, ?)`,
-		id, counselling.DefaultTermsText, db.now().Unix()); err != nil {
+	terms := `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, 1, ?, ?)`
+	args = []any{id, counselling.DefaultTermsText, db.now().Unix()}
+	if withMigration9 {
+		terms = `INSERT INTO terms_versions (office_id, version, text, published_at, lang) VALUES (?, 1, ?, ?, ?)`
+		args = append(args, counselling.DefaultTermsLang)
+	}
+	if _, err := tx.ExecContext(ctx, terms, args...); err != nil {
 		return 0, fmt.Errorf("record terms: %w", err)
 	}
 	// The default terms are stored in every offered language, as translations
@@ -50,7 +65,7 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 	// migration 14, as a database of an earlier release does.
 	for _, l := range templates.Languages {
 		text := templates.Translate(l.Value, counselling.DefaultTermsText, nil, nil)
-		if l.Value == "en" || text == counselling.DefaultTermsText || (db.lastMigration > 0 && db.lastMigration < 14) {
+		if l.Value == counselling.DefaultTermsLang || text == counselling.DefaultTermsText || (db.lastMigration > 0 && db.lastMigration < 14) {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO terms_translations (office_id, version, lang, text, published_at) VALUES (?, 1, ?, ?, ?)`,

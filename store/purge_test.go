@@ -132,7 +132,7 @@ func TestHousekeepingRules(t *testing.T) {
 	if _, err := db.FirstAdminInvite(ctx); err != nil {
 		t.Fatal(err)
 	}
-	db.Clock.Advance(25 * time.Hour)
+	db.Clock.Advance(counselling.InviteTTL + time.Hour)
 	c := counts(t, db, false)
 	if c[counselling.RuleInvites] != 1 || c[counselling.RuleSessions] != 1 {
 		t.Fatalf("expired invites %d, sessions %d; want 1 and 1", c[counselling.RuleInvites], c[counselling.RuleSessions])

@@ -29,7 +29,7 @@ func TestNewOfficesTakeTheDomainsDefaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if terms.Version != 1 || terms.Lang != "en" || terms.Texts["en"] != counselling.DefaultTermsText || len(terms.Texts) != len(templates.Languages) {
+		if terms.Version != 1 || terms.Lang != counselling.DefaultTermsLang || terms.Texts[counselling.DefaultTermsLang] != counselling.DefaultTermsText || len(terms.Texts) != len(templates.Languages) {
 			t.Errorf("%s: terms %+v", slug, terms)
 		}
 		// The default text is stored in every language, so that a reader is
