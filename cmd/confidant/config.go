@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"strings"
 )
 
@@ -20,36 +21,52 @@ type Config struct {
 	QuickExitURL     string
 }
 
-// bindFlags registers the configuration flags on fs with defaults taken from the
-// environment.
-func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) {
-	str := func(p *string, name, env, def, usage string) {
-		if v := getenv(env); v != "" {
-			def = v
-		}
-		fs.StringVar(p, name, def, usage+" (env "+env+")")
+// defaultAddr is where the office listens unless told otherwise.
+const defaultAddr = "127.0.0.1:8080"
+
+// str registers a string flag whose default comes from its environment
+// variable when that is set.
+func str(fs *flag.FlagSet, getenv func(string) string, p *string, name, env, def, usage string) {
+	if v := getenv(env); v != "" {
+		def = v
 	}
-	str(&c.Addr, "addr", "CONFIDANT_ADDR", "127.0.0.1:8080", "listen address")
-	str(&c.Data, "data", "CONFIDANT_DATA", "./data", "folder holding confidant.db and the key files")
-	str(&c.BaseURL, "base-url", "CONFIDANT_BASE_URL", "", "public URL used in mails and invite links (default http://<addr>)")
-	str(&c.SMTP, "smtp", "CONFIDANT_SMTP", "", "smtp://[user:pass@]host:port or smtps://...; empty sends no mail")
-	str(&c.SMTPFrom, "smtp-from", "CONFIDANT_SMTP_FROM", "Confidant <no-reply@localhost>", "sender of notifications")
-	str(&c.TLSCert, "tls-cert", "CONFIDANT_TLS_CERT", "", "PEM certificate; with --tls-key serves HTTPS")
-	str(&c.TLSKey, "tls-key", "CONFIDANT_TLS_KEY", "", "PEM private key")
-	str(&c.HTTPRedirectAddr, "http-redirect-addr", "CONFIDANT_HTTP_REDIRECT_ADDR", "", "with TLS: also listen here and redirect to HTTPS")
-	str(&c.QuickExitURL, "quick-exit-url", "CONFIDANT_QUICK_EXIT_URL", "https://www.wikipedia.org/", "where the quick-exit link leads")
+	fs.StringVar(p, name, def, usage+" (env "+env+")")
 }
 
-// baseURL is the public URL: --base-url, or the listen address.
-func (c *Config) baseURL() string {
-	if c.BaseURL != "" {
-		return strings.TrimRight(c.BaseURL, "/")
+// bindData registers --data, which every command takes.
+func (c *Config) bindData(fs *flag.FlagSet, getenv func(string) string) {
+	str(fs, getenv, &c.Data, "data", "CONFIDANT_DATA", "./data", "folder holding confidant.db and the key files")
+}
+
+// bindBaseURL registers --base-url, for the commands that make links.
+func (c *Config) bindBaseURL(fs *flag.FlagSet, getenv func(string) string) {
+	str(fs, getenv, &c.BaseURL, "base-url", "CONFIDANT_BASE_URL", "", "public URL used in mails and invite links (default http://<addr>; 127.0.0.1 for a wildcard address)")
+}
+
+// bindServer registers the flags only the running office uses.
+func (c *Config) bindServer(fs *flag.FlagSet, getenv func(string) string) {
+	str(fs, getenv, &c.Addr, "addr", "CONFIDANT_ADDR", defaultAddr, "listen address")
+	str(fs, getenv, &c.SMTP, "smtp", "CONFIDANT_SMTP", "", "smtp://[user:pass@]host:port or smtps://...; empty sends no mail")
+	str(fs, getenv, &c.SMTPFrom, "smtp-from", "CONFIDANT_SMTP_FROM", "Confidant <no-reply@localhost>", "sender of notifications")
+	str(fs, getenv, &c.TLSCert, "tls-cert", "CONFIDANT_TLS_CERT", "", "PEM certificate; with --tls-key serves HTTPS")
+	str(fs, getenv, &c.TLSKey, "tls-key", "CONFIDANT_TLS_KEY", "", "PEM private key")
+	str(fs, getenv, &c.HTTPRedirectAddr, "http-redirect-addr", "CONFIDANT_HTTP_REDIRECT_ADDR", "", "with TLS: also listen here and redirect to HTTPS")
+	str(fs, getenv, &c.QuickExitURL, "quick-exit-url", "CONFIDANT_QUICK_EXIT_URL", "https://www.wikipedia.org/", "where the quick-exit link leads")
+}
+
+// defaultBaseURL is the base URL of an office listening on addr without
+// --base-url. A wildcard host (":8080", "0.0.0.0", "::") is no address a
+// browser can open, so its links lead to the loopback address instead, and
+// wildcard says so: the operator should then set --base-url.
+func defaultBaseURL(scheme, addr string) (url string, wildcard bool) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return scheme + "://" + addr, false
 	}
-	scheme := "http"
-	if c.TLS() {
-		scheme = "https"
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		return scheme + "://" + net.JoinHostPort("127.0.0.1", port), true
 	}
-	return scheme + "://" + c.Addr
+	return scheme + "://" + net.JoinHostPort(host, port), false
 }
 
 // TLS reports whether the office serves HTTPS.

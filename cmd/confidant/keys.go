@@ -13,35 +13,37 @@ import (
 // backup runs "confidant backup FILE".
 func (m *Main) backup(ctx context.Context, args []string) error {
 	fs, cfg := m.flags("backup")
-	if err := fs.Parse(args); err != nil {
+	files, err := m.parse(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: confidant backup FILE")
+	if len(files) != 1 {
+		return fmt.Errorf("usage: confidant backup FILE [--data DIR]")
 	}
-	if err := store.Backup(ctx, filepath.Join(cfg.Data, store.FileName), fs.Arg(0)); err != nil {
+	if err := store.Backup(ctx, filepath.Join(cfg.Data, store.FileName), files[0]); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Backup written to %s and checked. It is encrypted with the keys in %s: back up %s and %s too, but keep them apart from the backup.\n",
-		fs.Arg(0), cfg.Data, vault.KEKFile, vault.IndexFile)
+		files[0], cfg.Data, vault.KEKFile, vault.IndexFile)
 	return nil
 }
 
 // restore runs "confidant restore FILE" into an empty data folder.
 func (m *Main) restore(ctx context.Context, args []string) error {
 	fs, cfg := m.flags("restore")
-	if err := fs.Parse(args); err != nil {
+	files, err := m.parse(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: confidant restore FILE")
+	if len(files) != 1 {
+		return fmt.Errorf("usage: confidant restore FILE [--data DIR]")
 	}
 	unlock, err := lockData(cfg.Data)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if err := store.Restore(ctx, fs.Arg(0), cfg.Data); err != nil {
+	if err := store.Restore(ctx, files[0], cfg.Data); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Restored into %s. Before starting, put the %s and %s that belong to this backup into %s.\n",
@@ -53,12 +55,13 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 // blind-index key; every data key re-wrapped and every nickname re-indexed in
 // one transaction. The office must be stopped.
 func (m *Main) keys(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "rotate" {
-		return fmt.Errorf("usage: confidant keys rotate")
-	}
 	fs, cfg := m.flags("keys rotate")
-	if err := fs.Parse(args[1:]); err != nil {
+	rest, err := m.parse(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(rest) != 1 || rest[0] != "rotate" {
+		return fmt.Errorf("usage: confidant keys rotate [--data DIR]")
 	}
 	unlock, err := lockData(cfg.Data)
 	if err != nil {

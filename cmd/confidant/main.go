@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 )
 
@@ -23,9 +24,7 @@ func main() {
 	defer stop()
 	m := NewMain(os.Stdout, os.Stderr, os.Getenv)
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "confidant: "+err.Error())
-		}
+		fmt.Fprintln(os.Stderr, "confidant: "+err.Error())
 		os.Exit(1)
 	}
 }
@@ -44,8 +43,16 @@ func NewMain(stdout, stderr io.Writer, getenv func(string) string) *Main {
 	return &Main{Stdout: stdout, Stderr: stderr, Getenv: getenv}
 }
 
-// Run runs the subcommand named by args[0]; no subcommand means serve.
+// Run runs the subcommand named by args[0]; no subcommand means serve. Asking
+// for help (-h) is no failure: the help goes to Stdout and Run returns nil.
 func (m *Main) Run(ctx context.Context, args []string) error {
+	if err := m.run(ctx, args); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
+}
+
+func (m *Main) run(ctx context.Context, args []string) error {
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -85,26 +92,72 @@ const usage = `confidant runs a Confidant counselling office.
   confidant keys rotate       new master.key and index.key; every data key re-wrapped and
                               every nickname re-indexed (office stopped)
   confidant purge [--dry-run] apply the retention rules now (or count what they would delete)
+  confidant seed [flags]      fill an office with synthetic help-seekers and threads, for
+                              benchmarks and demonstrations; never on a real office
   confidant version           print the version
   confidant help              print this text
 
-Every command takes the configuration flags; 'confidant COMMAND -h' lists a command's flags.`
+Every command takes --data; flags may come before or after FILE.
+'confidant COMMAND -h' lists a command's flags.`
 
-// usageWithFlags prints the subcommands, then the flags of fs.
-func usageWithFlags(fs *flag.FlagSet) func() {
-	return func() {
-		fmt.Fprintln(fs.Output(), usage)
-		fmt.Fprintf(fs.Output(), "\nFlags of %s:\n", fs.Name())
-		fs.PrintDefaults()
-	}
+// synopses are the usage lines that a command's -h prints above its flags.
+var synopses = map[string]string{
+	"serve":       usage,
+	"staff add":   "usage: confidant staff add --role counsellor|supervisor|admin --name NAME [flags]\n\nCreates a staff account and prints the one-time link with which the person sets a password.",
+	"backup":      "usage: confidant backup FILE [flags]\n\nWrites a consistent, checked copy of the database to FILE, also while the office runs.",
+	"restore":     "usage: confidant restore FILE [flags]\n\nRestores the backup FILE into an empty data folder.",
+	"keys rotate": "usage: confidant keys rotate [flags]\n\nWith the office stopped: new master.key and index.key, every data key re-wrapped and every nickname re-indexed.",
+	"purge":       "usage: confidant purge [flags]\n\nApplies the retention rules now, or with --dry-run counts what each would delete.",
+	"seed":        "usage: confidant seed [flags]\n\nFills an office with synthetic help-seekers and threads for benchmarks. Never run it on a real office.",
 }
 
-// flags returns a flag set with the configuration flags bound to a new Config.
+// flags returns the flag set of the command name with --data bound to a new
+// Config; a command binds the other flags it uses itself, so that its help
+// lists only flags that do something.
 func (m *Main) flags(name string) (*flag.FlagSet, *Config) {
 	fs := flag.NewFlagSet("confidant "+name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
+	// parse reports errors and prints the help itself.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	cfg := &Config{}
-	cfg.bindFlags(fs, m.Getenv)
-	fs.Usage = usageWithFlags(fs)
+	cfg.bindData(fs, m.Getenv)
 	return fs, cfg
+}
+
+// serveFlags is the flag set of serve: every configuration flag.
+func (m *Main) serveFlags() (*flag.FlagSet, *Config) {
+	fs, cfg := m.flags("serve")
+	cfg.bindBaseURL(fs, m.Getenv)
+	cfg.bindServer(fs, m.Getenv)
+	return fs, cfg
+}
+
+// parse parses args, whose flags may come before, between or after the
+// command's arguments, and returns the arguments; everything after "--" is an
+// argument. On -h it prints the command's help to Stdout and returns
+// flag.ErrHelp.
+func (m *Main) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			name := strings.TrimPrefix(fs.Name(), "confidant ")
+			fmt.Fprintln(m.Stdout, synopses[name])
+			fmt.Fprintf(m.Stdout, "\nFlags of %s:\n", fs.Name())
+			fs.SetOutput(m.Stdout)
+			fs.PrintDefaults()
+			return nil, err
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w; run '%s -h' for its flags", err, fs.Name())
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return rest, nil
+		}
+		if len(left) < len(args) && args[len(args)-len(left)-1] == "--" {
+			return append(rest, left...), nil
+		}
+		rest, args = append(rest, left[0]), left[1:]
+	}
 }

@@ -144,8 +144,14 @@ func TestOfficeEndToEnd(t *testing.T) {
 	if !strings.Contains(logs, "shutting down") {
 		t.Fatalf("no orderly shutdown in the log:\n%s", logs)
 	}
+	// The office says where it listens and which address its links use;
+	// beyond that line, no address of anyone appears.
+	open := regexp.MustCompile(`(?m)^.*msg="office open".*$`).FindString(logs)
+	if !strings.Contains(open, "addr="+strings.TrimPrefix(office.url, "http://")) || !strings.Contains(open, "base_url="+office.url) {
+		t.Fatalf("the office-open line does not say where it listens:\n%s", logs)
+	}
 	for _, secret := range []string{"127.0.0.1", "Lantern", "lantern", "fog", "example.org"} {
-		if strings.Contains(logs, secret) {
+		if strings.Contains(strings.Replace(logs, open, "", 1), secret) {
 			t.Errorf("the log holds %q:\n%s", secret, logs)
 		}
 	}
@@ -200,7 +206,7 @@ func TestRefusesToStartWithoutItsKeys(t *testing.T) {
 func TestConfigFromEnvironmentFlagsWin(t *testing.T) {
 	env := map[string]string{"CONFIDANT_ADDR": "127.0.0.1:9999", "CONFIDANT_DATA": "/tmp/from-env"}
 	m := NewMain(io.Discard, io.Discard, func(k string) string { return env[k] })
-	fs, cfg := m.flags("serve")
+	fs, cfg := m.serveFlags()
 	if err := fs.Parse([]string{"--data", "/tmp/from-flag"}); err != nil {
 		t.Fatal(err)
 	}

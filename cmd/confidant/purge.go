@@ -13,8 +13,12 @@ import (
 func (m *Main) purge(ctx context.Context, args []string) error {
 	fs, cfg := m.flags("purge")
 	dry := fs.Bool("dry-run", false, "only count what each rule would delete")
-	if err := fs.Parse(args); err != nil {
+	rest, err := m.parse(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	db, err := openStore(ctx, cfg.Data, counselling.SystemClock{})
 	if err != nil {

@@ -17,8 +17,12 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	perThread := fs.Int("messages-per-thread", 1, "messages in each thread")
 	ageDays := fs.Int("age-days", 0, "days since the threads' last activity (400 makes them expired)")
 	officeSlug := fs.String("office", counselling.DefaultOfficeSlug, "office slug")
-	if err := fs.Parse(args); err != nil {
+	rest, err := m.parse(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	db, err := openStore(ctx, cfg.Data, counselling.SystemClock{})
 	if err != nil {

@@ -70,12 +70,13 @@ func openStoreKeys(ctx context.Context, dir string, clock counselling.Clock) (*s
 }
 
 func (m *Main) serve(ctx context.Context, args []string) error {
-	fs, cfg := m.flags("serve")
-	if err := fs.Parse(args); err != nil {
+	fs, cfg := m.serveFlags()
+	rest, err := m.parse(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	if err := cfg.validate(); err != nil {
 		return err
@@ -84,7 +85,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	clock := counselling.Clock(counselling.SystemClock{})
 
 	// Everything that can fail without touching the data folder comes first:
-	// a start that fails because the port is taken leaves no folder and no
+	// a start that fails because a port is taken leaves no folder and no
 	// keys behind.
 	var tlsConfig *tls.Config
 	if cfg.TLS() {
@@ -98,6 +99,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	defer ln.Close()
+	var redirectLn net.Listener
+	if cfg.HTTPRedirectAddr != "" {
+		if redirectLn, err = net.Listen("tcp", cfg.HTTPRedirectAddr); err != nil {
+			return fmt.Errorf("listen on --http-redirect-addr: %w", err)
+		}
+		defer redirectLn.Close()
+	}
+	listenAddr := ln.Addr().String()
 	scheme := "http"
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
@@ -105,18 +115,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	baseURL := strings.TrimRight(cfg.BaseURL, "/")
 	if baseURL == "" {
-		baseURL = scheme + "://" + ln.Addr().String()
+		var wildcard bool
+		if baseURL, wildcard = defaultBaseURL(scheme, listenAddr); wildcard {
+			logger.Warn("listening on every interface; links lead to the loopback address until --base-url gives the office's public address",
+				"addr", listenAddr, "base_url", baseURL)
+		}
 	}
 
 	unlock, err := lockData(cfg.Data)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	defer unlock()
 	db, err := openStore(ctx, cfg.Data, clock)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	db.SetLogger(logger)
@@ -126,13 +138,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}()
 	if err := recordBaseURL(cfg.Data, baseURL); err != nil {
-		ln.Close()
 		return err
 	}
 
 	token, err := db.FirstAdminInvite(ctx)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	if token != "" {
@@ -150,7 +160,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			err = sender.SetOfficeURL(baseURL)
 		}
 		if err != nil {
-			ln.Close()
 			return err
 		}
 		translate := func(lang, id string, data map[string]any) string {
@@ -189,7 +198,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 		logger.Info("purge", "rule", "expired-sessions", "deleted", n)
 	}); err != nil {
-		ln.Close()
 		return fmt.Errorf("schedule jobs: %w", err)
 	}
 	if _, err := jobs.AddFunc("30 3 * * *", func() {
@@ -205,7 +213,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			mailWake()
 		}
 	}); err != nil {
-		ln.Close()
 		return fmt.Errorf("schedule jobs: %w", err)
 	}
 	if cfg.SMTP != "" {
@@ -220,7 +227,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 				mailWake()
 			}
 		}); err != nil {
-			ln.Close()
 			return fmt.Errorf("schedule jobs: %w", err)
 		}
 	}
@@ -239,11 +245,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		ErrorLog:          log.New(scrubbedLog{logger}, "", 0),
 	}
 	var redirect *http.Server
-	if cfg.HTTPRedirectAddr != "" {
-		redirect = &http.Server{Addr: cfg.HTTPRedirectAddr, Handler: redirectToHTTPS(baseURL),
-			ReadHeaderTimeout: 10 * time.Second, ErrorLog: srv.ErrorLog}
+	if redirectLn != nil {
+		redirect = &http.Server{Handler: redirectToHTTPS(baseURL), ReadHeaderTimeout: 10 * time.Second, ErrorLog: srv.ErrorLog}
 		go func() {
-			if err := redirect.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := redirect.Serve(redirectLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("redirect listener", "error", err.Error())
 			}
 		}()
@@ -251,7 +256,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	logger.Info("office open", "tls", tlsConfig != nil, "mail", cfg.SMTP != "")
+	// The office's own addresses are no personal data; client addresses
+	// never reach the log.
+	logger.Info("office open", "addr", listenAddr, "base_url", baseURL, "tls", tlsConfig != nil, "mail", cfg.SMTP != "")
 	if m.Ready != nil {
 		m.Ready <- baseURL
 	}

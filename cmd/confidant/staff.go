@@ -15,15 +15,17 @@ import (
 // staff runs "confidant staff add": it creates a staff account without a
 // password and prints the one-time link with which the person enrols.
 func (m *Main) staff(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		return fmt.Errorf("usage: confidant staff add --role counsellor|supervisor|admin --name NAME [--office SLUG]")
-	}
 	fs, cfg := m.flags("staff add")
+	cfg.bindBaseURL(fs, m.Getenv)
 	role := fs.String("role", "", "counsellor, supervisor or admin")
 	name := fs.String("name", "", "display and login name")
 	officeSlug := fs.String("office", counselling.DefaultOfficeSlug, "office slug")
-	if err := fs.Parse(args[1:]); err != nil {
+	rest, err := m.parse(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(rest) != 1 || rest[0] != "add" {
+		return fmt.Errorf("usage: confidant staff add --role counsellor|supervisor|admin --name NAME [--office SLUG]")
 	}
 	if *role == "" || *name == "" {
 		return fmt.Errorf("--role and --name are required")
@@ -41,13 +43,14 @@ func (m *Main) staff(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s", oneLine(err))
 	}
-	baseURL := cfg.baseURL()
-	if cfg.BaseURL == "" {
-		// Beside an office on another address than the default, the link
-		// must lead to that office: the one it last served on.
-		if last := lastBaseURL(cfg.Data); last != "" {
-			baseURL = last
-		}
+	// Beside an office on another address than the default, the link must
+	// lead to that office: the one it last served on.
+	baseURL := strings.TrimRight(cfg.BaseURL, "/")
+	if baseURL == "" {
+		baseURL = lastBaseURL(cfg.Data)
+	}
+	if baseURL == "" {
+		baseURL, _ = defaultBaseURL("http", defaultAddr)
 	}
 	fmt.Fprintf(m.Stdout, "Invitation for %s (%s), valid %s. Give this one-time link to them:\n", *name, *role, hours(counselling.InviteTTL))
 	fmt.Fprintln(m.Stdout, baseURL+"/invite/"+token)
