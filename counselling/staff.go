@@ -5,8 +5,13 @@ import (
 	"time"
 )
 
-// InviteTTL is how long a staff invite link works, the first admin's included.
+// InviteTTL is how long a staff invite link works.
 const InviteTTL = 72 * time.Hour
+
+// FirstAdminInviteTTL is how long the link that creates the first admin works.
+// It is shorter than other invites: it is printed on the console of a fresh
+// office, and whoever opens it administers the whole installation.
+const FirstAdminInviteTTL = 24 * time.Hour
 
 // Invite is an open invitation for a staff member to set a password and enrol
 // the second factor.

@@ -52,7 +52,7 @@ func (db *DB) FirstAdminInvite(ctx context.Context) (string, error) {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO invites (token_hash, account_id, office_id, first_admin, expires_at)
-			VALUES (?, ?, ?, 1, ?)`, hashToken(token), accountID, officeID, db.now().Add(counselling.InviteTTL).Unix())
+			VALUES (?, ?, ?, 1, ?)`, hashToken(token), accountID, officeID, db.now().Add(counselling.FirstAdminInviteTTL).Unix())
 		if err != nil {
 			return fmt.Errorf("create first-admin invite: %w", err)
 		}

@@ -147,7 +147,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if token != "" {
 		fmt.Fprintf(m.Stdout, "No admin yet. Within %s, open this one-time link to create the first admin: %s/invite/%s\n",
-			hours(counselling.InviteTTL), baseURL, token)
+			hours(counselling.FirstAdminInviteTTL), baseURL, token)
 	}
 
 	bg, stopBackground := context.WithCancel(context.Background())
