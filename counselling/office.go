@@ -40,6 +40,26 @@ You need no real name. An email address is optional and used only to tell you th
 We store no IP address. The only cookie keeps you logged in and is removed when you log out.
 You can download everything we hold about you, and delete your account at any time; afterwards only anonymous numbers remain.`
 
+// DefaultTerms are the privacy terms of a fresh office, version 1, in every
+// language the pages speak, so that each reader is shown, and accepts, a
+// stored text in their own language.
+var DefaultTerms = map[string]string{
+	"en": DefaultTermsText,
+	"de": `Was du schreibst, speichern wir verschlüsselt und zeigen es nur der Beraterin oder dem Berater, die oder der dir antwortet.
+Du brauchst keinen echten Namen. Eine E-Mail-Adresse ist freiwillig und dient nur dazu, dir zu sagen, dass eine Antwort wartet; Berater*innen sehen sie nie.
+Wir speichern keine IP-Adresse. Das einzige Cookie hält dich angemeldet und wird beim Abmelden entfernt.
+Du kannst alles herunterladen, was wir über dich gespeichert haben, und dein Konto jederzeit löschen; danach bleiben nur anonyme Zahlen.`,
+	"da": `Vi gemmer det, du skriver, krypteret og viser det kun til den rådgiver, der svarer dig.
+Du behøver ikke et rigtigt navn. En e-mailadresse er frivillig og bruges kun til at fortælle dig, at et svar venter; rådgivere ser den aldrig.
+Vi gemmer ingen IP-adresse. Den eneste cookie holder dig logget ind og fjernes, når du logger ud.
+Du kan downloade alt, hvad vi har om dig, og slette din konto når som helst; bagefter er der kun anonyme tal tilbage.`,
+	"nl": `Wat je schrijft bewaren we versleuteld en we laten het alleen zien aan de hulpverlener die je antwoordt.
+Je hebt geen echte naam nodig. Een e-mailadres is vrijwillig en wordt alleen gebruikt om je te laten weten dat er een antwoord klaarstaat; hulpverleners zien het nooit.
+We bewaren geen IP-adres. De enige cookie houdt je aangemeld en verdwijnt als je je afmeldt.
+Je kunt alles downloaden wat we over je bewaren en je account op elk moment verwijderen; daarna blijven alleen anonieme getallen over.`,
+}
+
+
 // DefaultTermsLang is the language DefaultTermsText is written in.
 const DefaultTermsLang = "en"
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"confidant/counselling"
-	"confidant/templates"
 )
 
 func (db *DB) ensureDefaultOffice(ctx context.Context) error {
@@ -63,13 +62,12 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 	// in their language, which their export can show them again.
 	// A database held at an older schema (in migration tests) gets them from
 	// migration 14, as a database of an earlier release does.
-	for _, l := range templates.Languages {
-		text := templates.Translate(l.Value, counselling.DefaultTermsText, nil, nil)
-		if l.Value == counselling.DefaultTermsLang || text == counselling.DefaultTermsText || (db.lastMigration > 0 && db.lastMigration < 14) {
+	for lang, text := range counselling.DefaultTerms {
+		if lang == counselling.DefaultTermsLang || (db.lastMigration > 0 && db.lastMigration < 14) {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO terms_translations (office_id, version, lang, text, published_at) VALUES (?, 1, ?, ?, ?)`,
-			id, l.Value, text, db.now().Unix()); err != nil {
+			id, lang, text, db.now().Unix()); err != nil {
 			return 0, fmt.Errorf("record terms translation: %w", err)
 		}
 	}

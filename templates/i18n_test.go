@@ -139,7 +139,6 @@ func catalogue(t *testing.T) []string {
 	for _, name := range counselling.LanguageNames {
 		add(name)
 	}
-	add(counselling.DefaultTermsText)
 	add(counselling.ExportExplanation)
 	for _, m := range append(counselling.NicknameMessages.All(), counselling.StaffNameMessages.All()...) {
 		add(m)

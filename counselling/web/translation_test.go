@@ -115,7 +115,7 @@ func TestTheExportSpeaksTheHelpSeekersLanguage(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &data); err != nil {
 		t.Fatal(err)
 	}
-	if len(data.Consents) != 1 || data.Consents[0].TermsText != templates.Translate("de", counselling.DefaultTermsText, nil, nil) {
+	if len(data.Consents) != 1 || data.Consents[0].TermsText != counselling.DefaultTerms["de"] {
 		t.Errorf("the export does not show the German terms the help-seeker accepted: %+v", data.Consents)
 	}
 	if data.Explanation != templates.Translate("de", counselling.ExportExplanation, nil, nil) || data.Explanation == counselling.ExportExplanation {
