@@ -59,7 +59,6 @@ We bewaren geen IP-adres. De enige cookie houdt je aangemeld en verdwijnt als je
 Je kunt alles downloaden wat we over je bewaren en je account op elk moment verwijderen; daarna blijven alleen anonieme getallen over.`,
 }
 
-
 // DefaultTermsLang is the language DefaultTermsText is written in.
 const DefaultTermsLang = "en"
 
