@@ -19,10 +19,19 @@ type Config struct {
 	TLSKey           string
 	HTTPRedirectAddr string
 	QuickExitURL     string
+	TURNAddr         string
+	TURNRelayIP      string
 }
 
 // defaultAddr is where the office listens unless told otherwise.
 const defaultAddr = "127.0.0.1:8080"
+
+// defaultTURNAddr is where the call relay listens unless told otherwise, and
+// turnOff is the --turn-addr that runs no relay and offers no calls.
+const (
+	defaultTURNAddr = "127.0.0.1:3478"
+	turnOff         = "off"
+)
 
 // str registers a string flag whose default comes from its environment
 // variable when that is set.
@@ -52,6 +61,8 @@ func (c *Config) bindServer(fs *flag.FlagSet, getenv func(string) string) {
 	str(fs, getenv, &c.TLSKey, "tls-key", "CONFIDANT_TLS_KEY", "", "PEM private key")
 	str(fs, getenv, &c.HTTPRedirectAddr, "http-redirect-addr", "CONFIDANT_HTTP_REDIRECT_ADDR", "", "with TLS: also listen here and redirect to HTTPS")
 	str(fs, getenv, &c.QuickExitURL, "quick-exit-url", "CONFIDANT_QUICK_EXIT_URL", "https://www.wikipedia.org/", "where the quick-exit link leads")
+	str(fs, getenv, &c.TURNAddr, "turn-addr", "CONFIDANT_TURN_ADDR", defaultTURNAddr, "UDP and TCP listen address of the built-in TURN relay for calls; off disables calls")
+	str(fs, getenv, &c.TURNRelayIP, "turn-relay-ip", "CONFIDANT_TURN_RELAY_IP", "", "the relay's address given to browsers and used as the relayed address; the server's public IP in production (default the host of --turn-addr)")
 }
 
 // defaultBaseURL is the base URL of an office listening on addr without
@@ -81,6 +92,9 @@ func (c *Config) validate() error {
 	}
 	if c.SMTP != "" && !strings.HasPrefix(c.SMTP, "smtp://") && !strings.HasPrefix(c.SMTP, "smtps://") {
 		return fmt.Errorf("--smtp must start with smtp:// or smtps://")
+	}
+	if c.TURNAddr == "" {
+		return fmt.Errorf("--turn-addr must not be empty; %q disables calls", turnOff)
 	}
 	if c.Data == "" {
 		return fmt.Errorf("--data must not be empty")

@@ -46,13 +46,25 @@ type running struct {
 
 func start(t *testing.T, dir string, extra ...string) *running {
 	t.Helper()
+	return startEnv(t, dir, func(string) string { return "" }, extra...)
+}
+
+// startEnv is start with the given environment. The office's TURN relay
+// listens on a free port unless extra says otherwise, so that tests running
+// side by side never compete for the default port.
+func startEnv(t *testing.T, dir string, getenv func(string) string, extra ...string) *running {
+	t.Helper()
 	ready := make(chan string, 1)
 	r := &running{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
-	m := NewMain(r.stdout, r.stderr, func(string) string { return "" })
+	m := NewMain(r.stdout, r.stderr, getenv)
 	m.Ready = ready
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, extra...)
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}
+	if getenv("CONFIDANT_TURN_ADDR") == "" {
+		args = append(args, "--turn-addr", "127.0.0.1:0")
+	}
+	args = append(args, extra...)
 	go func() { done <- m.Run(ctx, args) }()
 	select {
 	case r.url = <-ready:
@@ -175,7 +187,7 @@ func TestRefusesToStartWithoutItsKeys(t *testing.T) {
 		var out, errs bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		return NewMain(&out, &errs, func(string) string { return "" }).Run(ctx, []string{"--addr", "127.0.0.1:0", "--data", dir})
+		return NewMain(&out, &errs, func(string) string { return "" }).Run(ctx, []string{"--addr", "127.0.0.1:0", "--turn-addr", "127.0.0.1:0", "--data", dir})
 	}
 
 	keyPath := filepath.Join(dir, vault.KEKFile)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"confidant/counselling"
+	"confidant/counselling/live/turn"
 	"confidant/counselling/mail"
 	"confidant/counselling/passwd"
 	"confidant/counselling/vault"
@@ -106,6 +107,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("listen on --http-redirect-addr: %w", err)
 		}
 		defer redirectLn.Close()
+	}
+	// The call relay binds its ports now too, so that a taken TURN port
+	// stops the start before the data folder exists.
+	var relay *turn.Relay
+	relayAddr := turnOff
+	if cfg.TURNAddr != turnOff {
+		if relay, err = turn.Listen(turn.Config{Addr: cfg.TURNAddr, RelayIP: cfg.TURNRelayIP, Clock: clock}); err != nil {
+			return err
+		}
+		defer relay.Close()
+		relayAddr = relay.Addr()
 	}
 	listenAddr := ln.Addr().String()
 	scheme := "http"
@@ -258,7 +270,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	go func() { served <- srv.Serve(ln) }()
 	// The office's own addresses are no personal data; client addresses
 	// never reach the log.
-	logger.Info("office open", "addr", listenAddr, "base_url", baseURL, "tls", tlsConfig != nil, "mail", cfg.SMTP != "")
+	logger.Info("office open", "addr", listenAddr, "base_url", baseURL, "tls", tlsConfig != nil, "mail", cfg.SMTP != "", "turn", relayAddr)
 	if m.Ready != nil {
 		m.Ready <- baseURL
 	}
