@@ -16,6 +16,8 @@ const (
 	ActTake     ThreadAction = "take"     // take a thread from the open queue
 	ActApprove  ThreadAction = "approve"  // deliver a trainee's pending reply
 	ActReturn   ThreadAction = "return"   // send a pending reply back with a comment
+	ActAccept   ThreadAction = "accept"   // accept a chat waiting in the live queue
+	ActChat     ThreadAction = "chat"     // write in a running chat, or end it
 )
 
 // ActScope is the rule of who may act on which thread. It says which threads a
@@ -31,12 +33,24 @@ const (
 //   - counsellors and supervisors take threads from their own office's queue;
 //   - supervisors approve or return replies in threads of their office that
 //     await approval (and never their own reply: see MayReview);
-//   - admins act on no thread, since they read none.
+//   - admins act on no thread, since they read none;
+//   - mail and chat are told apart: replies, drafts, closing, reopening and
+//     taking from the queue are for mail; a chat is accepted from the live
+//     queue, and written in or ended by its help-seeker and the counsellor
+//     who holds it; notes, themes, flag and handover are the same for both;
+//   - a guest writes in their chat and does nothing else.
 func ActScope(c Caller, action ThreadAction) ThreadScope {
 	none := ThreadScope{None: true}
 	if c.Kind == KindSeeker {
-		if action == ActReply {
-			return ReadScope(c)
+		switch {
+		case action == ActReply && !c.Guest:
+			s := ReadScope(c)
+			s.Channel = ChannelMail
+			return s
+		case action == ActChat:
+			s := ReadScope(c)
+			s.Channel = ChannelChat
+			return s
 		}
 		return none
 	}
@@ -44,12 +58,18 @@ func ActScope(c Caller, action ThreadAction) ThreadScope {
 		return none
 	}
 	switch action {
-	case ActReply, ActDraft, ActThemes, ActFlag, ActClose, ActReopen, ActHandover:
+	case ActReply, ActDraft, ActClose, ActReopen:
+		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, Channel: ChannelMail}
+	case ActChat:
+		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, Channel: ChannelChat}
+	case ActThemes, ActFlag, ActHandover:
 		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID}
 	case ActNote:
 		return ReadScope(c)
 	case ActTake:
-		return ThreadScope{OfficeID: c.OfficeID, OrQueued: true}
+		return ThreadScope{OfficeID: c.OfficeID, OrQueued: true, Channel: ChannelMail}
+	case ActAccept:
+		return ThreadScope{OfficeID: c.OfficeID, OrQueued: true, Channel: ChannelChat}
 	case ActApprove, ActReturn:
 		if c.Supervises() {
 			return ThreadScope{OfficeID: c.OfficeID, OrAwaitingReview: true}

@@ -14,12 +14,19 @@ var (
 	traineeSup = counselling.Caller{AccountID: "v2", Kind: counselling.KindStaff, Role: counselling.RoleSupervisor, OfficeID: 2, Trainee: true}
 	admin      = counselling.Caller{AccountID: "a1", Kind: counselling.KindStaff, Role: counselling.RoleAdmin, OfficeID: 1}
 	otherAdmin = counselling.Caller{AccountID: "a2", Kind: counselling.KindStaff, Role: counselling.RoleAdmin, OfficeID: 2}
+	guest      = counselling.Caller{AccountID: "g1", Kind: counselling.KindSeeker, OfficeID: 1, Guest: true}
 )
 
 func TestActScope(t *testing.T) {
 	none := counselling.ThreadScope{None: true}
-	held := func(c counselling.Caller) counselling.ThreadScope {
-		return counselling.ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID}
+	mailOnly := map[counselling.ThreadAction]bool{counselling.ActReply: true, counselling.ActDraft: true,
+		counselling.ActClose: true, counselling.ActReopen: true}
+	held := func(c counselling.Caller, a counselling.ThreadAction) counselling.ThreadScope {
+		s := counselling.ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID}
+		if mailOnly[a] {
+			s.Channel = counselling.ChannelMail
+		}
+		return s
 	}
 	holderOnly := []counselling.ThreadAction{counselling.ActReply, counselling.ActDraft, counselling.ActThemes,
 		counselling.ActFlag, counselling.ActClose, counselling.ActReopen, counselling.ActHandover}
@@ -30,15 +37,28 @@ func TestActScope(t *testing.T) {
 		want   counselling.ThreadScope
 	}
 	rows := []row{
-		{"help-seeker replies in own threads", seeker, counselling.ActReply, counselling.ThreadScope{SeekerID: "s1"}},
+		{"help-seeker replies in own mail threads", seeker, counselling.ActReply, counselling.ThreadScope{SeekerID: "s1", Channel: counselling.ChannelMail}},
+		{"help-seeker writes in own chats", seeker, counselling.ActChat, counselling.ThreadScope{SeekerID: "s1", Channel: counselling.ChannelChat}},
+		{"guest writes in own chats", guest, counselling.ActChat, counselling.ThreadScope{SeekerID: "g1", Channel: counselling.ChannelChat}},
+		{"guest replies to no mail", guest, counselling.ActReply, none},
+		{"guest accepts nothing", guest, counselling.ActAccept, none},
+		{"help-seeker accepts no chat", seeker, counselling.ActAccept, none},
+		{"counsellor accepts chats from own office's live queue", counsellor, counselling.ActAccept,
+			counselling.ThreadScope{OfficeID: 1, OrQueued: true, Channel: counselling.ChannelChat}},
+		{"counsellor writes in chats they hold", counsellor, counselling.ActChat,
+			counselling.ThreadScope{OfficeID: 1, AssignedTo: "c1", Channel: counselling.ChannelChat}},
+		{"supervisor writes only in chats they hold", supervisor, counselling.ActChat,
+			counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1", Channel: counselling.ChannelChat}},
+		{"admin accepts no chat", admin, counselling.ActAccept, none},
+		{"admin writes in no chat", admin, counselling.ActChat, none},
 		{"help-seeker takes nothing", seeker, counselling.ActTake, none},
 		{"help-seeker approves nothing", seeker, counselling.ActApprove, none},
 		{"help-seeker adds no note", seeker, counselling.ActNote, none},
 		{"counsellor notes what they read", counsellor, counselling.ActNote, counselling.ReadScope(counsellor)},
 		{"supervisor notes flagged threads too", supervisor, counselling.ActNote,
 			counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1", OrFlagged: true, OrAwaitingReview: true}},
-		{"counsellor takes from own office's queue", counsellor, counselling.ActTake, counselling.ThreadScope{OfficeID: 1, OrQueued: true}},
-		{"supervisor takes from own office's queue", supervisor, counselling.ActTake, counselling.ThreadScope{OfficeID: 2, OrQueued: true}},
+		{"counsellor takes from own office's queue", counsellor, counselling.ActTake, counselling.ThreadScope{OfficeID: 1, OrQueued: true, Channel: counselling.ChannelMail}},
+		{"supervisor takes from own office's queue", supervisor, counselling.ActTake, counselling.ThreadScope{OfficeID: 2, OrQueued: true, Channel: counselling.ChannelMail}},
 		{"counsellor approves nothing", counsellor, counselling.ActApprove, none},
 		{"trainee returns nothing", trainee, counselling.ActReturn, none},
 		{"supervisor approves in own office awaiting review", supervisor, counselling.ActApprove,
@@ -50,8 +70,8 @@ func TestActScope(t *testing.T) {
 	}
 	for _, a := range holderOnly {
 		rows = append(rows,
-			row{"counsellor on held threads: " + string(a), counsellor, a, held(counsellor)},
-			row{"supervisor only on held threads, not flagged ones: " + string(a), supervisor, a, held(supervisor)},
+			row{"counsellor on held threads: " + string(a), counsellor, a, held(counsellor, a)},
+			row{"supervisor only on held threads, not flagged ones: " + string(a), supervisor, a, held(supervisor, a)},
 			row{"admin acts on no thread: " + string(a), admin, a, none})
 		if a != counselling.ActReply {
 			rows = append(rows, row{"help-seeker may not " + string(a), seeker, a, none})
@@ -180,10 +200,10 @@ func TestInboxOf(t *testing.T) {
 		want   counselling.InboxScopes
 	}{
 		{"counsellor: own office's queue and held threads", counsellor, counselling.InboxScopes{
-			Queue: counselling.ThreadScope{OfficeID: 1, OrQueued: true}, Own: counselling.ThreadScope{OfficeID: 1, AssignedTo: "c1"},
+			Queue: counselling.ThreadScope{OfficeID: 1, OrQueued: true, Channel: counselling.ChannelMail}, Own: counselling.ThreadScope{OfficeID: 1, AssignedTo: "c1"},
 			Flagged: none, Review: none}},
 		{"supervisor: also own office's flagged and awaiting approval", supervisor, counselling.InboxScopes{
-			Queue: counselling.ThreadScope{OfficeID: 2, OrQueued: true}, Own: counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1"},
+			Queue: counselling.ThreadScope{OfficeID: 2, OrQueued: true, Channel: counselling.ChannelMail}, Own: counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1"},
 			Flagged: counselling.ThreadScope{OfficeID: 2, OrFlagged: true}, Review: counselling.ThreadScope{OfficeID: 2, OrAwaitingReview: true}}},
 		{"admin: no inbox", admin, counselling.InboxScopes{Queue: none, Own: none, Flagged: none, Review: none}},
 		{"help-seeker: no inbox", seeker, counselling.InboxScopes{Queue: none, Own: none, Flagged: none, Review: none}},

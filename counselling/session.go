@@ -19,6 +19,8 @@ type Session struct {
 	TermsOutdated bool
 	// Lang is the account's language, "" when none was chosen.
 	Lang string
+	// Guest: a help-seeker chatting as a guest, without an account of their own.
+	Guest bool
 }
 
 // SessionPolicy says how long sessions live.

@@ -27,11 +27,13 @@ type Caller struct {
 	Role      Role
 	OfficeID  int64
 	Trainee   bool
+	// Guest: a help-seeker chatting without an account of their own.
+	Guest bool
 }
 
 // CallerOf returns the caller of a session.
 func CallerOf(s *Session) Caller {
-	return Caller{AccountID: s.AccountID, Kind: s.Kind, Role: s.Role, OfficeID: s.OfficeID, Trainee: s.Trainee}
+	return Caller{AccountID: s.AccountID, Kind: s.Kind, Role: s.Role, OfficeID: s.OfficeID, Trainee: s.Trainee, Guest: s.Guest}
 }
 
 // Counsels reports whether the caller answers threads: counsellors and
@@ -59,6 +61,9 @@ type ThreadScope struct {
 	OrFlagged        bool
 	OrAwaitingReview bool
 	OrQueued         bool
+	// Channel, when set, limits to threads of that channel (ChannelMail or
+	// ChannelChat): mail actions do not reach chats, nor chat actions mail.
+	Channel string
 }
 
 // ReadScope is the rule of who reads which thread: help-seekers their own; counsellors the threads they took; supervisors also the flagged
@@ -81,6 +86,7 @@ func ReadScope(c Caller) ThreadScope {
 // ThreadSummary is a thread as lists show it.
 type ThreadSummary struct {
 	ID             string
+	Channel        string // ChannelMail or ChannelChat
 	ThemeSlug      string
 	ThemeName      string
 	Subject        string

@@ -17,9 +17,11 @@ import (
 
 const factOfThread = `(SELECT stats_key FROM threads WHERE id = ?)`
 
-// createFact writes the anonymous fact of a new mail contact and links it to
-// the thread by a fresh random key.
-func (db *DB) createFact(ctx context.Context, tx *sql.Tx, threadID string, officeID int64, seekerID string, key *vault.Key, themeID int64, at time.Time) error {
+// createFact writes the anonymous fact of a new contact of channel (a mail
+// thread that starts with one message from the help-seeker, or a chat that
+// starts with none) and links it to the thread by a fresh random key.
+func (db *DB) createFact(ctx context.Context, tx *sql.Tx, threadID string, officeID int64, seekerID string, key *vault.Key, themeID int64, at time.Time,
+	channel string, seekerMsgs int) error {
 	var age, gender, region []byte
 	if err := tx.QueryRowContext(ctx, `SELECT age_band, gender, region FROM accounts WHERE id = ?`, seekerID).Scan(&age, &gender, &region); err != nil {
 		return fmt.Errorf("read profile for statistics: %w", err)
@@ -50,26 +52,26 @@ func (db *DB) createFact(ctx context.Context, tx *sql.Tx, threadID string, offic
 	}
 	at = at.UTC()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO contact_facts (fact_key, office_id, channel, year, month, age_band, gender, region,
-		seeker_messages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`, statsKey, officeID, counselling.ChannelMail, at.Year(), int(at.Month()),
-		nullIfEmpty(profile[0]), nullIfEmpty(profile[1]), nullIfEmpty(profile[2])); err != nil {
+		seeker_messages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, statsKey, officeID, channel, at.Year(), int(at.Month()),
+		nullIfEmpty(profile[0]), nullIfEmpty(profile[1]), nullIfEmpty(profile[2]), seekerMsgs); err != nil {
 		return fmt.Errorf("write statistics fact: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO contact_fact_themes (fact_key, theme_id, office_id, year, month) VALUES (?, ?, ?, ?, ?)`,
 		statsKey, themeID, officeID, at.Year(), int(at.Month())); err != nil {
 		return fmt.Errorf("write statistics theme: %w", err)
 	}
-	return db.tallyNewFact(ctx, tx, officeID, at.Year(), int(at.Month()), counselling.ChannelMail, profile, themeID)
+	return db.tallyNewFact(ctx, tx, officeID, at.Year(), int(at.Month()), channel, profile, themeID, seekerMsgs)
 }
 
 // tallyNewFact counts a new fact in the report tallies.
-func (db *DB) tallyNewFact(ctx context.Context, tx *sql.Tx, officeID int64, year, month int, channel string, profile [3]string, themeID int64) error {
+func (db *DB) tallyNewFact(ctx context.Context, tx *sql.Tx, officeID int64, year, month int, channel string, profile [3]string, themeID int64, seekerMsgs int) error {
 	for _, d := range [][2]string{
 		{counselling.DimMonth, strconv.Itoa(month)}, {counselling.DimChannel, channel}, {counselling.DimAgeBand, profile[0]},
 		{counselling.DimGender, profile[1]}, {counselling.DimRegion, profile[2]}, {counselling.DimClosed, "0"},
 	} {
 		msgs := 0
 		if d[0] == counselling.DimMonth {
-			msgs = 1
+			msgs = seekerMsgs
 		}
 		if err := db.tally(ctx, tx, officeID, year, d[0], d[1], 1, msgs, 0); err != nil {
 			return err
@@ -228,4 +230,22 @@ func (db *DB) factClosed(ctx context.Context, tx *sql.Tx, threadID string, close
 		return err
 	}
 	return db.tally(ctx, tx, f.officeID, f.year, counselling.DimClosed, to, 1, 0, 0)
+}
+
+// factChatBucket records one of a chat's buckets (how long it waited, how long
+// it ran) in its fact and tallies it, once: a chat accepted again after going
+// back to the queue keeps the waiting time of its first acceptance.
+func (db *DB) factChatBucket(ctx context.Context, tx *sql.Tx, threadID, column, dim, bucket string) error {
+	f, ok, err := db.factOf(ctx, tx, threadID)
+	if err != nil || !ok {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE contact_facts SET `+column+` = ? WHERE `+column+` IS NULL AND fact_key = `+factOfThread, bucket, threadID)
+	if err != nil {
+		return fmt.Errorf("record %s in statistics: %w", column, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return db.tally(ctx, tx, f.officeID, f.year, dim, bucket, 1, 0, 0)
 }

@@ -122,7 +122,7 @@ func (db *DB) queuePage(ctx context.Context, tx *sql.Tx, queue counselling.Threa
 	return nil
 }
 
-const summarySelect = `SELECT t.id, th.slug, th.name, t.subject, t.status, t.created_at, t.last_activity_at,
+const summarySelect = `SELECT t.id, t.channel, th.slug, th.name, t.subject, t.status, t.created_at, t.last_activity_at,
 	t.counsellor_unread, t.flagged_at IS NOT NULL, t.pending_reviews > 0, t.seeker_id, a.data_key
 	FROM threads t JOIN themes th ON th.id = t.theme_id JOIN accounts a ON a.id = t.seeker_id`
 
@@ -136,7 +136,7 @@ func (db *DB) scanSummaries(rows *sql.Rows, own bool) ([]counselling.ThreadSumma
 		var subject, wrapped []byte
 		var seekerID string
 		var created, active int64
-		if err := rows.Scan(&s.ID, &s.ThemeSlug, &s.ThemeName, &subject, &s.Status, &created, &active, &s.Unread,
+		if err := rows.Scan(&s.ID, &s.Channel, &s.ThemeSlug, &s.ThemeName, &subject, &s.Status, &created, &active, &s.Unread,
 			&s.Flagged, &s.AwaitingReview, &seekerID, &wrapped); err != nil {
 			return nil, fmt.Errorf("read thread summary: %w", err)
 		}

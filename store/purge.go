@@ -120,7 +120,13 @@ func (db *DB) Purge(ctx context.Context, sessions counselling.SessionPolicy, dry
 		stats.add(rule, 0)
 	}
 	for _, o := range offices {
-		if err := p.mailThreads(ctx, o, o.Retention.MailCutoff(now)); err != nil {
+		if err := p.threads(ctx, o, counselling.ChannelMail, counselling.RuleMailThreads, o.Retention.MailCutoff(now)); err != nil {
+			return stats, err
+		}
+		if err := p.threads(ctx, o, counselling.ChannelChat, counselling.RuleChatTranscripts, o.Retention.ChatCutoff(now)); err != nil {
+			return stats, err
+		}
+		if err := p.guests(ctx, o, o.Retention.ChatCutoff(now)); err != nil {
 			return stats, err
 		}
 		if err := p.warnInactive(ctx, o, now); err != nil {
@@ -129,8 +135,6 @@ func (db *DB) Purge(ctx context.Context, sessions counselling.SessionPolicy, dry
 		if err := p.deleteInactive(ctx, o, o.Retention.InactiveCutoff(now)); err != nil {
 			return stats, err
 		}
-		// Chat transcripts (rule ChatTranscripts) come with the live module;
-		// until then there is nothing to purge.
 	}
 	idleBefore, createdBefore := sessions.Cutoffs(now)
 	for _, g := range []struct {
@@ -168,11 +172,14 @@ func (db *DB) Purge(ctx context.Context, sessions counselling.SessionPolicy, dry
 	return stats, nil
 }
 
-func (p *purger) mailThreads(ctx context.Context, o counselling.Office, cutoff time.Time) error {
+// threads deletes the office's threads of channel (mail threads or chat
+// transcripts) whose last message is older than cutoff, counting them under
+// rule.
+func (p *purger) threads(ctx context.Context, o counselling.Office, channel, rule string, cutoff time.Time) error {
 	cut := cutoff.Unix()
 	if p.dry {
-		n, err := p.count(ctx, `SELECT count(*) FROM threads WHERE office_id = ? AND last_activity_at < ?`, o.ID, cut)
-		p.stats.add(counselling.RuleMailThreads, n)
+		n, err := p.count(ctx, `SELECT count(*) FROM threads WHERE office_id = ? AND channel = ? AND last_activity_at < ?`, o.ID, channel, cut)
+		p.stats.add(rule, n)
 		return err
 	}
 	// A batch of expired threads at a time: their messages first, in chunks,
@@ -180,7 +187,8 @@ func (p *purger) mailThreads(ctx context.Context, o counselling.Office, cutoff t
 	// under one lock; then the threads. Every statement checks the thread is
 	// still expired, in case someone wrote in the meantime.
 	for {
-		rows, err := p.db.read.QueryContext(ctx, `SELECT id FROM threads WHERE office_id = ? AND last_activity_at < ? LIMIT 500`, o.ID, cut)
+		rows, err := p.db.read.QueryContext(ctx, `SELECT id FROM threads WHERE office_id = ? AND channel = ? AND last_activity_at < ? LIMIT 500`,
+			o.ID, channel, cut)
 		if err != nil {
 			return fmt.Errorf("find expired threads: %w", err)
 		}
@@ -207,8 +215,21 @@ func (p *purger) mailThreads(ctx context.Context, o counselling.Office, cutoff t
 		if err != nil {
 			return err
 		}
-		p.stats.add(counselling.RuleMailThreads, n)
+		p.stats.add(rule, n)
 	}
+}
+
+// guests deletes the guest accounts of the office that have no chat left and
+// were last active before cutoff: with the account goes its data key, so that
+// nothing a guest wrote can be opened again, not even from a backup once the
+// keys have been rotated.
+func (p *purger) guests(ctx context.Context, o counselling.Office, cutoff time.Time) error {
+	where := `office_id = ? AND guest = 1 AND last_active_at < ? AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.seeker_id = accounts.id)`
+	if p.dry {
+		return nil
+	}
+	_, err := p.chunked(ctx, `DELETE FROM accounts WHERE rowid IN (SELECT rowid FROM accounts WHERE `+where+` LIMIT ?)`, o.ID, cutoff.Unix())
+	return err
 }
 
 func (p *purger) warnInactive(ctx context.Context, o counselling.Office, now time.Time) error {

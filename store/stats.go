@@ -240,7 +240,7 @@ func (db *DB) SeedFacts(ctx context.Context, officeID int64, year, n int) error 
 					key, theme, officeID, year, month); err != nil {
 					return fmt.Errorf("seed fact theme: %w", err)
 				}
-				if err := db.tallyNewFact(ctx, tx, officeID, year, month, "mail", [3]string{age, gender, region}, theme); err != nil {
+				if err := db.tallyNewFact(ctx, tx, officeID, year, month, "mail", [3]string{age, gender, region}, theme, 1); err != nil {
 					return err
 				}
 				if err := db.tally(ctx, tx, officeID, year, counselling.DimFirstResponse, bucket, 1, seekerMsgs-1, staffMsgs); err != nil {

@@ -20,6 +20,8 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	switch {
 	case s.None:
 		return "0", nil
+	case s.SeekerID != "" && s.Channel != "":
+		return "t.seeker_id = ? AND t.channel = ?", []any{s.SeekerID, s.Channel}
 	case s.SeekerID != "":
 		return "t.seeker_id = ?", []any{s.SeekerID}
 	}
@@ -41,7 +43,12 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	if s.OfficeID == 0 || len(alts) == 0 {
 		return "0", nil
 	}
-	return "t.office_id = ? AND (" + strings.Join(alts, " OR ") + ")", args
+	cond := "t.office_id = ? AND (" + strings.Join(alts, " OR ") + ")"
+	if s.Channel != "" {
+		cond += " AND t.channel = ?"
+		args = append(args, s.Channel)
+	}
+	return cond, args
 }
 
 // threadSealer seals the columns of a thread's rows under its help-seeker's key.
@@ -103,7 +110,7 @@ func (db *DB) CreateThread(ctx context.Context, c counselling.Caller, e counsell
 			VALUES (?, ?, ?, 1, NULL, ?, ?, 1)`, messageID, threadID, c.OfficeID, body, now); err != nil {
 			return fmt.Errorf("insert message: %w", err)
 		}
-		if err := db.createFact(ctx, tx, threadID, c.OfficeID, c.AccountID, key, themeID, db.now()); err != nil {
+		if err := db.createFact(ctx, tx, threadID, c.OfficeID, c.AccountID, key, themeID, db.now(), counselling.ChannelMail, 1); err != nil {
 			return err
 		}
 		if notify {
@@ -150,7 +157,7 @@ func (db *DB) seekerThreads(ctx context.Context, tx *sql.Tx, c counselling.Calle
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT t.id, th.slug, th.name, t.subject, t.status, t.created_at, t.last_activity_at,
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.channel, th.slug, th.name, t.subject, t.status, t.created_at, t.last_activity_at,
 		t.seeker_unread FROM threads t JOIN themes th ON th.id = t.theme_id
 		WHERE t.seeker_id = ? ORDER BY t.last_activity_at DESC, t.id DESC`, c.AccountID)
 	if err != nil {
@@ -162,7 +169,7 @@ func (db *DB) seekerThreads(ctx context.Context, tx *sql.Tx, c counselling.Calle
 		var s counselling.ThreadSummary
 		var subject []byte
 		var created, active int64
-		if err := rows.Scan(&s.ID, &s.ThemeSlug, &s.ThemeName, &subject, &s.Status, &created, &active, &s.Unread); err != nil {
+		if err := rows.Scan(&s.ID, &s.Channel, &s.ThemeSlug, &s.ThemeName, &subject, &s.Status, &created, &active, &s.Unread); err != nil {
 			return nil, fmt.Errorf("read thread: %w", err)
 		}
 		s.CreatedAt, s.LastActivityAt = time.Unix(created, 0).UTC(), time.Unix(active, 0).UTC()
@@ -251,11 +258,11 @@ func (db *DB) loadThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, 
 	var created, active int64
 	var seekerUnread, counsellorUnread bool
 	var pending int
-	err := tx.QueryRowContext(ctx, `SELECT t.id, t.office_id, t.seeker_id, t.counsellor_id, th.slug, th.name, t.subject,
+	err := tx.QueryRowContext(ctx, `SELECT t.id, t.channel, t.office_id, t.seeker_id, t.counsellor_id, th.slug, th.name, t.subject,
 		t.status, t.created_at, t.last_activity_at, t.flagged_at, t.flag_reason, t.pending_reviews, t.seeker_unread,
 		t.counsellor_unread, a.data_key
 		FROM threads t JOIN themes th ON th.id = t.theme_id JOIN accounts a ON a.id = t.seeker_id
-		WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&t.ID, &t.OfficeID, &t.SeekerID, &counsellor,
+		WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&t.ID, &t.Channel, &t.OfficeID, &t.SeekerID, &counsellor,
 		&t.ThemeSlug, &t.ThemeName, &subject, &t.Status, &created, &active, &flagged, &reason, &pending, &seekerUnread,
 		&counsellorUnread, &wrapped)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -1,0 +1,184 @@
+package counselling
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"time"
+)
+
+// Live chat is a conversation like a mail thread, of channel ChannelChat: the
+// same messages sealed under the help-seeker's data key, the same notes,
+// themes, risk flag and handover, and the same rule of who reads it
+// (ReadScope). What differs is how it starts and ends: a chat waits in the
+// office's live queue until a counsellor accepts it (ActAccept, first wins),
+// its two sides write to each other live (ActChat), and either side ends it.
+
+// Chat limits.
+const (
+	// ChatBodyMaxRunes bounds one chat message; a chat is a conversation of
+	// short turns, and a frame is refused before it is read when it could
+	// hold more (ChatFrameMaxBytes).
+	ChatBodyMaxRunes = 4_000
+	// ChatFrameMaxBytes bounds one WebSocket frame: a message of
+	// ChatBodyMaxRunes four-byte characters, JSON-escaped, with its envelope.
+	ChatFrameMaxBytes = 32 << 10
+	// ClientIDMaxLen bounds the number a browser gives its message.
+	ClientIDMaxLen = 64
+)
+
+// ChatStatus is where a chat stands, as both of its pages show it.
+const (
+	ChatWaiting = StatusOpen     // in the live queue
+	ChatRunning = StatusAssigned // a counsellor accepted it
+	ChatEnded   = StatusClosed
+)
+
+// ChatMessage is one message of a chat as its two sides see it live: seq
+// numbers a chat's messages in the order they were stored, and ClientID is the
+// number the sender's browser gave it, so that a message sent again after a
+// lost connection is recognised.
+type ChatMessage struct {
+	Seq        int64
+	ClientID   string
+	FromSeeker bool
+	Author     string // the counsellor's display name; empty for the help-seeker
+	Body       string
+	CreatedAt  time.Time
+}
+
+// ValidateChatMessage checks a chat message and the number its browser gave
+// it.
+func ValidateChatMessage(clientID, body string) error {
+	if clientID == "" || len(clientID) > ClientIDMaxLen {
+		return Errorf(EInvalid, "This message could not be read. Please send it again.")
+	}
+	for i := 0; i < len(clientID); i++ {
+		c := clientID[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return Errorf(EInvalid, "This message could not be read. Please send it again.")
+		}
+	}
+	return ValidateText("body", body, ChatBodyMaxRunes)
+}
+
+// LiveChat is a chat as its page shows it.
+type LiveChat struct {
+	ID           string
+	OfficeID     int64
+	ThemeSlug    string
+	ThemeName    string
+	Status       string
+	SeekerID     string
+	Guest        bool // the help-seeker chats as a guest
+	CounsellorID string
+	Counsellor   string // display name, once accepted
+	CreatedAt    time.Time
+	Messages     []ChatMessage
+	// Place is the chat's place in the live queue while it waits (1: next).
+	Place int
+}
+
+// LiveQueueItem is a chat waiting in the live queue: its theme, since when it
+// waits, and the first message when the help-seeker wrote one while waiting.
+type LiveQueueItem struct {
+	ID           string
+	ThemeSlug    string
+	ThemeName    string
+	CreatedAt    time.Time
+	FirstMessage string
+}
+
+// GuestName is the name a guest is shown by, made from the guest's account
+// id, so that nothing about them needs storing: "Guest 4821".
+func GuestName(accountID string) string {
+	sum := sha256.Sum256([]byte("guest-name:" + accountID))
+	return fmt.Sprintf("Guest %04d", binary.BigEndian.Uint32(sum[:4])%10000)
+}
+
+// ErrGuestOnlyChats refuses a guest anything but their chat: guests have no
+// account to keep messages, settings or data in.
+var ErrGuestOnlyChats = Errorf(EForbidden,
+	"As a guest you can only chat. To write messages and keep your conversations, please register; it is anonymous.")
+
+// MayUseAccountPages is the rule of who uses a registered help-seeker's pages
+// (their conversations, account, terms): help-seekers who registered, and no
+// guest.
+func MayUseAccountPages(c Caller) bool {
+	return c.Kind == KindSeeker && c.AccountID != "" && !c.Guest
+}
+
+// MayStartChat is the rule of who starts a chat: a help-seeker, registered or
+// guest (a visitor without a session becomes a guest first). Staff do not.
+func MayStartChat(c Caller) bool {
+	return c.Kind == KindSeeker && c.AccountID != ""
+}
+
+// WaitBucket puts the time a chat waited to be accepted into the coarse
+// bucket the statistics keep instead of the time itself.
+func WaitBucket(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "under-1m"
+	case d < 5*time.Minute:
+		return "1-5m"
+	case d < 15*time.Minute:
+		return "5-15m"
+	case d < time.Hour:
+		return "15-60m"
+	}
+	return "over-1h"
+}
+
+// DurationBucket puts the time a chat ran, from its acceptance to its end,
+// into the coarse bucket the statistics keep.
+func DurationBucket(d time.Duration) string {
+	switch {
+	case d < 10*time.Minute:
+		return "under-10m"
+	case d < 30*time.Minute:
+		return "10-30m"
+	case d < time.Hour:
+		return "30-60m"
+	}
+	return "over-1h"
+}
+
+// Report dimensions of chats.
+const (
+	DimChatWait     = "chat_wait"
+	DimChatDuration = "chat_duration"
+)
+
+// Availability: a counsellor who said "I'm available" stays so while a live
+// tab of theirs is open (or was closed less than AvailabilityTabGrace ago) and
+// they did something in the last AvailabilityIdle.
+const (
+	AvailabilityTabGrace = time.Minute
+	AvailabilityIdle     = 15 * time.Minute
+)
+
+// Presence is what is known of a counsellor who said they are available.
+type Presence struct {
+	Tabs       int       // live tabs open now
+	TabsGoneAt time.Time // when the last tab closed (zero while one is open)
+	ActiveAt   time.Time // the last thing they did
+}
+
+// StillAvailable is the rule of when availability switches off by itself:
+// once the last live tab has been gone AvailabilityTabGrace, or after
+// AvailabilityIdle without activity.
+func StillAvailable(p Presence, now time.Time) bool {
+	if now.Sub(p.ActiveAt) >= AvailabilityIdle {
+		return false
+	}
+	if p.Tabs == 0 && !p.TabsGoneAt.IsZero() && now.Sub(p.TabsGoneAt) >= AvailabilityTabGrace {
+		return false
+	}
+	return true
+}
+
+// HolderGoneGrace is how long a chat waits for its counsellor's page to come
+// back after the connection was lost, before the chat goes back to the queue
+// with its transcript and the help-seeker is told.
+const HolderGoneGrace = time.Minute
