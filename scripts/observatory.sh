@@ -27,7 +27,7 @@ printf 'subjectAltName=DNS:localhost\n' > "$work/ext.cnf"
 openssl x509 -req -in "$work/req.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -out "$work/cert.pem" -days 1 -extfile "$work/ext.cnf" 2>/dev/null
 
 CGO_ENABLED=1 go build -o "$work/confidant" ./cmd/confidant
-"$work/confidant" serve --data "$work/data" --addr 127.0.0.1:443 --http-redirect-addr 127.0.0.1:80 \
+"$work/confidant" serve --data "$work/data" --addr 127.0.0.1:443 --http-redirect-addr 127.0.0.1:80 --turn-addr 127.0.0.1:0 \
 	--tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --base-url https://localhost >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 50); do

@@ -3,6 +3,11 @@
 // tests, and puts the code back. A mutant that leaves every test green is a rule
 // that a future change could break silently, so the command fails on it.
 //
+// The mutants are applied to a copy of the working tree in a temporary folder,
+// never to the tree itself, so that a mistake can never be left behind or
+// committed, even when the command is killed or someone works in the tree
+// meanwhile.
+//
 // The mutants are listed in scripts/mutants.txt. Each names the file, an exact
 // piece of code that must occur there exactly once (so the list fails loudly
 // when the code moves instead of testing nothing), its replacement, and the
@@ -20,9 +25,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
+	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -50,12 +54,20 @@ func mainErr(list, only string) error {
 	if err != nil {
 		return err
 	}
+	tmp, err := os.MkdirTemp("", "confidant-mutants-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := copyTree(tmp); err != nil {
+		return err
+	}
 	survived := 0
 	for _, m := range mutants {
 		if only != "" && !strings.Contains(m.name, only) {
 			continue
 		}
-		caught, took, err := try(m)
+		caught, took, err := try(tmp, m)
 		if err != nil {
 			return fmt.Errorf("%s (%s:%d): %w", m.name, list, m.line, err)
 		}
@@ -71,46 +83,69 @@ func mainErr(list, only string) error {
 	return nil
 }
 
-// try applies one mutant, runs its packages' tests and restores the file,
-// also when the command is interrupted.
-func try(m mutant) (caught bool, took time.Duration, err error) {
-	orig, err := os.ReadFile(m.file)
+// copyTree copies the files git knows of (tracked, and untracked but not
+// ignored) into dir.
+func copyTree(dir string) error {
+	out, err := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		return fmt.Errorf("list the files of the tree: %w", err)
+	}
+	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		info, err := os.Lstat(name)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue // deleted in the working tree
+			}
+			return err
+		}
+		if !info.Mode().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, b, info.Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// try applies one mutant to the copy in dir, runs its packages' tests there
+// and restores the file.
+func try(dir string, m mutant) (caught bool, took time.Duration, err error) {
+	file := filepath.Join(dir, m.file)
+	orig, err := os.ReadFile(file)
 	if err != nil {
 		return false, 0, err
 	}
 	if n := bytes.Count(orig, []byte(m.find)); n != 1 {
 		return false, 0, fmt.Errorf("%q occurs %d times in %s, not once: update the list", m.find, n, m.file)
 	}
-	info, err := os.Stat(m.file)
+	info, err := os.Stat(file)
 	if err != nil {
 		return false, 0, err
 	}
 	mutated := bytes.Replace(orig, []byte(m.find), []byte(m.replace), 1)
-	if err := os.WriteFile(m.file, mutated, info.Mode()); err != nil {
+	if err := os.WriteFile(file, mutated, info.Mode()); err != nil {
 		return false, 0, err
 	}
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-stop:
-			_ = os.WriteFile(m.file, orig, info.Mode())
-			os.Exit(130)
-		case <-done:
-		}
-	}()
 	defer func() {
-		close(done)
-		signal.Stop(stop)
-		if werr := os.WriteFile(m.file, orig, info.Mode()); werr != nil && err == nil {
+		if werr := os.WriteFile(file, orig, info.Mode()); werr != nil && err == nil {
 			err = werr
 		}
 	}()
 
 	start := time.Now()
-	args := append([]string{"test", "-count=1", "-failfast"}, m.packages...)
+	// -trimpath keeps the build cache independent of the temporary folder.
+	args := append([]string{"test", "-trimpath", "-count=1", "-failfast"}, m.packages...)
 	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	runErr := cmd.Run()
