@@ -350,6 +350,43 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatalf("Escape three times did not leave: %s", seeker.location())
 	}
 
+	// Live chat: the counsellor switches available, a guest without an
+	// account starts a chat, the counsellor accepts it, they write, the guest
+	// ends it.
+	counsellor.visit("/live/queue", "live-queue-away")
+	counsellor.do(chromedp.Click(chromedp.CSS(`form[action="/live/availability"] button`)))
+	counsellor.waitPath("/live/queue")
+	counsellor.waitText("U bent beschikbaar voor de livechat.")
+	counsellor.check("live-queue-available")
+	guest := s.newBrowser(first, "guest", "en-GB,en;q=0.9")
+	guest.visit("/live", "live")
+	if page := guest.bodyText(); !strings.Contains(page, "A counsellor is available now.") || strings.Contains(page, "needs JavaScript") {
+		t.Fatalf("/live does not say that a counsellor is available:\n%s", page)
+	}
+	guest.do(chromedp.SetValue(chromedp.CSS("#theme"), "loneliness"), chromedp.Click(chromedp.CSS(`#live-start button[type="submit"]`)))
+	guest.waitPath("/live/[a-z2-7]{26}")
+	guest.waitText("You are number 1 in the queue")
+	guest.check("chat-waiting")
+	guest.do(chromedp.SendKeys(chromedp.CSS("#message"), "Everyone is asleep and I feel alone."), chromedp.KeyEvent("\r"))
+	guest.waitText("Delivered")
+	counsellor.visit("/live/queue", "live-queue-waiting")
+	counsellor.waitText("Everyone is asleep and I feel alone.")
+	counsellor.do(chromedp.Click(chromedp.CSS(`form[action$="/accept"] button`)))
+	counsellor.waitPath("/live/[a-z2-7]{26}")
+	counsellor.waitText("Everyone is asleep and I feel alone.")
+	guest.waitText("You are chatting with Eva Berger.")
+	counsellor.do(chromedp.SendKeys(chromedp.CSS("#message"), "I am glad you wrote. What is keeping you awake?"), chromedp.KeyEvent("\r"))
+	guest.waitText("What is keeping you awake?")
+	if focused := run(guest, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ''`)); focused != "message" {
+		t.Errorf("a new message moved the guest's focus to %q", focused)
+	}
+	guest.check("chat-running")
+	counsellor.check("chat-counsellor")
+	guest.do(chromedp.Click(chromedp.CSS(`form.chat-end button`)))
+	guest.waitText("The chat has ended")
+	guest.check("chat-ended")
+	counsellor.waitText("Deze chat is beëindigd.")
+
 	// The admin enrols through the first-admin link and reads the statistics.
 	admin := s.newBrowser(first, "admin", "da-DK,da;q=0.9")
 	admin.enrol(adminLink, "administering carefully")

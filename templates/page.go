@@ -2,7 +2,11 @@
 // values built from domain types and know nothing of HTTP or the store.
 package templates
 
-import "strings"
+import (
+	"strings"
+
+	"confidant/counselling"
+)
 
 // Page is what every page's frame needs.
 type Page struct {
@@ -10,6 +14,8 @@ type Page struct {
 	Lang         string
 	CSSURL       string
 	JSURL        string
+	// LiveJSURL, when set, adds the live chat's script to the page.
+	LiveJSURL    string
 	QuickExitURL string
 	User         *User // nil when nobody is logged in
 	MailEnabled  bool
@@ -23,6 +29,8 @@ type User struct {
 	Name  string
 	Staff bool
 	Role  string
+	// Guest: a help-seeker chatting as a guest, who has no account pages.
+	Guest bool
 }
 
 // ShowQuickExit reports whether the page carries the quick-exit link: on every
@@ -99,4 +107,13 @@ type Option struct {
 	// Role, for a choice of staff members, is the member's role, shown
 	// translated after the name.
 	Role string
+}
+
+// conversationURL is where a list leads to a conversation: a mail thread's
+// page under prefix, a chat's page under /live/.
+func conversationURL(prefix string, t counselling.ThreadSummary) string {
+	if t.Channel == counselling.ChannelChat {
+		return "/live/" + t.ID
+	}
+	return prefix + t.ID
 }

@@ -61,6 +61,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return id
 	}
 	none := func() string { return "" }
+	// waiting is a fresh chat of seeker A's in the live queue; chatting is
+	// one that the assigned counsellor accepted.
+	waiting := func() string {
+		id := chatOf(t, seekerA.post("/live", url.Values{"theme": {"family"}}))
+		seekerA.mustPost("/live/"+id+"/end", nil, "/live/"+id)
+		return chatOf(t, seekerA.post("/live", url.Values{"theme": {"family"}}))
+	}
+	chatting := func() string {
+		id := waiting()
+		c1.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+		return id
+	}
 
 	const (
 		login = "303 /login"
@@ -104,6 +116,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/admin/staff/{c1}/trainee", none, url.Values{"trainee": {"0"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin", nf}},
 		{"GET", "/admin/regions", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
 		{"POST", "/admin/regions", none, url.Values{"name": {"Matrix North"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/regions", nf}},
+		{"GET", "/live", none, nil, [9]string{"200", "200", "200", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue"}},
+		{"GET", "/live/queue", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", nf, "200"}},
+		{"POST", "/live/availability", none, url.Values{"available": {"1"}}, [9]string{login, nf, nf, "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", nf, "303 /live/queue"}},
+		{"GET", "/live/{id}", waiting, nil, [9]string{"303 /live", "200", nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/live/{id}", chatting, nil, [9]string{"303 /live", "200", nf, "200", nf, nf, nf, nf, nf}},
+		{"POST", "/live/{id}/accept", waiting, nil, [9]string{login, nf, nf, "303 /live/{id}", "303 /live/{id}", nf, "303 /live/{id}", nf, nf}},
+		{"POST", "/live/{id}/accept", chatting, nil, [9]string{login, nf, nf, "303 /live/{id}", "409", nf, "409", nf, nf}},
+		{"POST", "/live/{id}/end", chatting, nil, [9]string{nf, "303 /live/{id}", nf, "303 /live/{id}", nf, nf, nf, nf, nf}},
+		{"GET", "/live/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{"303 /live", nf, nf, nf, nf, nf, nf, nf, nf}},
+		// Last, because it makes the anonymous caller a guest.
+		{"POST", "/live", none, url.Values{"theme": {"family"}}, [9]string{"303 /live/", "303 /live/", "303 /live/", nf, nf, nf, nf, nf, nf}},
 	} {
 		for i, caller := range callers {
 			id := tc.thread()

@@ -135,7 +135,14 @@ func (s *Server) originMatches(r *http.Request) bool {
 		return true
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.Host != r.Host {
+	return err == nil && s.sameOffice(u, r)
+}
+
+// sameOffice reports whether an origin is this office: the scheme it is
+// served with (or, behind a proxy, the scheme of its base URL) and the host
+// the request was sent to.
+func (s *Server) sameOffice(u *url.URL, r *http.Request) bool {
+	if u.Host != r.Host {
 		return false
 	}
 	scheme := "http"

@@ -21,7 +21,7 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 		MailEnabled:  s.cfg.MailEnabled,
 	}
 	if sess := sessionOf(c); sess != nil {
-		p.User = &templates.User{Staff: sess.Kind == counselling.KindStaff, Role: string(sess.Role)}
+		p.User = &templates.User{Staff: sess.Kind == counselling.KindStaff, Role: string(sess.Role), Guest: sess.Guest}
 	}
 	return p
 }

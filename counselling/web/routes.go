@@ -59,6 +59,16 @@ func (s *Server) routes() {
 	e.POST("/inbox/:id/approve", s.threadAction(s.approve), s.requireCounsellor)
 	e.POST("/inbox/:id/return", s.threadAction(s.returnReply), s.requireCounsellor)
 
+	e.GET("/live", s.liveStart)
+	e.POST("/live", s.startChat, s.limitClient)
+	e.GET("/live/queue", s.liveQueue, s.requireCounsellor)
+	e.GET("/live/queue/ws", s.queueSocket, s.requireCounsellor)
+	e.POST("/live/availability", s.setAvailability, s.requireCounsellor)
+	e.GET("/live/:id", s.chatPage, s.requireLive)
+	e.GET("/live/:id/ws", s.chatSocket, s.requireLive)
+	e.POST("/live/:id/accept", s.acceptChat, s.requireCounsellor)
+	e.POST("/live/:id/end", s.endChat, s.requireLive)
+
 	e.GET("/admin", s.admin, s.requireAdmin)
 	e.POST("/admin/staff", s.inviteStaff, s.requireAdmin)
 	e.POST("/admin/staff/:id/trainee", s.staffAction("trainee", s.setTrainee), s.requireAdmin)

@@ -11,6 +11,7 @@ import (
 
 	"confidant/counselling"
 	"confidant/counselling/auth"
+	"confidant/counselling/live"
 	"confidant/counselling/passwd"
 	"confidant/static"
 	"confidant/store"
@@ -34,6 +35,12 @@ type Config struct {
 	MailWake func()
 	// LoginsPerMinute bounds login and registration attempts per client.
 	LoginsPerMinute int
+	// LiveHub carries live chats' frames; nil: within this process.
+	LiveHub live.Hub
+	// HolderGrace is how long a chat waits for its counsellor's lost
+	// connection before it goes back to the queue; zero:
+	// counselling.HolderGoneGrace.
+	HolderGrace time.Duration
 }
 
 // Server is the HTTP side of Confidant.
@@ -47,6 +54,7 @@ type Server struct {
 	limiter *clientLimiter
 	cop     *http.CrossOriginProtection
 	visits  visits
+	live    *liveState
 }
 
 // DefaultQuickExitURL is where the quick-exit link leads unless configured.
@@ -77,6 +85,7 @@ func New(cfg Config, db *store.DB, hasher *passwd.Hasher) *Server {
 		log:     cfg.Logger,
 		limiter: newClientLimiter(cfg.Clock, cfg.LoginsPerMinute, time.Minute),
 		cop:     http.NewCrossOriginProtection(),
+		live:    newLiveState(cfg),
 	}
 	e := echo.New()
 	e.HideBanner = true

@@ -91,6 +91,9 @@ func (s *Server) requireSeeker(next echo.HandlerFunc) echo.HandlerFunc {
 		if sess.Kind != counselling.KindSeeker {
 			return errNotFound
 		}
+		if !counselling.MayUseAccountPages(counselling.CallerOf(sess)) {
+			return counselling.ErrGuestOnlyChats
+		}
 		if sess.TermsOutdated && !beforeTerms[c.Path()] {
 			return c.Redirect(http.StatusSeeOther, "/terms")
 		}

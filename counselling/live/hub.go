@@ -1,0 +1,98 @@
+package live
+
+import (
+	"strconv"
+	"sync"
+)
+
+// Hub fans frames out to everyone subscribed to a topic (a chat, or an
+// office's live queue). It is an interface so that a hub that reaches the
+// other nodes of a cluster can replace the in-memory one without touching
+// the handlers. Frames are only a nudge: every message is stored before it
+// is published, and a subscriber that misses frames catches up from the
+// store, so a hub may drop a slow subscriber.
+type Hub interface {
+	// Subscribe starts receiving the frames published to topic from now on.
+	Subscribe(topic string) *Subscription
+	// Publish sends f to every subscriber of topic without waiting for any.
+	Publish(topic string, f Frame)
+}
+
+// SubscriberBuffer is how many frames wait for a subscriber before the hub
+// gives up on it.
+const SubscriberBuffer = 64
+
+// Subscription is one subscriber's share of a topic.
+type Subscription struct {
+	// C delivers the frames.
+	C <-chan Frame
+	// Dropped is closed when the hub gave up on a subscriber too slow to
+	// keep up; its connection should close so that the browser reconnects
+	// and catches up from the store.
+	Dropped <-chan struct{}
+
+	c       chan Frame
+	dropped chan struct{}
+	once    sync.Once
+	cancel  func()
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() { s.cancel() }
+
+func (s *Subscription) drop() { s.once.Do(func() { close(s.dropped) }) }
+
+// LocalHub is a Hub within one process.
+type LocalHub struct {
+	mu     sync.Mutex
+	topics map[string]map[*Subscription]struct{}
+}
+
+// NewLocalHub returns an empty in-memory hub.
+func NewLocalHub() *LocalHub {
+	return &LocalHub{topics: map[string]map[*Subscription]struct{}{}}
+}
+
+// Subscribe implements Hub.
+func (h *LocalHub) Subscribe(topic string) *Subscription {
+	c := make(chan Frame, SubscriberBuffer)
+	s := &Subscription{C: c, c: c, dropped: make(chan struct{})}
+	s.Dropped = s.dropped
+	s.cancel = func() { h.remove(topic, s) }
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.topics[topic] == nil {
+		h.topics[topic] = map[*Subscription]struct{}{}
+	}
+	h.topics[topic][s] = struct{}{}
+	return s
+}
+
+func (h *LocalHub) remove(topic string, s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.topics[topic], s)
+	if len(h.topics[topic]) == 0 {
+		delete(h.topics, topic)
+	}
+}
+
+// Publish implements Hub. A subscriber whose buffer is full is dropped.
+func (h *LocalHub) Publish(topic string, f Frame) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.topics[topic] {
+		select {
+		case s.c <- f:
+		default:
+			delete(h.topics[topic], s)
+			s.drop()
+		}
+	}
+}
+
+// ChatTopic and QueueTopic name the hub's topics.
+func ChatTopic(chatID string) string { return "chat:" + chatID }
+
+// QueueTopic is the topic of an office's live queue.
+func QueueTopic(officeID int64) string { return "queue:" + strconv.FormatInt(officeID, 10) }

@@ -1,0 +1,345 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"confidant/counselling"
+	"confidant/counselling/live"
+	"confidant/templates"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+	"github.com/labstack/echo/v4"
+)
+
+// liveState is the web layer's share of live chat: the hub that carries a
+// chat's frames, who is available, and which chats' counsellors have lost
+// their connection.
+type liveState struct {
+	hub    live.Hub
+	avail  *live.Availability
+	grace  time.Duration
+	connID atomic.Uint64
+
+	mu      sync.Mutex
+	holders map[string]int // open sockets per chat of the counsellor who holds it ("chat/account")
+}
+
+func newLiveState(cfg Config) *liveState {
+	hub := cfg.LiveHub
+	if hub == nil {
+		hub = live.NewLocalHub()
+	}
+	grace := cfg.HolderGrace
+	if grace == 0 {
+		grace = counselling.HolderGoneGrace
+	}
+	return &liveState{hub: hub, avail: live.NewAvailability(cfg.Clock), grace: grace, holders: map[string]int{}}
+}
+
+// liveOffice is the office a visitor's live chat is with: their own when
+// logged in, otherwise the default office.
+func (s *Server) liveOffice(c echo.Context) (*counselling.Office, error) {
+	if sess := sessionOf(c); sess != nil {
+		return s.db.Office(c.Request().Context(), sess.OfficeID)
+	}
+	return s.defaultOffice(c)
+}
+
+func (s *Server) livePage(c echo.Context, title string) templates.Page {
+	p := s.page(c, title)
+	p.LiveJSURL = s.assets.URL("live.js")
+	return p
+}
+
+func (s *Server) renderLive(c echo.Context, status int, f templates.Form) error {
+	office, err := s.liveOffice(c)
+	if err != nil {
+		return err
+	}
+	themes, err := s.themeOptions(c, office.ID)
+	if err != nil {
+		return err
+	}
+	sess := sessionOf(c)
+	return s.render(c, status, templates.Live(s.livePage(c, "Live chat"), templates.LiveData{
+		Themes: themes, Available: s.live.avail.AnyoneIn(office.ID), AnswerTime: office.AnswerTime, Form: f,
+		Registered: sess != nil && counselling.MayUseAccountPages(counselling.CallerOf(sess)),
+	}))
+}
+
+// liveStart shows, per theme, whether someone is available and the form
+// that starts a chat.
+func (s *Server) liveStart(c echo.Context) error {
+	if sess := sessionOf(c); sess != nil && sess.Kind == counselling.KindStaff {
+		return c.Redirect(http.StatusSeeOther, "/live/queue")
+	}
+	return s.renderLive(c, http.StatusOK, templates.Form{})
+}
+
+// startChat queues a chat. A visitor without a session becomes a guest,
+// whose session is the one session cookie.
+func (s *Server) startChat(c echo.Context) error {
+	form, err := parseForm(c)
+	if err != nil {
+		return s.renderLive(c, errorStatus(err), formOf(nil, err))
+	}
+	ctx := c.Request().Context()
+	sess := sessionOf(c)
+	var id string
+	switch {
+	case sess == nil:
+		office, err := s.defaultOffice(c)
+		if err != nil {
+			return err
+		}
+		var token string
+		id, token, err = s.db.StartGuestChat(ctx, office.ID, form.Get("theme"), langOf(c))
+		if err == nil {
+			s.setSessionCookie(c, token)
+		}
+		err = s.chatStarted(c, office.ID, err)
+		if err != nil {
+			return err
+		}
+	default:
+		caller := s.callerOf(c)
+		if !counselling.MayStartChat(caller) {
+			return errNotFound
+		}
+		if id, err = s.db.StartChat(ctx, caller, form.Get("theme")); err != nil {
+			err = s.chatStarted(c, caller.OfficeID, err)
+			if err != nil {
+				return err
+			}
+		}
+		s.live.hub.Publish(live.QueueTopic(caller.OfficeID), live.Frame{Type: live.TypeQueue})
+	}
+	return c.Redirect(http.StatusSeeOther, "/live/"+id)
+}
+
+// chatStarted tells the office's queue pages, or shows the form again with
+// what was wrong.
+func (s *Server) chatStarted(c echo.Context, officeID int64, err error) error {
+	if err == nil {
+		s.live.hub.Publish(live.QueueTopic(officeID), live.Frame{Type: live.TypeQueue})
+		return nil
+	}
+	if !showsForm(err) {
+		return err
+	}
+	form, _ := parseForm(c)
+	if rerr := s.renderLive(c, errorStatus(err), formOf(form, err, "theme")); rerr != nil {
+		return rerr
+	}
+	return errShown
+}
+
+// errShown says a handler already answered with the form again.
+var errShown = errors.New("form shown again")
+
+// requireLive lets help-seekers (guests too) and counsellors through to a
+// chat; anyone else finds nothing. A visitor whose guest session ended is
+// sent to the start of live chat.
+func (s *Server) requireLive(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess := sessionOf(c)
+		switch {
+		case sess == nil && c.Request().Method == http.MethodGet && !strings.HasSuffix(c.Path(), "/ws"):
+			return c.Redirect(http.StatusSeeOther, "/live")
+		case sess == nil:
+			return errNotFound
+		case sess.Kind == counselling.KindStaff:
+			if !sess.FullyAuthenticated() || !counselling.CallerOf(sess).Counsels() {
+				return errNotFound
+			}
+			s.live.avail.Touch(sess.AccountID)
+		case sess.Kind != counselling.KindSeeker:
+			return errNotFound
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) chatPage(c echo.Context) error {
+	caller := s.callerOf(c)
+	ch, err := s.db.LiveChat(c.Request().Context(), caller, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	staff := caller.Kind == counselling.KindStaff
+	d := templates.ChatData{Chat: ch, Staff: staff, Me: templates.T(s.langCtx(c), "You")}
+	if staff {
+		d.Other = templates.T(s.langCtx(c), "Help-seeker")
+		if ch.Guest {
+			d.Other = counselling.GuestName(ch.SeekerID)
+		}
+	} else {
+		d.Other = templates.T(s.langCtx(c), "Counsellor")
+	}
+	if staff && ch.Status == counselling.ChatWaiting {
+		// A waiting chat is read by accepting it; its page is for those who
+		// hold it.
+		return errNotFound
+	}
+	return s.render(c, http.StatusOK, templates.Chat(s.livePage(c, "Chat"), d))
+}
+
+// langCtx is a context that speaks the reader's language.
+func (s *Server) langCtx(c echo.Context) context.Context {
+	return templates.WithLanguage(c.Request().Context(), langOf(c))
+}
+
+func (s *Server) endChat(c echo.Context) error {
+	caller := s.callerOf(c)
+	id := c.Param("id")
+	ctx := c.Request().Context()
+	ch, err := s.db.LiveChat(ctx, caller, id)
+	if err != nil {
+		return err
+	}
+	if err := s.db.EndChat(ctx, caller, id); err != nil {
+		return err
+	}
+	s.chatChanged(ch.OfficeID, id)
+	if caller.Guest {
+		s.clearSessionCookie(c)
+		c.Set(ctxSession, nil)
+		return s.render(c, http.StatusOK, templates.ChatEnded(s.page(c, "The chat has ended"), templates.ChatEndedData{}))
+	}
+	return c.Redirect(http.StatusSeeOther, "/live/"+id)
+}
+
+// chatChanged tells a chat's pages and the office's queue pages that the
+// chat's state changed.
+func (s *Server) chatChanged(officeID int64, chatID string) {
+	s.live.hub.Publish(live.ChatTopic(chatID), live.Frame{Type: live.TypeState})
+	s.live.hub.Publish(live.QueueTopic(officeID), live.Frame{Type: live.TypeQueue})
+}
+
+func (s *Server) liveQueue(c echo.Context) error {
+	return s.renderLiveQueue(c, http.StatusOK, "")
+}
+
+func (s *Server) renderLiveQueue(c echo.Context, status int, message string) error {
+	caller := s.callerOf(c)
+	items, err := s.db.LiveQueue(c.Request().Context(), caller)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.LiveQueue(s.livePage(c, "Live queue"), templates.LiveQueueData{
+		Items: items, Available: s.live.avail.IsAvailable(caller.AccountID), Now: s.cfg.Clock.Now(), Message: message,
+	}))
+}
+
+func (s *Server) setAvailability(c echo.Context) error {
+	form, err := parseForm(c)
+	if err != nil {
+		return err
+	}
+	caller := s.callerOf(c)
+	switch form.Get("available") {
+	case "1":
+		s.live.avail.Set(caller.OfficeID, caller.AccountID, true)
+	case "0":
+		s.live.avail.Set(caller.OfficeID, caller.AccountID, false)
+	default:
+		return s.renderLiveQueue(c, http.StatusBadRequest, "Please choose whether you are available or away.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/live/queue")
+}
+
+func (s *Server) acceptChat(c echo.Context) error {
+	caller := s.callerOf(c)
+	id := c.Param("id")
+	if err := s.db.AcceptChat(c.Request().Context(), caller, id); err != nil {
+		if counselling.ErrorCode(err) == counselling.EConflict {
+			return s.renderLiveQueue(c, http.StatusConflict, counselling.ErrorMessage(err))
+		}
+		return err
+	}
+	s.chatChanged(caller.OfficeID, id)
+	return c.Redirect(http.StatusSeeOther, "/live/"+id)
+}
+
+// socketOrigin is the rule for WebSocket handshakes: only from a page of this
+// office. A browser that sends Sec-Fetch-Site must say "same-origin"; the
+// Origin, which every browser sends with a handshake, must be this office's
+// scheme and host.
+func (s *Server) socketOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err == nil && s.sameOffice(u, r)
+}
+
+// accept upgrades a request to a WebSocket after the origin check.
+func (s *Server) accept(c echo.Context) (*websocket.Conn, error) {
+	if !s.socketOrigin(c.Request()) {
+		return nil, errCrossOrigin
+	}
+	conn, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	if err != nil {
+		return nil, err
+	}
+	conn.SetReadLimit(counselling.ChatFrameMaxBytes)
+	return conn, nil
+}
+
+// queueSocket is the queue page's live tab: while it is open the counsellor
+// counts as present, and it is told when the live queue changes.
+func (s *Server) queueSocket(c echo.Context) error {
+	caller := s.callerOf(c)
+	sub := s.live.hub.Subscribe(live.QueueTopic(caller.OfficeID))
+	defer sub.Close()
+	conn, err := s.accept(c)
+	if err != nil {
+		return err
+	}
+	defer conn.CloseNow()
+	s.live.avail.TabOpened(caller.AccountID)
+	defer s.live.avail.TabClosed(caller.AccountID)
+	ctx, cancel := context.WithCancel(c.Request().Context())
+	defer cancel()
+	go func() {
+		defer cancel()
+		for {
+			var f live.Frame
+			if err := wsjson.Read(ctx, conn, &f); err != nil {
+				return
+			}
+			s.live.avail.Touch(caller.AccountID)
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-sub.Dropped:
+			conn.Close(websocket.StatusTryAgainLater, "slow")
+			return nil
+		case f := <-sub.C:
+			if err := writeFrame(ctx, conn, f); err != nil {
+				return nil
+			}
+		}
+	}
+}
+
+func writeFrame(ctx context.Context, conn *websocket.Conn, f live.Frame) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return wsjson.Write(ctx, conn, f)
+}

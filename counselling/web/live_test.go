@@ -1,0 +1,390 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"confidant/counselling"
+	"confidant/counselling/live"
+	"confidant/counselling/vault"
+	"confidant/counselling/web"
+	"confidant/store"
+	"confidant/store/storetest"
+
+	"github.com/coder/websocket"
+)
+
+var chatLocation = regexp.MustCompile(`^/live/([a-z2-7]{26})$`)
+
+// chatOf reads the chat id from the answer to POST /live.
+func chatOf(t testing.TB, p page) string {
+	t.Helper()
+	m := chatLocation.FindStringSubmatch(p.header.Get("Location"))
+	if p.status != http.StatusSeeOther || m == nil {
+		t.Fatalf("start chat: %d %q\n%s", p.status, p.header.Get("Location"), p.body)
+	}
+	return m[1]
+}
+
+// socket is a browser's WebSocket to a chat.
+type socket struct {
+	t    testing.TB
+	conn *websocket.Conn
+	seen int64
+}
+
+// dial opens a chat's socket as the browser's page would, from this office.
+func (b *browser) dial(chatID string, last int64) *socket {
+	b.o.t.Helper()
+	conn, err := b.dialWith(chatID, http.Header{"Origin": {b.o.srv.URL}, "Sec-Fetch-Site": {"same-origin"}})
+	if err != nil {
+		b.o.t.Fatalf("dial chat: %v", err)
+	}
+	s := &socket{t: b.o.t, conn: conn, seen: last}
+	s.send(live.Frame{Type: live.TypeHello, Last: last})
+	return s
+}
+
+func (b *browser) dialWith(chatID string, h http.Header) (*websocket.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u := "ws" + strings.TrimPrefix(b.o.srv.URL, "http") + "/live/" + chatID + "/ws"
+	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: b.client, HTTPHeader: h})
+	if err != nil && resp != nil {
+		return nil, &dialError{status: resp.StatusCode, err: err}
+	}
+	return conn, err
+}
+
+type dialError struct {
+	status int
+	err    error
+}
+
+func (e *dialError) Error() string { return e.err.Error() }
+
+func (s *socket) send(f live.Frame) {
+	s.t.Helper()
+	data, _ := json.Marshal(f)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.conn.Write(ctx, websocket.MessageText, data); err != nil {
+		s.t.Fatalf("write frame: %v", err)
+	}
+}
+
+// next reads frames until one satisfies want, and fails after 5 seconds.
+// Messages are checked to arrive in order and once.
+func (s *socket) next(what string, want func(live.Frame) bool) live.Frame {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		_, data, err := s.conn.Read(ctx)
+		if err != nil {
+			s.t.Fatalf("waiting for %s: %v", what, err)
+		}
+		var f live.Frame
+		if err := json.Unmarshal(data, &f); err != nil {
+			s.t.Fatalf("frame %q: %v", data, err)
+		}
+		if f.Type == live.TypeMessage {
+			if f.Seq != s.seen+1 {
+				s.t.Fatalf("message %d after %d: lost or repeated", f.Seq, s.seen)
+			}
+			s.seen = f.Seq
+		}
+		if want(f) {
+			return f
+		}
+	}
+}
+
+func (s *socket) message(body string) live.Frame {
+	s.t.Helper()
+	return s.next("message "+body, func(f live.Frame) bool { return f.Type == live.TypeMessage && f.Body == body })
+}
+
+func (s *socket) state(status string) live.Frame {
+	s.t.Helper()
+	return s.next("state "+status, func(f live.Frame) bool { return f.Type == live.TypeState && f.Status == status })
+}
+
+// say sends a message and waits until it is acknowledged as stored.
+func (s *socket) say(id, body string) live.Frame {
+	s.t.Helper()
+	s.send(live.Frame{Type: live.TypeSend, ID: id, Body: body})
+	return s.next("ack of "+id, func(f live.Frame) bool {
+		if f.Type == live.TypeError {
+			s.t.Fatalf("message %s refused: %s", id, f.Body)
+		}
+		return f.Type == live.TypeAck && f.ID == id
+	})
+}
+
+func (s *socket) close() { s.conn.Close(websocket.StatusNormalClosure, "") }
+
+// startGuestChat starts a chat as a visitor without an account.
+func startGuestChat(t testing.TB, o *office, theme string) (*browser, string) {
+	t.Helper()
+	guest := o.browser()
+	if p := guest.get("/live"); p.status != http.StatusOK || !strings.Contains(p.body, "Start chat") {
+		t.Fatalf("GET /live: %d", p.status)
+	}
+	id := chatOf(t, guest.post("/live", url.Values{"theme": {theme}}))
+	if guest.cookie() == nil {
+		t.Fatal("the guest got no session cookie")
+	}
+	return guest, id
+}
+
+func TestGuestAndCounsellorChat(t *testing.T) {
+	o := newOffice(t)
+	c := o.enrol(counselling.RoleCounsellor, "Chat Counsellor")
+	other := o.enrol(counselling.RoleCounsellor, "Second Counsellor")
+	if p := o.browser().get("/live"); !strings.Contains(p.body, "Nobody is available for live chat right now.") {
+		t.Fatal("/live says someone is available before anyone switched on")
+	}
+	c.mustPost("/live/availability", url.Values{"available": {"1"}}, "/live/queue")
+	if p := o.browser().get("/live"); !strings.Contains(p.body, "A counsellor is available now.") || strings.Contains(p.body, "Chat Counsellor") {
+		t.Fatal("/live does not say that someone is available, or says who")
+	}
+
+	guest, id := startGuestChat(t, o, "anxiety")
+	if p := guest.get("/threads"); p.status != http.StatusForbidden || !strings.Contains(p.body, "As a guest you can only chat.") {
+		t.Fatalf("a guest opened /threads: %d", p.status)
+	}
+	if p := guest.get("/account"); p.status != http.StatusForbidden {
+		t.Fatalf("a guest opened /account: %d", p.status)
+	}
+	page := guest.get("/live/" + id)
+	if page.status != http.StatusOK || !strings.Contains(page.body, "You are number 1 in the queue") ||
+		!strings.Contains(page.body, `<label for="message">Message</label>`) || !strings.Contains(page.body, ">Send</button>") ||
+		!strings.Contains(page.body, ">End chat</button>") {
+		t.Fatalf("waiting page: %d\n%s", page.status, page.body)
+	}
+	g := guest.dial(id, 0)
+	defer g.close()
+	if f := g.state(counselling.ChatWaiting); f.Place != 1 {
+		t.Fatalf("place in queue %d, want 1", f.Place)
+	}
+	if ack := g.say("g-1", "I feel so alone tonight"); ack.Seq != 1 {
+		t.Fatalf("first message numbered %d", ack.Seq)
+	}
+	q := c.get("/live/queue")
+	if !strings.Contains(q.body, "I feel so alone tonight") || !strings.Contains(q.body, ">Accept</button>") || !strings.Contains(q.body, "I&#39;m away") {
+		t.Fatalf("live queue lacks the waiting chat or the switch:\n%s", q.body)
+	}
+	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+	if p := other.post("/live/"+id+"/accept", nil); p.status != http.StatusConflict || !strings.Contains(p.body, "Another counsellor has just accepted this chat.") {
+		t.Fatalf("second accept: %d", p.status)
+	}
+	if f := g.state(counselling.ChatRunning); f.Author != "Chat Counsellor" {
+		t.Fatalf("the guest is told they chat with %q", f.Author)
+	}
+	if p := c.get("/live/" + id); p.status != http.StatusOK || !strings.Contains(p.body, "I feel so alone tonight") {
+		t.Fatalf("counsellor's chat page: %d", p.status)
+	}
+	s := c.dial(id, 0)
+	defer s.close()
+	if f := s.message("I feel so alone tonight"); f.From != live.FromSeeker || !strings.HasPrefix(f.Author, "Guest ") {
+		t.Fatalf("the counsellor sees the message as %+v", f)
+	}
+	s.say("c-1", "I am here with you. What happened?")
+	if f := g.message("I am here with you. What happened?"); f.Author != "Chat Counsellor" || f.From != live.FromCounsellor {
+		t.Fatalf("the guest sees %+v", f)
+	}
+	g.send(live.Frame{Type: live.TypeTyping})
+	s.next("typing", func(f live.Frame) bool { return f.Type == live.TypeTyping && f.From == live.FromSeeker })
+	g.say("g-2", "Thank you. That helped.")
+	s.message("Thank you. That helped.")
+	g.send(live.Frame{Type: live.TypeEnd})
+	s.state(counselling.ChatEnded)
+	g.state(counselling.ChatEnded)
+	if p := guest.get("/live/" + id); p.status != http.StatusSeeOther || p.header.Get("Location") != "/live" {
+		t.Fatalf("the guest's session outlived the chat: %d %s", p.status, p.header.Get("Location"))
+	}
+	if p := c.get("/inbox"); !strings.Contains(p.body, "/live/"+id) {
+		t.Fatal("the counsellor does not find the past chat in the inbox")
+	}
+	for _, line := range strings.Split(o.log.String(), "\n") {
+		for _, secret := range []string{"alone tonight", "Guest ", "127.0.0.1"} {
+			if strings.Contains(line, secret) {
+				t.Errorf("the log holds %q: %s", secret, line)
+			}
+		}
+	}
+}
+
+func TestChatReconnectResumesWithoutLossOrDuplicates(t *testing.T) {
+	o := newOffice(t)
+	c := o.enrol(counselling.RoleCounsellor, "Chat Counsellor")
+	seeker := o.browser()
+	seeker.register("Phone Writer", "a fine long password")
+	id := chatOf(t, seeker.post("/live", url.Values{"theme": {"family"}}))
+	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+	h := seeker.dial(id, 0)
+	s := c.dial(id, 0)
+	defer s.close()
+	h.say("h-1", "one")
+	s.message("one")
+	s.say("c-1", "two")
+	h.message("two")
+	h.close() // the phone loses its connection
+
+	s.say("c-2", "three")
+	s.say("c-3", "four")
+	h = seeker.dial(id, h.seen)
+	defer h.close()
+	h.message("three")
+	h.message("four")
+	// The phone sends again what it had sent just before the drop, without
+	// an acknowledgement, twice; it is stored once.
+	h.say("h-2", "five")
+	if ack := h.say("h-2", "five"); ack.Seq != 5 {
+		t.Fatalf("the message sent again is numbered %d, want 5", ack.Seq)
+	}
+	s.message("five")
+	s.say("c-4", "six")
+	h.message("six")
+	if n := o.db.Count(t, `SELECT count(*) FROM messages WHERE thread_id = ?`, id); n != 6 {
+		t.Fatalf("%d messages stored, want 6", n)
+	}
+	if p := seeker.get("/threads"); !strings.Contains(p.body, "/live/"+id) {
+		t.Fatal("the help-seeker does not find the chat in their list")
+	}
+}
+
+func TestServerRestartMidChatLosesNothing(t *testing.T) {
+	dir := t.TempDir()
+	clock := storetest.NewClock()
+	open := func() *storetest.DB {
+		keys, err := vault.LoadOrCreate(dir, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := store.Open(context.Background(), filepath.Join(dir, store.FileName), keys, store.Options{Clock: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &storetest.DB{DB: db, Dir: dir, Clock: clock}
+	}
+	db := open()
+	o := newOfficeOn(t, db)
+	c := o.enrol(counselling.RoleCounsellor, "Chat Counsellor")
+	guest, id := startGuestChat(t, o, "violence")
+	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+	g, s := guest.dial(id, 0), c.dial(id, 0)
+	g.say("g-1", "before the restart")
+	s.message("before the restart")
+
+	o.srv.Close()
+	db.Close()
+	db = open()
+	t.Cleanup(func() { db.Close() })
+	o2 := newOfficeOn(t, db)
+	guest.o, c.o = o2, o2
+	g2, s2 := guest.dial(id, 0), c.dial(id, 0)
+	defer g2.close()
+	defer s2.close()
+	s2.message("before the restart")
+	g2.message("before the restart")
+	s2.say("c-1", "after the restart")
+	g2.message("after the restart")
+}
+
+func TestChatSocketRefusesOthersAndBadFrames(t *testing.T) {
+	o := newOffice(t)
+	c := o.enrol(counselling.RoleCounsellor, "Chat Counsellor")
+	colleague := o.enrol(counselling.RoleCounsellor, "Other Counsellor")
+	guest, id := startGuestChat(t, o, "family")
+	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+	stranger := o.browser()
+	stranger.register("Curious Stranger", "a fine long password")
+	same := http.Header{"Origin": {o.srv.URL}, "Sec-Fetch-Site": {"same-origin"}}
+	for name, b := range map[string]*browser{"another help-seeker": stranger, "another counsellor": colleague.browser} {
+		if p := b.get("/live/" + id); p.status != http.StatusNotFound {
+			t.Errorf("%s opened the chat page: %d", name, p.status)
+		}
+		if _, err := b.dialWith(id, same); !isStatus(err, http.StatusNotFound) {
+			t.Errorf("%s opened the chat's socket: %v", name, err)
+		}
+	}
+	for name, h := range map[string]http.Header{
+		"another origin":          {"Origin": {"http://evil.example"}},
+		"another scheme":          {"Origin": {strings.Replace(o.srv.URL, "http:", "https:", 1)}},
+		"a cross-site fetch":      {"Origin": {o.srv.URL}, "Sec-Fetch-Site": {"cross-site"}},
+		"no origin":               {},
+		"same site, other origin": {"Origin": {o.srv.URL}, "Sec-Fetch-Site": {"same-site"}},
+	} {
+		if _, err := guest.dialWith(id, h); !isStatus(err, http.StatusForbidden) {
+			t.Errorf("a handshake from %s was not refused: %v", name, err)
+		}
+	}
+
+	g := guest.dial(id, 0)
+	defer g.close()
+	g.state(counselling.ChatRunning)
+	ctx := context.Background()
+	g.conn.Write(ctx, websocket.MessageText, []byte(`{"type":"send","id":"x-1",`))
+	if f := g.next("error", func(f live.Frame) bool { return f.Type == live.TypeError }); f.Body == "" {
+		t.Fatal("a malformed frame got no explanation")
+	}
+	g.send(live.Frame{Type: "delete", ID: "x-2"})
+	g.next("error", func(f live.Frame) bool { return f.Type == live.TypeError })
+	g.send(live.Frame{Type: live.TypeSend, ID: "x-3", Body: strings.Repeat("x", counselling.ChatBodyMaxRunes+1)})
+	if f := g.next("error", func(f live.Frame) bool { return f.Type == live.TypeError }); f.ID != "x-3" || !strings.Contains(f.Body, "too long") {
+		t.Fatalf("an overlong message got %+v", f)
+	}
+	big := `{"type":"send","id":"x-4","body":"` + strings.Repeat("y", counselling.ChatFrameMaxBytes) + `"}`
+	g.conn.Write(ctx, websocket.MessageText, []byte(big))
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := g.conn.Read(rctx); err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+				t.Fatalf("an oversized frame ended the connection with %v, want message too big", err)
+			}
+			break
+		}
+	}
+	if n := o.db.Count(t, `SELECT count(*) FROM messages WHERE thread_id = ?`, id); n != 0 {
+		t.Fatalf("refused frames stored %d messages", n)
+	}
+}
+
+func isStatus(err error, status int) bool {
+	de, ok := err.(*dialError)
+	return ok && de.status == status
+}
+
+func TestCounsellorGoneHandsTheChatBackToTheQueue(t *testing.T) {
+	o := newOffice(t, func(c *web.Config) { c.HolderGrace = 50 * time.Millisecond })
+	c := o.enrol(counselling.RoleCounsellor, "Chat Counsellor")
+	next := o.enrol(counselling.RoleCounsellor, "Next Counsellor")
+	guest, id := startGuestChat(t, o, "loneliness")
+	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+	g := guest.dial(id, 0)
+	defer g.close()
+	g.say("g-1", "are you there?")
+	s := c.dial(id, 0)
+	s.message("are you there?")
+	s.close() // the laptop closes
+	g.next("word that the counsellor is gone", func(f live.Frame) bool { return f.Type == live.TypeGone })
+	g.state(counselling.ChatWaiting)
+	if p := next.get("/live/queue"); !strings.Contains(p.body, "are you there?") {
+		t.Fatal("the chat is not back in the queue with its transcript")
+	}
+	next.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+	g.state(counselling.ChatRunning)
+	n := next.dial(id, 0)
+	defer n.close()
+	n.message("are you there?")
+}
