@@ -10,10 +10,10 @@ import (
 
 // Page is what every page's frame needs.
 type Page struct {
-	Title        string
-	Lang         string
-	CSSURL       string
-	JSURL        string
+	Title  string
+	Lang   string
+	CSSURL string
+	JSURL  string
 	// LiveJSURL, when set, adds the live chat's script to the page.
 	LiveJSURL    string
 	QuickExitURL string
