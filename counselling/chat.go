@@ -182,3 +182,14 @@ func StillAvailable(p Presence, now time.Time) bool {
 // back after the connection was lost, before the chat goes back to the queue
 // with its transcript and the help-seeker is told.
 const HolderGoneGrace = time.Minute
+
+// MayJoinChat is the rule of who joins a chat live, once the store found that
+// the caller may read it: its help-seeker, and of the staff only the
+// counsellor who holds it. A supervisor who may read a flagged chat reads its
+// transcript in the inbox; a waiting chat is joined by accepting it.
+func MayJoinChat(c Caller, ch *LiveChat) bool {
+	if c.Kind == KindSeeker {
+		return c.AccountID != "" && c.AccountID == ch.SeekerID
+	}
+	return c.Counsels() && ch.CounsellorID != "" && ch.CounsellorID == c.AccountID
+}

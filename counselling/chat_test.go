@@ -105,3 +105,29 @@ func TestValidateChatMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestMayJoinChat(t *testing.T) {
+	running := &counselling.LiveChat{SeekerID: "s1", CounsellorID: "c1"}
+	waiting := &counselling.LiveChat{SeekerID: "s1"}
+	held := &counselling.LiveChat{SeekerID: "g1", CounsellorID: "v1"}
+	for _, tc := range []struct {
+		name string
+		c    counselling.Caller
+		ch   *counselling.LiveChat
+		want bool
+	}{
+		{"its help-seeker", seeker, running, true},
+		{"its help-seeker while it waits", seeker, waiting, true},
+		{"its counsellor", counsellor, running, true},
+		{"a counsellor before accepting", counsellor, waiting, false},
+		{"another help-seeker", guest, running, false},
+		{"a supervisor who may read it, not holding it", supervisor, running, false},
+		{"a supervisor who holds it", supervisor, held, true},
+		{"an admin", admin, running, false},
+		{"a trainee who does not hold it", trainee, running, false},
+	} {
+		if got := counselling.MayJoinChat(tc.c, tc.ch); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

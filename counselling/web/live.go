@@ -184,9 +184,7 @@ func (s *Server) chatPage(c echo.Context) error {
 	} else {
 		d.Other = templates.T(s.langCtx(c), "Counsellor")
 	}
-	if staff && ch.Status == counselling.ChatWaiting {
-		// A waiting chat is read by accepting it; its page is for those who
-		// hold it.
+	if !counselling.MayJoinChat(caller, ch) {
 		return errNotFound
 	}
 	return s.render(c, http.StatusOK, templates.Chat(s.livePage(c, "Chat"), d))

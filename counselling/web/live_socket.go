@@ -24,6 +24,7 @@ type chatConn struct {
 	s      *Server
 	conn   *websocket.Conn
 	caller counselling.Caller
+	sess   *counselling.Session
 	id     string
 	office int64
 	lang   string
@@ -49,7 +50,7 @@ func (s *Server) chatSocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if caller.Kind == counselling.KindStaff && ch.CounsellorID != caller.AccountID {
+	if !counselling.MayJoinChat(caller, ch) {
 		return errNotFound
 	}
 	sub := s.live.hub.Subscribe(live.ChatTopic(id))
@@ -59,12 +60,14 @@ func (s *Server) chatSocket(c echo.Context) error {
 		return err
 	}
 	defer conn.CloseNow()
-	cc := &chatConn{s: s, conn: conn, caller: caller, id: id, office: ch.OfficeID, lang: langOf(c),
+	cc := &chatConn{s: s, conn: conn, caller: caller, sess: sessionOf(c), id: id, office: ch.OfficeID, lang: langOf(c),
 		connID: s.live.connID.Add(1), side: live.FromSeeker, out: make(chan live.Frame, 16)}
 	if caller.Kind == counselling.KindStaff {
 		cc.side = live.FromCounsellor
 		s.holderJoin(id, caller.AccountID)
 		defer s.holderLeave(ch.OfficeID, id, caller.AccountID)
+	} else if ch.Status == counselling.ChatRunning {
+		s.holderMissing(ch.OfficeID, id, ch.CounsellorID)
 	}
 	ctx, cancel := context.WithCancel(c.Request().Context())
 	defer cancel()
@@ -128,8 +131,16 @@ func (cc *chatConn) read(ctx context.Context) {
 }
 
 // send stores a message and acknowledges it; only a stored message is
-// delivered to the other side.
+// delivered to the other side. Writing counts as activity on the session,
+// as a request would, so that a long chat does not let it expire.
 func (cc *chatConn) send(ctx context.Context, f live.Frame) {
+	if now := cc.s.cfg.Clock.Now(); cc.s.cfg.Sessions.NeedsTouch(cc.sess, now) {
+		if err := cc.s.db.TouchSession(ctx, cc.sess); err != nil {
+			cc.answer(ctx, cc.errorFrame(f.ID, err))
+			return
+		}
+		cc.sess.LastSeenAt = now
+	}
 	m, dup, err := cc.s.db.ChatSend(ctx, cc.caller, cc.id, f.ID, f.Body)
 	if err != nil {
 		cc.answer(ctx, cc.errorFrame(f.ID, err))
@@ -269,9 +280,27 @@ func (s *Server) holderLeave(officeID int64, chatID, accountID string) {
 		delete(s.live.holders, key)
 	}
 	s.live.mu.Unlock()
-	if !gone {
-		return
+	if gone {
+		s.requeueIfGone(officeID, chatID, accountID)
 	}
+}
+
+// holderMissing is called when a help-seeker joins a running chat: if its
+// counsellor has no connection to it (as after a restart of the office, when
+// the counsellor does not come back), the same grace time starts.
+func (s *Server) holderMissing(officeID int64, chatID, accountID string) {
+	s.live.mu.Lock()
+	present := s.live.holders[chatID+"/"+accountID] > 0
+	s.live.mu.Unlock()
+	if !present {
+		s.requeueIfGone(officeID, chatID, accountID)
+	}
+}
+
+// requeueIfGone hands the chat back to the queue after the grace time,
+// unless its counsellor has come back by then.
+func (s *Server) requeueIfGone(officeID int64, chatID, accountID string) {
+	key := chatID + "/" + accountID
 	time.AfterFunc(s.live.grace, func() {
 		s.live.mu.Lock()
 		back := s.live.holders[key] > 0

@@ -308,8 +308,14 @@ func TestChatSocketRefusesOthersAndBadFrames(t *testing.T) {
 	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
 	stranger := o.browser()
 	stranger.register("Curious Stranger", "a fine long password")
+	// A supervisor may read a flagged chat's transcript, but not join it.
+	sup := o.enrol(counselling.RoleSupervisor, "Reading Supervisor")
+	c.mustPost("/inbox/"+id+"/flag", url.Values{"reason": {"a risk to others"}}, "/inbox/"+id)
+	if p := sup.get("/inbox/" + id); p.status != http.StatusOK {
+		t.Fatalf("the supervisor cannot read the flagged chat: %d", p.status)
+	}
 	same := http.Header{"Origin": {o.srv.URL}, "Sec-Fetch-Site": {"same-origin"}}
-	for name, b := range map[string]*browser{"another help-seeker": stranger, "another counsellor": colleague.browser} {
+	for name, b := range map[string]*browser{"another help-seeker": stranger, "another counsellor": colleague.browser, "a supervisor": sup.browser} {
 		if p := b.get("/live/" + id); p.status != http.StatusNotFound {
 			t.Errorf("%s opened the chat page: %d", name, p.status)
 		}
@@ -387,4 +393,38 @@ func TestCounsellorGoneHandsTheChatBackToTheQueue(t *testing.T) {
 	n := next.dial(id, 0)
 	defer n.close()
 	n.message("are you there?")
+}
+
+func TestWritingInAChatKeepsTheSessionAlive(t *testing.T) {
+	o := newOffice(t)
+	c := o.enrol(counselling.RoleCounsellor, "Chat Counsellor")
+	guest, id := startGuestChat(t, o, "family")
+	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+	g := guest.dial(id, 0)
+	defer g.close()
+	for i := range 3 {
+		o.db.Clock.Advance(20 * time.Minute) // past the idle limit of 30 minutes in all
+		g.say("g-"+itoa(int64(i)), "still writing")
+	}
+	if p := guest.get("/live/" + id); p.status != http.StatusOK {
+		t.Fatalf("after an hour of writing the guest's chat page answers %d", p.status)
+	}
+}
+
+// After a restart, a counsellor who does not come back is treated like one
+// whose page was lost: the chat goes back to the queue.
+func TestChatGoesBackWhenItsCounsellorNeverReturnsAfterARestart(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	o := newOfficeOn(t, db)
+	c := o.enrol(counselling.RoleCounsellor, "Chat Counsellor")
+	guest, id := startGuestChat(t, o, "family")
+	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+	o.srv.Close()
+	o2 := newOfficeOn(t, db, func(c *web.Config) { c.HolderGrace = 50 * time.Millisecond })
+	guest.o = o2
+	g := guest.dial(id, 0)
+	defer g.close()
+	g.state(counselling.ChatRunning)
+	g.next("word that the counsellor is gone", func(f live.Frame) bool { return f.Type == live.TypeGone })
+	g.state(counselling.ChatWaiting)
 }
