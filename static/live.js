@@ -71,6 +71,26 @@
       }
     }
 
+    function stamp(meta, at) {
+      var time = document.createElement("time");
+      var span = meta.querySelector(".delivery");
+      time.dateTime = at;
+      time.textContent = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      meta.insertBefore(document.createTextNode(" · "), span);
+      meta.insertBefore(time, span);
+      meta.insertBefore(document.createTextNode(" "), span);
+    }
+
+    function delivered(p, f) {
+      var state = p.li.querySelector(".delivery");
+      state.textContent = d.tDelivered;
+      p.li.dataset.seq = f.seq;
+      p.acked = true;
+      if (f.at && !p.li.querySelector("time")) {
+        stamp(p.li.querySelector(".meta"), f.at);
+      }
+    }
+
     function item(mine, name, body, at, seq) {
       var li = document.createElement("li");
       li.className = "card message" + ((mine !== staff) ? " from-seeker" : "");
@@ -81,15 +101,12 @@
       meta.appendChild(who);
       var state = document.createElement("span");
       state.className = "delivery";
-      if (at) {
-        var time = document.createElement("time");
-        time.dateTime = at;
-        time.textContent = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-        meta.appendChild(document.createTextNode(" · "));
-        meta.appendChild(time);
-      }
-      meta.appendChild(document.createTextNode(" "));
       meta.appendChild(state);
+      if (at) {
+        stamp(meta, at);
+      } else {
+        meta.insertBefore(document.createTextNode(" "), state);
+      }
       var p = document.createElement("p");
       p.className = "body";
       p.textContent = body;
@@ -110,10 +127,8 @@
       seen = f.seq;
       var mine = (f.from === "counsellor") === staff;
       if (mine && f.id && pending[f.id]) {
-        var p = pending[f.id];
+        delivered(pending[f.id], f);
         delete pending[f.id];
-        p.li.dataset.seq = f.seq;
-        p.li.querySelector(".delivery").textContent = d.tDelivered;
         return;
       }
       var name = mine ? d.me : (f.author || d.other);
@@ -155,7 +170,7 @@
         tries = 0;
         sendFrame({ type: "hello", last: seen });
         order.forEach(function (cid) {
-          if (pending[cid]) {
+          if (pending[cid] && !pending[cid].acked) {
             sendFrame({ type: "send", id: cid, body: pending[cid].body });
           }
         });
@@ -173,8 +188,7 @@
           break;
         case "ack":
           if (pending[f.id]) {
-            pending[f.id].li.querySelector(".delivery").textContent = d.tDelivered;
-            pending[f.id].li.dataset.seq = f.seq;
+            delivered(pending[f.id], f);
           }
           break;
         case "state":

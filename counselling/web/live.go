@@ -177,6 +177,9 @@ func (s *Server) chatPage(c echo.Context) error {
 	staff := caller.Kind == counselling.KindStaff
 	d := templates.ChatData{Chat: ch, Staff: staff, Me: templates.T(s.langCtx(c), "You")}
 	if staff {
+		// Staff pages do not address their reader informally: the
+		// counsellor's own messages carry their name.
+		d.Me = ch.Counsellor
 		d.Other = templates.T(s.langCtx(c), "Help-seeker")
 		if ch.Guest {
 			d.Other = counselling.GuestName(ch.SeekerID)

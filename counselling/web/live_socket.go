@@ -146,7 +146,7 @@ func (cc *chatConn) send(ctx context.Context, f live.Frame) {
 		cc.answer(ctx, cc.errorFrame(f.ID, err))
 		return
 	}
-	cc.answer(ctx, live.Frame{Type: live.TypeAck, ID: f.ID, Seq: m.Seq})
+	cc.answer(ctx, live.Frame{Type: live.TypeAck, ID: f.ID, Seq: m.Seq, At: live.Time(m.CreatedAt)})
 	if dup {
 		return
 	}

@@ -260,6 +260,13 @@ func TestChatReconnectResumesWithoutLossOrDuplicates(t *testing.T) {
 	if p := seeker.get("/threads"); !strings.Contains(p.body, "/live/"+id) {
 		t.Fatal("the help-seeker does not find the chat in their list")
 	}
+	if p := seeker.get("/threads/" + id); p.status != http.StatusSeeOther || p.header.Get("Location") != "/live/"+id {
+		t.Fatalf("the chat opened as a mail thread: %d %s", p.status, p.header.Get("Location"))
+	}
+	if p := c.get("/inbox/" + id); p.status != http.StatusOK || strings.Contains(p.body, "/inbox/"+id+"/reply") ||
+		!strings.Contains(p.body, "/inbox/"+id+"/note") || !strings.Contains(p.body, `href="/live/`+id+`"`) {
+		t.Fatalf("the chat's inbox page offers a mail reply, or no notes or way to the chat: %d", p.status)
+	}
 }
 
 func TestServerRestartMidChatLosesNothing(t *testing.T) {

@@ -89,6 +89,10 @@ func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f tem
 	if err != nil {
 		return err
 	}
+	if t.Channel == counselling.ChannelChat {
+		// A chat is read and written on its own page.
+		return c.Redirect(http.StatusSeeOther, "/live/"+id)
+	}
 	office, err := s.db.Office(ctx, t.OfficeID)
 	if err != nil {
 		return err
