@@ -435,3 +435,65 @@ func TestChatGoesBackWhenItsCounsellorNeverReturnsAfterARestart(t *testing.T) {
 	g.next("word that the counsellor is gone", func(f live.Frame) bool { return f.Type == live.TypeGone })
 	g.state(counselling.ChatWaiting)
 }
+
+func TestLiveWithoutJavaScriptOffersMail(t *testing.T) {
+	o := newOffice(t)
+	p := o.browser().get("/live")
+	if !strings.Contains(p.body, "Live chat needs JavaScript") || !strings.Contains(p.body, `<div id="live-start" class="needs-js" hidden>`) ||
+		!strings.Contains(p.body, `href="/register"`) {
+		t.Fatalf("/live without JavaScript does not say so, shows the form, or offers no way to write:\n%s", p.body)
+	}
+	if strings.Contains(p.body, "<script>") || !strings.Contains(p.body, "/static/live.") {
+		t.Fatal("/live carries inline script or lacks its script file")
+	}
+}
+
+func TestQueueTabKeepsTheCounsellorPresentAndHearsOfNewChats(t *testing.T) {
+	o := newOffice(t)
+	c := o.enrol(counselling.RoleCounsellor, "Queue Counsellor")
+	if _, err := c.browser.dialQueue(http.Header{"Origin": {"http://evil.example"}}); !isStatus(err, http.StatusForbidden) {
+		t.Fatalf("a queue socket from another site was not refused: %v", err)
+	}
+	if _, err := o.browser().dialQueue(http.Header{"Origin": {o.srv.URL}}); err == nil {
+		t.Fatal("a visitor opened the queue socket")
+	}
+	conn, err := c.browser.dialQueue(http.Header{"Origin": {o.srv.URL}, "Sec-Fetch-Site": {"same-origin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mustPost("/live/availability", url.Values{"available": {"1"}}, "/live/queue")
+	startGuestChat(t, o, "family")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, data, err := conn.Read(ctx)
+	if err != nil || !strings.Contains(string(data), `"type":"queue"`) {
+		t.Fatalf("the queue tab heard %s, %v", data, err)
+	}
+	conn.Close(websocket.StatusNormalClosure, "")
+	if p := o.browser().get("/live"); !strings.Contains(p.body, "A counsellor is available now.") {
+		t.Fatal("availability went as soon as the tab closed")
+	}
+	// Once the server has seen the tab go, a minute later the counsellor is
+	// away: well before the 15 idle minutes that would switch them off too.
+	for i := 0; ; i++ {
+		o.db.Clock.Advance(61 * time.Second)
+		if p := o.browser().get("/live"); strings.Contains(p.body, "Nobody is available for live chat right now.") {
+			break
+		}
+		if i == 10 {
+			t.Fatal("still available ten minutes after the last queue tab closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (b *browser) dialQueue(h http.Header) (*websocket.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u := "ws" + strings.TrimPrefix(b.o.srv.URL, "http") + "/live/queue/ws"
+	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: b.client, HTTPHeader: h})
+	if err != nil && resp != nil {
+		return nil, &dialError{status: resp.StatusCode, err: err}
+	}
+	return conn, err
+}
