@@ -182,6 +182,11 @@
         } catch (e) {
           return;
         }
+        if (f.type.indexOf("call-") === 0) {
+          // Call signalling is call.js's (see there).
+          root.dispatchEvent(new CustomEvent("chat:call", { detail: f }));
+          return;
+        }
         switch (f.type) {
         case "msg":
           onMessage(f);
@@ -258,6 +263,10 @@
         }
       });
     }
+    // call.js sends its signalling over this chat's socket.
+    root.addEventListener("call:send", function (event) {
+      sendFrame(event.detail);
+    });
     if (!ended) {
       connect();
     }

@@ -199,6 +199,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		SendInvite:   sendInvite,
 		Clock:        clock,
 		Logger:       logger,
+		Relay:        relay,
 	}, db, hasher)
 
 	jobs := cron.New(cron.WithLocation(time.UTC))

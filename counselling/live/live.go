@@ -40,6 +40,8 @@ type Frame struct {
 	At     string `json:"at,omitempty"` // RFC 3339
 	Status string `json:"status,omitempty"`
 	Place  int    `json:"place,omitempty"`
+	// Call carries call signalling (see signal.go).
+	Call *Call `json:"call,omitempty"`
 	// Sender tells a typing indicator's own connection from the others'; it
 	// is the sending connection's id and never leaves the server.
 	Sender uint64 `json:"-"`

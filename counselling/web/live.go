@@ -176,6 +176,7 @@ func (s *Server) chatPage(c echo.Context) error {
 	}
 	staff := caller.Kind == counselling.KindStaff
 	d := templates.ChatData{Chat: ch, Staff: staff, Me: templates.T(s.langCtx(c), "You")}
+	d.Call = templates.CallData{Enabled: s.cfg.Relay != nil, Staff: staff, ScriptURL: s.assets.URL("call.js")}
 	if staff {
 		// Staff pages do not address their reader informally: the
 		// counsellor's own messages carry their name.

@@ -124,6 +124,8 @@ func (cc *chatConn) read(ctx context.Context) {
 			}
 			cc.s.chatChanged(cc.office, cc.id)
 		case live.TypeHello:
+		case live.TypeCallOffer, live.TypeCallJoin, live.TypeCallSDP, live.TypeCallICE, live.TypeCallEnd, live.TypeCallLog, live.TypeCallConfig:
+			cc.call(ctx, f)
 		default:
 			cc.answer(ctx, live.Frame{Type: live.TypeError, Body: cc.t("This message could not be read. Please send it again.")})
 		}
@@ -202,6 +204,12 @@ func (cc *chatConn) write(ctx context.Context, sub *live.Subscription) {
 				return
 			}
 		case f := <-sub.C:
+			if live.IsCall(f.Type) {
+				if !cc.forwardCall(ctx, f) {
+					return
+				}
+				continue
+			}
 			switch f.Type {
 			case live.TypeTyping:
 				if f.Sender != cc.connID && f.From != cc.side && writeFrame(ctx, cc.conn, f) != nil {

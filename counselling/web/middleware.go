@@ -88,7 +88,7 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()")
+		h.Set("Permissions-Policy", s.permissionsPolicy(c))
 		if !strings.HasPrefix(c.Request().URL.Path, static.Prefix) {
 			h.Set("Cache-Control", "no-store")
 		}

@@ -12,6 +12,7 @@ import (
 	"confidant/counselling"
 	"confidant/counselling/auth"
 	"confidant/counselling/live"
+	"confidant/counselling/live/turn"
 	"confidant/counselling/passwd"
 	"confidant/static"
 	"confidant/store"
@@ -41,6 +42,8 @@ type Config struct {
 	// connection before it goes back to the queue; zero:
 	// counselling.HolderGoneGrace.
 	HolderGrace time.Duration
+	// Relay is the office's own TURN relay for calls; nil: calls are off.
+	Relay *turn.Relay
 }
 
 // Server is the HTTP side of Confidant.
