@@ -67,8 +67,10 @@ func (s *suite) startOffice() string {
 	t := s.t
 	port := freePort(t)
 	s.base = fmt.Sprintf("http://127.0.0.1:%d", port)
+	// The call relay needs a real port: browsers are told it in their
+	// turn: URLs.
 	cmd := exec.Command(s.binary, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", s.data,
-		"--quick-exit-url", s.base+"/healthz")
+		"--quick-exit-url", s.base+"/healthz", "--turn-addr", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--turn-relay-ip", "127.0.0.1")
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -254,7 +256,9 @@ func TestBrowserJourney(t *testing.T) {
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()))...)
+		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()),
+		// Calls use a fake camera and microphone, allowed without asking.
+		chromedp.Flag("use-fake-device-for-media-stream", true), chromedp.Flag("use-fake-ui-for-media-stream", true))...)
 	defer cancel()
 	first, cancelFirst := chromedp.NewContext(alloc)
 	defer cancelFirst()
@@ -382,6 +386,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	guest.check("chat-running")
 	counsellor.check("chat-counsellor")
+	videoCall(t, counsellor, guest)
 	guest.do(chromedp.Click(chromedp.CSS(`form.chat-end button`)))
 	guest.waitText("The chat has ended")
 	guest.check("chat-ended")
@@ -411,4 +416,94 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal("the statistics page shows no theme table in the admin's language (Danish)")
 	}
 	t.Logf("pages checked: %d, axe violations: %d, screenshots in %s, took %v", s.pages, s.findings, s.shots, time.Since(started).Round(time.Second))
+}
+
+// callState is what a page of a call reports about it: its connection's
+// state, the types of the selected candidate pair's two ends, and every
+// session description and candidate the page was given.
+type callState struct {
+	State    string `json:"state"`
+	Local    string `json:"local"`
+	Remote   string `json:"remote"`
+	Received []struct {
+		Kind  string `json:"kind"`
+		Value string `json:"value"`
+	} `json:"received"`
+}
+
+const callStateJS = `(async () => {
+	const h = window.__confidantCallTest;
+	const pc = h.pcs[h.pcs.length - 1];
+	const out = {state: pc ? pc.connectionState : 'none', local: '', remote: '', received: h.received};
+	if (!pc) return out;
+	const stats = await pc.getStats();
+	stats.forEach(r => {
+		if (r.type === 'transport' && r.selectedCandidatePairId) {
+			const pair = stats.get(r.selectedCandidatePairId);
+			out.local = stats.get(pair.localCandidateId).candidateType;
+			out.remote = stats.get(pair.remoteCandidateId).candidateType;
+		}
+	});
+	return out;
+})()`
+
+// videoCall: the counsellor starts a video call, the help-seeker reads what
+// will happen and joins; both connect through the office's relay, and
+// neither page is ever given a candidate other than the relay's.
+func videoCall(t *testing.T, counsellor, seeker *browser) {
+	t.Helper()
+	for _, b := range []*browser{counsellor, seeker} {
+		run(b, chromedp.Evaluate[bool](`window.__confidantCallTest = {received: [], pcs: []}; true`))
+	}
+	counsellor.do(chromedp.Click(chromedp.CSS("#call-start")))
+	seeker.waitText("Your camera and microphone stay off until you join.")
+	seeker.check("call-offered")
+	seeker.do(chromedp.Click(chromedp.CSS("#call-join")))
+	states := map[string]callState{}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, b := range []*browser{counsellor, seeker} {
+			states[b.name] = run(b, chromedp.Evaluate[callState](callStateJS, chromedp.EvalAwaitPromise))
+		}
+		if states[counsellor.name].Local != "" && states[seeker.name].Local != "" {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	for name, st := range states {
+		if st.State != "connected" || st.Local != "relay" || st.Remote != "relay" {
+			t.Fatalf("%s's call: connection %s, selected pair %q to %q; want connected, relay to relay", name, st.State, st.Local, st.Remote)
+		}
+		sdps, candidates := 0, 0
+		for _, r := range st.Received {
+			lines := []string{r.Value}
+			if r.Kind == "sdp" {
+				sdps++
+				lines = nil
+				for _, l := range strings.Split(r.Value, "\n") {
+					if strings.HasPrefix(l, "a=candidate:") {
+						lines = append(lines, l)
+					}
+				}
+			}
+			for _, l := range lines {
+				if l == "" {
+					continue
+				}
+				candidates++
+				if f := strings.Fields(l); len(f) < 8 || f[6] != "typ" || f[7] != "relay" {
+					t.Errorf("%s's page was given a candidate that is not the relay's: %s", name, l)
+				}
+			}
+		}
+		if sdps != 1 || candidates == 0 {
+			t.Errorf("%s's page was given %d descriptions and %d candidates; want one description and some candidates", name, sdps, candidates)
+		}
+	}
+	seeker.waitText("The call is connected.")
+	seeker.check("call-connected")
+	counsellor.check("call-connected-counsellor")
+	seeker.do(chromedp.Click(chromedp.CSS("#call-hangup")))
+	counsellor.waitText("Het gesprek is beëindigd.")
+	seeker.waitText("The call has ended.")
 }
