@@ -20,11 +20,12 @@ test:
 generate:
 	$(GO) tool templ generate
 
-## lint: gofmt, go vet and staticcheck
+## lint: gofmt, go vet, staticcheck, and that every mutant still applies
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	$(GO) run ./scripts/mutants -check
 
 ## bench: run the Go benchmarks that measure the figures issues name
 bench:

@@ -15,6 +15,7 @@
 //
 //	go run ./scripts/mutants            # every mutant
 //	go run ./scripts/mutants -run owner # the mutants whose name contains "owner"
+//	go run ./scripts/mutants -check     # only check that every mutant still applies
 package main
 
 import (
@@ -42,7 +43,15 @@ type mutant struct {
 func main() {
 	list := flag.String("list", "scripts/mutants.txt", "the list of mutants")
 	run := flag.String("run", "", "only mutants whose name contains this")
+	check := flag.Bool("check", false, "only check that each mutant's code occurs once, without running tests")
 	flag.Parse()
+	if *check {
+		if err := checkList(*list); err != nil {
+			fmt.Fprintln(os.Stderr, "mutants:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := mainErr(*list, *run); err != nil {
 		fmt.Fprintln(os.Stderr, "mutants:", err)
 		os.Exit(1)
@@ -80,6 +89,31 @@ func mainErr(list, only string) error {
 	if survived > 0 {
 		return fmt.Errorf("%d mutant(s) survived: the tests do not guard those rules", survived)
 	}
+	return nil
+}
+
+// checkList reports every mutant whose code does not occur exactly once in
+// its file, so that a change that moves guarded code learns at once that its
+// mutant must move too.
+func checkList(list string) error {
+	mutants, err := parse(list)
+	if err != nil {
+		return err
+	}
+	var bad []string
+	for _, m := range mutants {
+		b, err := os.ReadFile(m.file)
+		if err != nil {
+			return err
+		}
+		if n := bytes.Count(b, []byte(m.find)); n != 1 {
+			bad = append(bad, fmt.Sprintf("%s:%d %s: its code occurs %d times in %s", list, m.line, m.name, n, m.file))
+		}
+	}
+	if len(bad) > 0 {
+		return errors.New("these mutants no longer apply; update the list:\n" + strings.Join(bad, "\n"))
+	}
+	fmt.Printf("%d mutants, each applies once\n", len(mutants))
 	return nil
 }
 
