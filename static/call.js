@@ -148,7 +148,7 @@
   // and its own camera and microphone are on.
   function makeOffer() {
     say(t.tConnecting);
-    getMedia().then(function () {
+    (stream ? Promise.resolve(stream) : getMedia()).then(function () {
       var p = connection();
       return p.createOffer().then(function (offer) {
         return p.setLocalDescription(offer);
@@ -230,7 +230,14 @@
         if (c.voice) {
           say(t.tJoinedVoice);
         }
-        if (config && !pc) {
+        if (pc) {
+          // The help-seeker joined again (after reloading the page): the
+          // call starts over with a new connection.
+          pc.close();
+          pc = null;
+          early = [];
+        }
+        if (config) {
           makeOffer();
         }
       }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"confidant/counselling"
@@ -53,6 +54,9 @@ func (cc *chatConn) call(ctx context.Context, f live.Frame) {
 		}
 		// Each participant gets credentials of their own when the call
 		// starts for them; the page is never given any other ICE server.
+		if f.Type == live.TypeCallOffer {
+			cc.s.calls.set(cc.id, true)
+		}
 		creds := cc.s.cfg.Relay.Credentials(cc.s.cfg.Clock.Now(), callTTL)
 		cc.answer(ctx, live.Frame{Type: live.TypeCallConfig, Call: &live.Call{ICEServers: []turn.ICEServer{creds}}})
 	case live.TypeCallSDP:
@@ -83,6 +87,7 @@ func (cc *chatConn) call(ctx context.Context, f live.Frame) {
 		cc.s.log.Warn("call: relay candidate error", "code", code)
 		return
 	case live.TypeCallEnd:
+		cc.s.calls.set(cc.id, false)
 	}
 	cc.s.live.hub.Publish(live.ChatTopic(cc.id), out)
 }
@@ -106,4 +111,43 @@ func (s *Server) permissionsPolicy(c echo.Context) string {
 		media = "camera=(self), microphone=(self), display-capture=(self)"
 	}
 	return media + ", geolocation=(), payment=(), usb=(), browsing-topics=()"
+}
+
+// offeredCalls are the chats whose counsellor has offered a call that has
+// not been hung up, so that a help-seeker whose page (re)connects is offered
+// it too. It is held in memory only, like the rest of signalling.
+type offeredCalls struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (o *offeredCalls) set(chatID string, offered bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !offered {
+		delete(o.m, chatID)
+		return
+	}
+	if o.m == nil {
+		o.m = map[string]bool{}
+	}
+	o.m[chatID] = true
+}
+
+func (o *offeredCalls) offered(chatID string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.m[chatID]
+}
+
+// resumeCall offers a help-seeker whose page connects to a running chat the
+// call its counsellor has offered.
+func (cc *chatConn) resumeCall(ch *counselling.LiveChat) {
+	if cc.s.cfg.Relay == nil || cc.side != live.FromSeeker || ch.Status != counselling.ChatRunning || !cc.s.calls.offered(cc.id) {
+		return
+	}
+	select {
+	case cc.out <- live.Frame{Type: live.TypeCallOffer, From: live.FromCounsellor, Call: &live.Call{}}:
+	default:
+	}
 }

@@ -212,3 +212,26 @@ func TestCallsOffWithoutRelay(t *testing.T) {
 		t.Fatalf("a refused offer reached the help-seeker: %+v", f)
 	}
 }
+
+func TestAnOfferedCallReachesAHelpSeekerWhoConnectsLater(t *testing.T) {
+	withR, _ := withRelay(t)
+	o := newOffice(t, withR)
+	guest, _, id, g, c := runningChat(t, o)
+	defer c.close()
+	g.close()
+	c.send(live.Frame{Type: live.TypeCallOffer})
+	c.next("call config", func(f live.Frame) bool { return f.Type == live.TypeCallConfig })
+	// The help-seeker's page reloads after the offer: it is offered the call.
+	g2 := guest.dial(id, 0)
+	g2.next("call offer", func(f live.Frame) bool { return f.Type == live.TypeCallOffer })
+	g2.close()
+	// Once the counsellor hangs up, a page that connects is not offered it.
+	c.send(live.Frame{Type: live.TypeCallEnd})
+	c.say("c-1", "I hung up") // its reader handled the hang-up first
+	g3 := guest.dial(id, 1)
+	defer g3.close()
+	g3.send(live.Frame{Type: live.TypeSend, ID: "g-1", Body: "are you there?"})
+	if f := g3.next("anything", func(f live.Frame) bool { return live.IsCall(f.Type) || f.Type == live.TypeAck }); f.Type != live.TypeAck {
+		t.Fatalf("a call that was hung up is still offered: %+v", f)
+	}
+}

@@ -76,6 +76,7 @@ func (s *Server) chatSocket(c echo.Context) error {
 		return nil
 	}
 	cc.lastSent = hello.Last
+	cc.resumeCall(ch)
 	go func() {
 		defer cancel()
 		cc.read(ctx)

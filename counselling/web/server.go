@@ -58,6 +58,7 @@ type Server struct {
 	cop     *http.CrossOriginProtection
 	visits  visits
 	live    *liveState
+	calls   offeredCalls
 }
 
 // DefaultQuickExitURL is where the quick-exit link leads unless configured.
