@@ -183,13 +183,68 @@ func StillAvailable(p Presence, now time.Time) bool {
 // with its transcript and the help-seeker is told.
 const HolderGoneGrace = time.Minute
 
-// MayJoinChat is the rule of who joins a chat live, once the store found that
-// the caller may read it: its help-seeker, and of the staff only the
-// counsellor who holds it. A supervisor who may read a flagged chat reads its
-// transcript in the inbox; a waiting chat is joined by accepting it.
-func MayJoinChat(c Caller, ch *LiveChat) bool {
-	if c.Kind == KindSeeker {
-		return c.AccountID != "" && c.AccountID == ch.SeekerID
+// ChatRole is how a caller takes part in a chat live.
+type ChatRole int
+
+const (
+	// ChatNone: the caller does not join the chat.
+	ChatNone ChatRole = iota
+	// ChatSeeker: the chat's help-seeker, who writes in it.
+	ChatSeeker
+	// ChatHolder: the counsellor who holds the chat and writes in it.
+	ChatHolder
+	// ChatReader: a supervisor of the chat's office who reads a running
+	// chat along without writing in it. The counsellor is always told that
+	// a supervisor is reading along; the help-seeker is not shown who.
+	ChatReader
+)
+
+// JoinChatAs is the rule of who joins a chat live, once the store found that
+// the caller may read it (ChatScope): its help-seeker and the counsellor who
+// holds it, to write; and a supervisor of its office, while it runs, to read
+// along. A waiting chat is joined by accepting it, and an ended one is read in
+// the inbox.
+func JoinChatAs(c Caller, ch *LiveChat) ChatRole {
+	switch {
+	case c.Kind == KindSeeker:
+		if c.AccountID != "" && c.AccountID == ch.SeekerID {
+			return ChatSeeker
+		}
+	case c.Counsels() && ch.CounsellorID != "" && ch.CounsellorID == c.AccountID:
+		return ChatHolder
+	case c.Supervises() && c.AccountID != "" && ch.Status == ChatRunning && ch.OfficeID == c.OfficeID:
+		return ChatReader
 	}
-	return c.Counsels() && ch.CounsellorID != "" && ch.CounsellorID == c.AccountID
+	return ChatNone
+}
+
+// ChatScope is the rule of which chats a caller loads live: those they read
+// (ReadScope), and for a supervisor also the running chats of their office,
+// to read along.
+func ChatScope(c Caller) ThreadScope {
+	s := ReadScope(c)
+	if c.Supervises() && !s.None {
+		s.OrRunningChat = true
+	}
+	return s
+}
+
+// RunningChat is a running chat as a supervisor's list of chats to read along
+// shows it: its theme, who holds it and since when; never who is chatting.
+type RunningChat struct {
+	ID         string
+	ThemeSlug  string
+	ThemeName  string
+	Counsellor string
+	AcceptedAt time.Time
+}
+
+// ReadAlongScope is the rule of which chats a caller is offered to read
+// along: for a supervisor, the running chats of their office; for anyone
+// else none.
+func ReadAlongScope(c Caller) ThreadScope {
+	if !c.Supervises() || c.AccountID == "" {
+		return ThreadScope{None: true}
+	}
+	return ThreadScope{OfficeID: c.OfficeID, OrRunningChat: true, Channel: ChannelChat}
 }

@@ -106,28 +106,79 @@ func TestValidateChatMessage(t *testing.T) {
 	}
 }
 
-func TestMayJoinChat(t *testing.T) {
-	running := &counselling.LiveChat{SeekerID: "s1", CounsellorID: "c1"}
-	waiting := &counselling.LiveChat{SeekerID: "s1"}
-	held := &counselling.LiveChat{SeekerID: "g1", CounsellorID: "v1"}
+func TestJoinChatAs(t *testing.T) {
+	running := &counselling.LiveChat{OfficeID: 1, Status: counselling.ChatRunning, SeekerID: "s1", CounsellorID: "c1"}
+	waiting := &counselling.LiveChat{OfficeID: 1, Status: counselling.ChatWaiting, SeekerID: "s1"}
+	held := &counselling.LiveChat{OfficeID: 2, Status: counselling.ChatRunning, SeekerID: "g1", CounsellorID: "v1"}
+	inSupervisorsOffice := &counselling.LiveChat{OfficeID: 2, Status: counselling.ChatRunning, SeekerID: "s1", CounsellorID: "c1"}
+	waitingInSupervisorsOffice := &counselling.LiveChat{OfficeID: 2, Status: counselling.ChatWaiting, SeekerID: "s1"}
+	endedInSupervisorsOffice := &counselling.LiveChat{OfficeID: 2, Status: counselling.ChatEnded, SeekerID: "s1", CounsellorID: "c1"}
 	for _, tc := range []struct {
 		name string
 		c    counselling.Caller
 		ch   *counselling.LiveChat
-		want bool
+		want counselling.ChatRole
 	}{
-		{"its help-seeker", seeker, running, true},
-		{"its help-seeker while it waits", seeker, waiting, true},
-		{"its counsellor", counsellor, running, true},
-		{"a counsellor before accepting", counsellor, waiting, false},
-		{"another help-seeker", guest, running, false},
-		{"a supervisor who may read it, not holding it", supervisor, running, false},
-		{"a supervisor who holds it", supervisor, held, true},
-		{"an admin", admin, running, false},
-		{"a trainee who does not hold it", trainee, running, false},
+		{"its help-seeker", seeker, running, counselling.ChatSeeker},
+		{"its help-seeker while it waits", seeker, waiting, counselling.ChatSeeker},
+		{"its counsellor", counsellor, running, counselling.ChatHolder},
+		{"a counsellor before accepting", counsellor, waiting, counselling.ChatNone},
+		{"another help-seeker", guest, running, counselling.ChatNone},
+		{"a supervisor of another office", supervisor, running, counselling.ChatNone},
+		{"a supervisor of its office reads a running chat along", supervisor, inSupervisorsOffice, counselling.ChatReader},
+		{"a supervisor marked as trainee reads along too", traineeSup, inSupervisorsOffice, counselling.ChatReader},
+		{"a supervisor does not read a waiting chat along", supervisor, waitingInSupervisorsOffice, counselling.ChatNone},
+		{"a supervisor does not read an ended chat along", supervisor, endedInSupervisorsOffice, counselling.ChatNone},
+		{"a supervisor who holds it writes in it", supervisor, held, counselling.ChatHolder},
+		{"a counsellor of its office does not read along", counselling.Caller{AccountID: "c9", Kind: counselling.KindStaff,
+			Role: counselling.RoleCounsellor, OfficeID: 1}, running, counselling.ChatNone},
+		{"an admin", admin, running, counselling.ChatNone},
+		{"an admin of its office", otherAdmin, inSupervisorsOffice, counselling.ChatNone},
+		{"a trainee who does not hold it", trainee, running, counselling.ChatNone},
+		{"a supervisor without account", counselling.Caller{Kind: counselling.KindStaff, Role: counselling.RoleSupervisor, OfficeID: 2},
+			inSupervisorsOffice, counselling.ChatNone},
 	} {
-		if got := counselling.MayJoinChat(tc.c, tc.ch); got != tc.want {
+		if got := counselling.JoinChatAs(tc.c, tc.ch); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestReadAlongScope(t *testing.T) {
+	none := counselling.ThreadScope{None: true}
+	for _, tc := range []struct {
+		name string
+		c    counselling.Caller
+		want counselling.ThreadScope
+	}{
+		{"a supervisor reads along their office's running chats", supervisor,
+			counselling.ThreadScope{OfficeID: 2, OrRunningChat: true, Channel: counselling.ChannelChat}},
+		{"a counsellor reads none along", counsellor, none},
+		{"a trainee reads none along", trainee, none},
+		{"an admin reads none along", admin, none},
+		{"a help-seeker reads none along", seeker, none},
+		{"a supervisor without account reads none along", counselling.Caller{Kind: counselling.KindStaff, Role: counselling.RoleSupervisor, OfficeID: 2}, none},
+	} {
+		if got := counselling.ReadAlongScope(tc.c); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestChatScope(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    counselling.Caller
+		want counselling.ThreadScope
+	}{
+		{"a help-seeker loads their own chats", seeker, counselling.ReadScope(seeker)},
+		{"a counsellor loads what they read", counsellor, counselling.ReadScope(counsellor)},
+		{"a supervisor also loads their office's running chats", supervisor,
+			counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1", OrFlagged: true, OrAwaitingReview: true, OrRunningChat: true}},
+		{"an admin loads none", admin, counselling.ThreadScope{None: true}},
+	} {
+		if got := counselling.ChatScope(tc.c); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
 }

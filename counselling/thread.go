@@ -61,6 +61,9 @@ type ThreadScope struct {
 	OrFlagged        bool
 	OrAwaitingReview bool
 	OrQueued         bool
+	// OrRunningChat widens it to the office's running chats, which a
+	// supervisor reads along.
+	OrRunningChat bool
 	// Channel, when set, limits to threads of that channel (ChannelMail or
 	// ChannelChat): mail actions do not reach chats, nor chat actions mail.
 	Channel string

@@ -44,7 +44,11 @@
   function startChat(root) {
     var d = root.dataset;
     var id = d.chat;
-    var staff = d.side === "chat-counsellor";
+    // A supervisor reading along sees the chat as its counsellor does, and
+    // writes nothing.
+    var reader = d.side === "chat-reader";
+    var staff = d.side === "chat-counsellor" || reader;
+    var reading = document.getElementById("chat-reading");
     var log = document.getElementById("chat-log");
     var status = document.getElementById("chat-status");
     var typing = document.getElementById("chat-typing");
@@ -133,7 +137,7 @@
       }
       var name = mine ? d.me : (f.author || d.other);
       item(mine, name, f.body, f.at, f.seq);
-      if (mine) {
+      if (mine && !reader) {
         return;
       }
       typing.textContent = "";
@@ -145,7 +149,7 @@
         setStatus(staff ? d.tWaitingStaff : d.tWaiting.replace("%PLACE%", f.place));
       } else if (f.status === "assigned") {
         counsellor = f.author || counsellor;
-        setStatus(staff ? d.tRunningStaff : d.tRunning.replace("%NAME%", counsellor));
+        setStatus(reader ? d.tReadingSelf : staff ? d.tRunningStaff : d.tRunning.replace("%NAME%", counsellor));
       } else if (f.status === "closed") {
         ended = true;
         setStatus(d.tEnded);
@@ -153,7 +157,7 @@
           form.hidden = true;
         }
       } else if (f.status === "gone") {
-        setStatus(d.tGone);
+        setStatus(reader ? d.tReadingEnded : d.tGone);
         ended = true;
       }
     }
@@ -202,6 +206,11 @@
         case "gone":
           setStatus(d.tGone);
           announce.textContent = d.tGone;
+          break;
+        case "reading":
+          if (reading) {
+            reading.textContent = f.status === "on" ? d.tReading : "";
+          }
           break;
         case "typing":
           typing.textContent = d.tTyping.replace("%NAME%", staff ? d.other : (counsellor || d.other));

@@ -127,7 +127,7 @@ func (db *DB) StartGuestChat(ctx context.Context, officeID int64, theme, lang st
 	return chatID, token, nil
 }
 
-// LiveChat loads a chat the caller may read (counselling.ReadScope), with its
+// LiveChat loads a chat the caller may load live (counselling.ChatScope), with its
 // messages, decrypted, and its place in the live queue while it waits.
 func (db *DB) LiveChat(ctx context.Context, c counselling.Caller, id string) (*counselling.LiveChat, error) {
 	var ch *counselling.LiveChat
@@ -154,7 +154,7 @@ func (db *DB) liveChat(ctx context.Context, tx *sql.Tx, c counselling.Caller, id
 	if !validID(id) {
 		return nil, errThreadNotFound
 	}
-	cond, args := scopeSQL(counselling.ReadScope(c))
+	cond, args := scopeSQL(counselling.ChatScope(c))
 	var ch counselling.LiveChat
 	var counsellor sql.NullString
 	var wrapped []byte

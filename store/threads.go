@@ -40,6 +40,9 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	if s.OrQueued {
 		alts = append(alts, "(t.status = 'open' AND t.counsellor_id IS NULL)")
 	}
+	if s.OrRunningChat {
+		alts = append(alts, "(t.channel = 'chat' AND t.status = 'assigned' AND t.counsellor_id IS NOT NULL)")
+	}
 	if s.OfficeID == 0 || len(alts) == 0 {
 		return "0", nil
 	}

@@ -30,6 +30,7 @@ type liveState struct {
 
 	mu      sync.Mutex
 	holders map[string]int // open sockets per chat of the counsellor who holds it ("chat/account")
+	readers map[string]int // open sockets per chat of supervisors reading along
 }
 
 func newLiveState(cfg Config) *liveState {
@@ -41,7 +42,7 @@ func newLiveState(cfg Config) *liveState {
 	if grace == 0 {
 		grace = counselling.HolderGoneGrace
 	}
-	return &liveState{hub: hub, avail: live.NewAvailability(cfg.Clock), grace: grace, holders: map[string]int{}}
+	return &liveState{hub: hub, avail: live.NewAvailability(cfg.Clock), grace: grace, holders: map[string]int{}, readers: map[string]int{}}
 }
 
 // liveOffice is the office a visitor's live chat is with: their own when
@@ -188,8 +189,12 @@ func (s *Server) chatPage(c echo.Context) error {
 	} else {
 		d.Other = templates.T(s.langCtx(c), "Counsellor")
 	}
-	if !counselling.MayJoinChat(caller, ch) {
+	switch counselling.JoinChatAs(caller, ch) {
+	case counselling.ChatNone:
 		return errNotFound
+	case counselling.ChatReader:
+		d.ReadOnly = true
+		d.Call.Enabled = false
 	}
 	return s.render(c, http.StatusOK, templates.Chat(s.livePage(c, "Chat"), d))
 }
@@ -206,6 +211,9 @@ func (s *Server) endChat(c echo.Context) error {
 	ch, err := s.db.LiveChat(ctx, caller, id)
 	if err != nil {
 		return err
+	}
+	if role := counselling.JoinChatAs(caller, ch); role != counselling.ChatSeeker && role != counselling.ChatHolder {
+		return errNotFound
 	}
 	if err := s.db.EndChat(ctx, caller, id); err != nil {
 		return err
@@ -236,8 +244,13 @@ func (s *Server) renderLiveQueue(c echo.Context, status int, message string) err
 	if err != nil {
 		return err
 	}
+	running, err := s.db.RunningChats(c.Request().Context(), caller)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, templates.LiveQueue(s.livePage(c, "Live queue"), templates.LiveQueueData{
 		Items: items, Available: s.live.avail.IsAvailable(caller.AccountID), Now: s.cfg.Clock.Now(), Message: message,
+		Supervises: caller.Supervises(), Running: running,
 	}))
 }
 

@@ -50,7 +50,8 @@ func (s *Server) chatSocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !counselling.MayJoinChat(caller, ch) {
+	role := counselling.JoinChatAs(caller, ch)
+	if role == counselling.ChatNone {
 		return errNotFound
 	}
 	sub := s.live.hub.Subscribe(live.ChatTopic(id))
@@ -62,12 +63,20 @@ func (s *Server) chatSocket(c echo.Context) error {
 	defer conn.CloseNow()
 	cc := &chatConn{s: s, conn: conn, caller: caller, sess: sessionOf(c), id: id, office: ch.OfficeID, lang: langOf(c),
 		connID: s.live.connID.Add(1), side: live.FromSeeker, out: make(chan live.Frame, 16)}
-	if caller.Kind == counselling.KindStaff {
+	switch role {
+	case counselling.ChatHolder:
 		cc.side = live.FromCounsellor
 		s.holderJoin(id, caller.AccountID)
 		defer s.holderLeave(ch.OfficeID, id, caller.AccountID)
-	} else if ch.Status == counselling.ChatRunning {
-		s.holderMissing(ch.OfficeID, id, ch.CounsellorID)
+		cc.resumeReading()
+	case counselling.ChatReader:
+		cc.side = live.FromReader
+		s.readerJoin(id)
+		defer s.readerLeave(id)
+	default:
+		if ch.Status == counselling.ChatRunning {
+			s.holderMissing(ch.OfficeID, id, ch.CounsellorID)
+		}
 	}
 	ctx, cancel := context.WithCancel(c.Request().Context())
 	defer cancel()
@@ -111,6 +120,11 @@ func (cc *chatConn) read(ctx context.Context) {
 		f, err := live.Decode(data)
 		if typ != websocket.MessageText || err != nil {
 			cc.answer(ctx, live.Frame{Type: live.TypeError, Body: cc.t("This message could not be read. Please send it again.")})
+			continue
+		}
+		if cc.side == live.FromReader && f.Type != live.TypeHello {
+			// A supervisor reading along changes nothing in the chat.
+			cc.answer(ctx, live.Frame{Type: live.TypeError, ID: f.ID, Body: cc.t("You are reading along and cannot write in this chat.")})
 			continue
 		}
 		switch f.Type {
@@ -205,6 +219,17 @@ func (cc *chatConn) write(ctx context.Context, sub *live.Subscription) {
 				return
 			}
 		case f := <-sub.C:
+			if !live.Forward(cc.side, f) {
+				continue
+			}
+			if f.Type == live.TypeReading {
+				// What the page is told is whether anyone reads along now,
+				// so that frames crossing each other cannot leave it wrong.
+				if writeFrame(ctx, cc.conn, cc.s.readingFrame(cc.id)) != nil {
+					return
+				}
+				continue
+			}
 			if live.IsCall(f.Type) {
 				if !cc.forwardCall(ctx, f) {
 					return

@@ -315,14 +315,19 @@ func TestChatSocketRefusesOthersAndBadFrames(t *testing.T) {
 	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
 	stranger := o.browser()
 	stranger.register("Curious Stranger", "a fine long password")
-	// A supervisor may read a flagged chat's transcript, but not join it.
+	// A supervisor may read a flagged chat's transcript, and reads it along
+	// only in their own office.
+	if _, err := o.db.CreateOffice(context.Background(), "north", "North office"); err != nil {
+		t.Fatal(err)
+	}
 	sup := o.enrol(counselling.RoleSupervisor, "Reading Supervisor")
+	elsewhere := o.enrolIn("north", counselling.RoleSupervisor, "Elsewhere Supervisor")
 	c.mustPost("/inbox/"+id+"/flag", url.Values{"reason": {"a risk to others"}}, "/inbox/"+id)
 	if p := sup.get("/inbox/" + id); p.status != http.StatusOK {
 		t.Fatalf("the supervisor cannot read the flagged chat: %d", p.status)
 	}
 	same := http.Header{"Origin": {o.srv.URL}, "Sec-Fetch-Site": {"same-origin"}}
-	for name, b := range map[string]*browser{"another help-seeker": stranger, "another counsellor": colleague.browser, "a supervisor": sup.browser} {
+	for name, b := range map[string]*browser{"another help-seeker": stranger, "another counsellor": colleague.browser, "a supervisor of another office": elsewhere.browser} {
 		if p := b.get("/live/" + id); p.status != http.StatusNotFound {
 			t.Errorf("%s opened the chat page: %d", name, p.status)
 		}

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"confidant/counselling"
+)
+
+// RunningChats lists the chats a supervisor may read along
+// (counselling.ReadAlongScope), longest running first. It reads no message.
+func (db *DB) RunningChats(ctx context.Context, c counselling.Caller) ([]counselling.RunningChat, error) {
+	scope := counselling.ReadAlongScope(c)
+	if scope.None {
+		return nil, nil
+	}
+	cond, args := scopeSQL(scope)
+	var out []counselling.RunningChat
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT t.id, th.slug, th.name, t.counsellor_id, coalesce(t.accepted_at, t.created_at)
+			FROM threads t JOIN themes th ON th.id = t.theme_id
+			WHERE `+cond+` ORDER BY coalesce(t.accepted_at, t.created_at), t.id LIMIT 200`, args...)
+		if err != nil {
+			return fmt.Errorf("list running chats: %w", err)
+		}
+		var holders []string
+		for rows.Next() {
+			var r counselling.RunningChat
+			var holder string
+			var accepted int64
+			if err := rows.Scan(&r.ID, &r.ThemeSlug, &r.ThemeName, &holder, &accepted); err != nil {
+				rows.Close()
+				return fmt.Errorf("read running chats: %w", err)
+			}
+			r.AcceptedAt = time.Unix(accepted, 0).UTC()
+			out = append(out, r)
+			holders = append(holders, holder)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read running chats: %w", err)
+		}
+		names := staffNames{db: db, tx: tx, ctx: ctx}
+		for i := range out {
+			if out[i].Counsellor, err = names.name(holders[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
