@@ -120,7 +120,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/live/queue", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", nf, "200"}},
 		{"POST", "/live/availability", none, url.Values{"available": {"1"}}, [9]string{login, nf, nf, "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", nf, "303 /live/queue"}},
 		{"GET", "/live/{id}", waiting, nil, [9]string{"303 /live", "200", nf, nf, nf, nf, nf, nf, nf}},
-		{"GET", "/live/{id}", chatting, nil, [9]string{"303 /live", "200", nf, "200", nf, nf, nf, nf, nf}},
+		// A supervisor of the office reads a running chat along.
+		{"GET", "/live/{id}", chatting, nil, [9]string{"303 /live", "200", nf, "200", nf, nf, "200", nf, nf}},
 		{"POST", "/live/{id}/accept", waiting, nil, [9]string{login, nf, nf, "303 /live/{id}", "303 /live/{id}", nf, "303 /live/{id}", nf, nf}},
 		{"POST", "/live/{id}/accept", chatting, nil, [9]string{login, nf, nf, "303 /live/{id}", "409", nf, "409", nf, nf}},
 		{"POST", "/live/{id}/end", chatting, nil, [9]string{nf, "303 /live/{id}", nf, "303 /live/{id}", nf, nf, nf, nf, nf}},
