@@ -130,6 +130,9 @@ func WaitBucket(d time.Duration) string {
 	return "over-1h"
 }
 
+// WaitBuckets lists WaitBucket's buckets in order, as the year report's rows.
+var WaitBuckets = []string{"under-1m", "1-5m", "5-15m", "15-60m", "over-1h"}
+
 // DurationBucket puts the time a chat ran, from its acceptance to its end,
 // into the coarse bucket the statistics keep.
 func DurationBucket(d time.Duration) string {
@@ -143,6 +146,10 @@ func DurationBucket(d time.Duration) string {
 	}
 	return "over-1h"
 }
+
+// DurationBuckets lists DurationBucket's buckets in order, as the year
+// report's rows.
+var DurationBuckets = []string{"under-10m", "10-30m", "30-60m", "over-1h"}
 
 // Report dimensions of chats.
 const (

@@ -1,6 +1,7 @@
 package counselling_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,11 @@ func TestWaitAndDurationBuckets(t *testing.T) {
 		}
 		if got := counselling.DurationBucket(tc.d); got != tc.runs {
 			t.Errorf("DurationBucket(%v) = %q, want %q", tc.d, got, tc.runs)
+		}
+		// The year report's rows are the lists: a bucket missing there
+		// would be counted and never shown.
+		if !slices.Contains(counselling.WaitBuckets, tc.wait) || !slices.Contains(counselling.DurationBuckets, tc.runs) {
+			t.Errorf("%q or %q is not a row of the year report", tc.wait, tc.runs)
 		}
 	}
 }

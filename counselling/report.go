@@ -208,7 +208,10 @@ type YearReport struct {
 	SeekerPerContact string
 	StaffPerContact  string
 	Ratings          Tally
-	PageViews        [12]int
+	// How long chats waited to be accepted, and how long they ran.
+	ChatWait     Tally
+	ChatDuration Tally
+	PageViews    [12]int
 }
 
 // MonthLabels are the months as report columns.
@@ -249,6 +252,8 @@ func BuildYearReport(year int, f *YearFacts, themes []Theme, regions RegionList)
 	r.FirstResponse = tallyOf(bucketNames, responses)
 	r.ResponseMedian, r.ResponseP90 = bucketQuantile(responses, 0.5), bucketQuantile(responses, 0.9)
 	r.Ratings = tallyOf([]string{"1", "2", "3", "4", "5"}, f.Tallies[DimRating])
+	r.ChatWait = tallyOf(WaitBuckets, f.Tallies[DimChatWait])
+	r.ChatDuration = tallyOf(DurationBuckets, f.Tallies[DimChatDuration])
 	if total >= MinCell {
 		r.SeekerPerContact = strconv.FormatFloat(float64(f.SeekerMessages)/float64(total), 'f', 1, 64)
 		r.StaffPerContact = strconv.FormatFloat(float64(f.StaffMessages)/float64(total), 'f', 1, 64)

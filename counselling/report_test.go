@@ -4,6 +4,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"confidant/counselling"
@@ -86,6 +87,8 @@ func TestYearReportFromFacts(t *testing.T) {
 			counselling.DimAgeBand:       {"15-19": 40, "20-29": 10, "65-plus": 2},
 			counselling.DimGender:        {"female": 40, "male": 12},
 			counselling.DimFirstResponse: {"1-4h": 40, "4-24h": 10, "over-7d": 2},
+			counselling.DimChatWait:      {"under-1m": 9, "1-5m": 6, "5-15m": 7, "15-60m": 8, "over-1h": 2},
+			counselling.DimChatDuration:  {"10-30m": 17},
 		},
 		SeekerMessages: 142, StaffMessages: 92,
 		Themes: []counselling.ThemeMonth{{ThemeID: 1, Month: 1, Count: 40}, {ThemeID: 2, Month: 2, Count: 12}},
@@ -102,6 +105,14 @@ func TestYearReportFromFacts(t *testing.T) {
 	}
 	if !r.AgeBands.Cells[6].Hidden {
 		t.Fatal("two contacts aged 65+ are shown")
+	}
+	// Chats that waited over an hour are too few to show, and so is the
+	// smallest shown bucket, or the total would give them away.
+	if got := cellStrings(r.ChatWait); got != "9 <5 7 8 <5 | 32" {
+		t.Fatalf("chat waiting times: %s", got)
+	}
+	if got := cellStrings(r.ChatDuration); got != "<5 17 <5 <5 | 17" {
+		t.Fatalf("chat durations: %s", got)
 	}
 	if r.ThemesByMonth.Cells[0][0].N != 40 || !r.ThemesByMonth.Cells[0][1].Hidden {
 		t.Fatalf("themes by month: %v", r.ThemesByMonth.Cells[0])
@@ -188,4 +199,12 @@ func TestResearchRegionsAreNamedOrOther(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Fatalf("research regions %v, want %v", got, want)
 	}
+}
+
+func cellStrings(t counselling.Tally) string {
+	var out []string
+	for _, c := range t.Cells {
+		out = append(out, c.String())
+	}
+	return strings.Join(out, " ") + " | " + t.Total.String()
 }

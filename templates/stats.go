@@ -52,6 +52,8 @@ func StatTables(ctx context.Context, r counselling.YearReport) []StatTable {
 		{T(ctx, "Messages per contact from help-seekers"), orHidden(ctx, r.SeekerPerContact)},
 		{T(ctx, "Messages per contact from counsellors"), orHidden(ctx, r.StaffPerContact)},
 	}})
+	out = append(out, tallyTable(ctx, "chat-wait", "Waiting time before a chat began", "Waited", r.ChatWait, WaitLabel))
+	out = append(out, tallyTable(ctx, "chat-duration", "Chat duration", "Duration", r.ChatDuration, DurationLabel))
 	out = append(out, tallyTable(ctx, "ratings", "Ratings", "Rating", r.Ratings, nil))
 	views := StatTable{ID: "views", Title: T(ctx, "Page views per month (whole installation)"), Header: []string{T(ctx, "Month"), T(ctx, "Page views")}}
 	for i, n := range r.PageViews {
@@ -85,6 +87,20 @@ var responseLabels = map[string]string{
 
 // ResponseLabel reads a first-response bucket.
 func ResponseLabel(b string) string { return responseLabels[b] }
+
+var waitLabels = map[string]string{
+	"under-1m": "less than 1 minute", "1-5m": "1 to 5 minutes", "5-15m": "5 to 15 minutes", "15-60m": "15 to 60 minutes", "over-1h": "more than 1 hour",
+}
+
+// WaitLabel reads a chat's waiting-time bucket.
+func WaitLabel(b string) string { return waitLabels[b] }
+
+var durationLabels = map[string]string{
+	"under-10m": "less than 10 minutes", "10-30m": "10 to 30 minutes", "30-60m": "30 to 60 minutes", "over-1h": "more than 1 hour",
+}
+
+// DurationLabel reads a chat's duration bucket.
+func DurationLabel(b string) string { return durationLabels[b] }
 
 // Bar is one bar of a chart.
 type Bar struct {
