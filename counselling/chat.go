@@ -83,6 +83,7 @@ type LiveChat struct {
 // waits, and the first message when the help-seeker wrote one while waiting.
 type LiveQueueItem struct {
 	ID           string
+	ThemeID      int64
 	ThemeSlug    string
 	ThemeName    string
 	CreatedAt    time.Time

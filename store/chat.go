@@ -390,7 +390,7 @@ func (db *DB) LiveQueue(ctx context.Context, c counselling.Caller) ([]counsellin
 	cond, args := scopeSQL(scope)
 	var out []counselling.LiveQueueItem
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT t.id, th.slug, th.name, t.created_at, t.seeker_id, a.data_key,
+		rows, err := tx.QueryContext(ctx, `SELECT t.id, th.id, th.slug, th.name, t.created_at, t.seeker_id, a.data_key,
 			(SELECT m.id FROM messages m WHERE m.thread_id = t.id AND m.from_seeker = 1 ORDER BY m.seq LIMIT 1),
 			(SELECT m.body FROM messages m WHERE m.thread_id = t.id AND m.from_seeker = 1 ORDER BY m.seq LIMIT 1)
 			FROM threads t JOIN themes th ON th.id = t.theme_id JOIN accounts a ON a.id = t.seeker_id
@@ -405,7 +405,7 @@ func (db *DB) LiveQueue(ctx context.Context, c counselling.Caller) ([]counsellin
 			var seekerID string
 			var wrapped, body []byte
 			var messageID sql.NullString
-			if err := rows.Scan(&q.ID, &q.ThemeSlug, &q.ThemeName, &created, &seekerID, &wrapped, &messageID, &body); err != nil {
+			if err := rows.Scan(&q.ID, &q.ThemeID, &q.ThemeSlug, &q.ThemeName, &created, &seekerID, &wrapped, &messageID, &body); err != nil {
 				return fmt.Errorf("read live queue: %w", err)
 			}
 			q.CreatedAt = time.Unix(created, 0).UTC()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"confidant/counselling"
 	"confidant/counselling/live"
 )
 
@@ -25,7 +26,7 @@ func TestAvailabilitySwitchesOffWhenTheLastTabHasBeenGoneAMinute(t *testing.T) {
 	a := live.NewAvailability(c)
 	a.TabOpened("c1")
 	a.TabOpened("c1")
-	a.Set(1, "c1", true)
+	a.Set(1, "c1", true, counselling.AllThemes)
 	if !a.AnyoneIn(1) || a.AnyoneIn(2) {
 		t.Fatal("availability is not per office")
 	}
@@ -53,7 +54,7 @@ func TestAvailabilitySwitchesOffAfterFifteenIdleMinutes(t *testing.T) {
 	c := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	a := live.NewAvailability(c)
 	a.TabOpened("c1")
-	a.Set(1, "c1", true)
+	a.Set(1, "c1", true, counselling.AllThemes)
 	c.Advance(10 * time.Minute)
 	a.Touch("c1")
 	c.Advance(14 * time.Minute)
@@ -64,10 +65,31 @@ func TestAvailabilitySwitchesOffAfterFifteenIdleMinutes(t *testing.T) {
 	if a.IsAvailable("c1") {
 		t.Fatal("still available after 15 idle minutes")
 	}
-	a.Set(1, "c1", true)
-	a.Set(1, "c1", false)
+	a.Set(1, "c1", true, counselling.AllThemes)
+	a.Set(1, "c1", false, counselling.AllThemes)
 	if a.IsAvailable("c1") {
 		t.Fatal("I'm away did not switch off")
+	}
+}
+
+func TestAvailabilityKeepsTheThemesOfThoseAvailable(t *testing.T) {
+	c := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	a := live.NewAvailability(c)
+	family := counselling.CounselledThemes{IDs: []int64{1}}
+	a.TabOpened("c1")
+	a.Set(1, "c1", true, family)
+	a.Set(2, "c2", true, counselling.AllThemes)
+	if got := a.Themes(1); len(got) != 1 || !got[0].Covers(1) || got[0].Covers(2) {
+		t.Fatalf("office 1's available themes: %v", got)
+	}
+	a.SetThemes("c1", counselling.CounselledThemes{IDs: []int64{2}})
+	if got := a.Themes(1); len(got) != 1 || got[0].Covers(1) || !got[0].Covers(2) {
+		t.Fatalf("a new choice of themes did not reach the availability: %v", got)
+	}
+	a.Set(1, "c1", false, counselling.AllThemes)
+	a.SetThemes("c1", family)
+	if got := a.Themes(1); len(got) != 0 {
+		t.Fatalf("choosing themes while away made the counsellor available: %v", got)
 	}
 }
 

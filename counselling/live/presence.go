@@ -21,6 +21,7 @@ type Availability struct {
 type staffPresence struct {
 	officeID int64
 	p        counselling.Presence
+	themes   counselling.CounselledThemes
 }
 
 // NewAvailability returns a tracker that reads the time from clock.
@@ -28,8 +29,8 @@ func NewAvailability(clock counselling.Clock) *Availability {
 	return &Availability{clock: clock, staff: map[string]*staffPresence{}, tabs: map[string]int{}}
 }
 
-// Set switches a counsellor available or away.
-func (a *Availability) Set(officeID int64, accountID string, on bool) {
+// Set switches a counsellor available, for the themes they counsel, or away.
+func (a *Availability) Set(officeID int64, accountID string, on bool, themes counselling.CounselledThemes) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if !on {
@@ -43,7 +44,17 @@ func (a *Availability) Set(officeID int64, accountID string, on bool) {
 		// tab to appear starts now.
 		p.TabsGoneAt = now
 	}
-	a.staff[accountID] = &staffPresence{officeID: officeID, p: p}
+	a.staff[accountID] = &staffPresence{officeID: officeID, p: p, themes: themes}
+}
+
+// SetThemes changes the themes of a counsellor who is available, when they
+// choose other themes on their settings page.
+func (a *Availability) SetThemes(accountID string, themes counselling.CounselledThemes) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if s := a.staff[accountID]; s != nil {
+		s.themes = themes
+	}
 }
 
 // Touch records that a counsellor did something.
@@ -103,6 +114,20 @@ func (a *Availability) AnyoneIn(officeID int64) bool {
 		}
 	}
 	return false
+}
+
+// Themes lists the themes of each counsellor of the office who is available
+// now, in no particular order and without saying whose they are.
+func (a *Availability) Themes(officeID int64) []counselling.CounselledThemes {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []counselling.CounselledThemes
+	for id, s := range a.staff {
+		if s.officeID == officeID && a.still(id) {
+			out = append(out, s.themes)
+		}
+	}
+	return out
 }
 
 // still applies the domain's rule, forgetting those it switched off.

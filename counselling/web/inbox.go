@@ -159,16 +159,28 @@ func (s *Server) returnReply(c echo.Context, caller counselling.Caller, id strin
 }
 
 func (s *Server) staffSettingsForm(c echo.Context) error {
+	d := templates.StaffSettingsData{MailEnabled: s.cfg.MailEnabled, Saved: c.QueryParam("done") == "saved",
+		ThemesSaved: c.QueryParam("done") == "themes"}
+	if err := s.staffSettingsValues(c, &d); err != nil {
+		return err
+	}
+	if err := s.counselledThemesData(c, &d); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.StaffSettings(s.page(c, "My notifications"), d))
+}
+
+// staffSettingsValues fills the notification form with what is stored.
+func (s *Server) staffSettingsValues(c echo.Context, d *templates.StaffSettingsData) error {
 	email, digest, err := s.db.StaffSettings(c.Request().Context(), sessionOf(c).AccountID)
 	if err != nil {
 		return err
 	}
-	f := templates.Form{Values: map[string]string{"email": email}}
+	d.Form = templates.Form{Values: map[string]string{"email": email}}
 	if digest {
-		f.Values["digest"] = "1"
+		d.Form.Values["digest"] = "1"
 	}
-	return s.render(c, http.StatusOK, templates.StaffSettings(s.page(c, "My notifications"), templates.StaffSettingsData{
-		Form: f, MailEnabled: s.cfg.MailEnabled, Saved: c.QueryParam("done") == "saved"}))
+	return nil
 }
 
 func (s *Server) staffSettings(c echo.Context) error {
@@ -180,8 +192,11 @@ func (s *Server) staffSettings(c echo.Context) error {
 		if !showsForm(err) {
 			return err
 		}
-		return s.render(c, errorStatus(err), templates.StaffSettings(s.page(c, "My notifications"), templates.StaffSettingsData{
-			Form: formOf(form, err, "email", "digest"), MailEnabled: s.cfg.MailEnabled}))
+		d := templates.StaffSettingsData{Form: formOf(form, err, "email", "digest"), MailEnabled: s.cfg.MailEnabled}
+		if err := s.counselledThemesData(c, &d); err != nil {
+			return err
+		}
+		return s.render(c, errorStatus(err), templates.StaffSettings(s.page(c, "My notifications"), d))
 	}
 	return c.Redirect(http.StatusSeeOther, "/inbox/settings?done=saved")
 }

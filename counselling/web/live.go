@@ -65,13 +65,13 @@ func (s *Server) renderLive(c echo.Context, status int, f templates.Form) error 
 	if err != nil {
 		return err
 	}
-	themes, err := s.themeOptions(c, office.ID)
+	themes, available, err := s.liveThemes(c, office.ID)
 	if err != nil {
 		return err
 	}
 	sess := sessionOf(c)
 	return s.render(c, status, templates.Live(s.livePage(c, "Live chat"), templates.LiveData{
-		Themes: themes, Available: s.live.avail.AnyoneIn(office.ID), AnswerTime: office.AnswerTime, Form: f,
+		Themes: themes, Available: len(available) > 0, ThemeAvailable: available, AnswerTime: office.AnswerTime, Form: f,
 		Registered: sess != nil && counselling.MayUseAccountPages(counselling.CallerOf(sess)),
 	}))
 }
@@ -244,12 +244,16 @@ func (s *Server) renderLiveQueue(c echo.Context, status int, message string) err
 	if err != nil {
 		return err
 	}
+	items, others, err := s.liveQueueFor(c, caller, items)
+	if err != nil {
+		return err
+	}
 	running, err := s.db.RunningChats(c.Request().Context(), caller)
 	if err != nil {
 		return err
 	}
 	return s.render(c, status, templates.LiveQueue(s.livePage(c, "Live queue"), templates.LiveQueueData{
-		Items: items, Available: s.live.avail.IsAvailable(caller.AccountID), Now: s.cfg.Clock.Now(), Message: message,
+		Items: items, Others: others, Available: s.live.avail.IsAvailable(caller.AccountID), Now: s.cfg.Clock.Now(), Message: message,
 		Supervises: caller.Supervises(), Running: running,
 	}))
 }
@@ -259,12 +263,11 @@ func (s *Server) setAvailability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	caller := s.callerOf(c)
 	switch form.Get("available") {
-	case "1":
-		s.live.avail.Set(caller.OfficeID, caller.AccountID, true)
-	case "0":
-		s.live.avail.Set(caller.OfficeID, caller.AccountID, false)
+	case "1", "0":
+		if err := s.switchAvailability(c, form.Get("available") == "1"); err != nil {
+			return err
+		}
 	default:
 		return s.renderLiveQueue(c, http.StatusBadRequest, "Please choose whether you are available or away.")
 	}

@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	e.GET("/inbox", s.inbox, s.requireStaff)
 	e.GET("/inbox/settings", s.staffSettingsForm, s.requireStaff)
 	e.POST("/inbox/settings", s.staffSettings, s.requireStaff)
+	e.POST("/inbox/settings/themes", s.saveCounselledThemes, s.requireCounsellor)
 	e.POST("/inbox/:id/take", s.take, s.requireCounsellor)
 	e.GET("/inbox/:id/fragment", s.fragment, s.requireCounsellor)
 	e.GET("/inbox/:id", s.staffThread, s.requireCounsellor)
