@@ -357,6 +357,7 @@ func TestBrowserJourney(t *testing.T) {
 	// Live chat: the counsellor switches available, a guest without an
 	// account starts a chat, the counsellor accepts it, they write, the guest
 	// ends it.
+	counsellor.visit("/inbox/settings", "counsellor-settings-themes")
 	counsellor.visit("/live/queue", "live-queue-away")
 	counsellor.do(chromedp.Click(chromedp.CSS(`form[action="/live/availability"] button`)))
 	counsellor.waitPath("/live/queue")
