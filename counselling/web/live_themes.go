@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"confidant/counselling"
+	"confidant/counselling/live"
 	"confidant/templates"
 
 	"github.com/labstack/echo/v4"
@@ -41,7 +42,15 @@ func (s *Server) switchAvailability(c echo.Context, on bool) error {
 		}
 	}
 	s.live.avail.Set(caller.OfficeID, caller.AccountID, on, themes)
+	s.availabilityChanged(caller.OfficeID)
 	return nil
+}
+
+// availabilityChanged tells the office's queue pages to fetch their lists
+// again: which chats come first for a counsellor depends on who else is
+// available for which themes.
+func (s *Server) availabilityChanged(officeID int64) {
+	s.live.hub.Publish(live.QueueTopic(officeID), live.Frame{Type: live.TypeQueue})
 }
 
 // liveQueueFor is the caller's live queue split by the domain's rule
@@ -110,5 +119,6 @@ func (s *Server) saveCounselledThemes(c echo.Context) error {
 		return s.render(c, errorStatus(err), templates.StaffSettings(s.page(c, "My notifications"), d))
 	}
 	s.live.avail.SetThemes(caller.AccountID, chosen)
+	s.availabilityChanged(caller.OfficeID)
 	return c.Redirect(http.StatusSeeOther, "/inbox/settings?done=themes")
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"confidant/counselling"
 
+	"github.com/coder/websocket"
 	"golang.org/x/net/html"
 )
 
@@ -100,8 +102,19 @@ func TestAvailabilityAndTheLiveQueueFollowTheThemesCounselled(t *testing.T) {
 		t.Fatalf("the anxiety supervisor's queue: first %q, others %q", first, others)
 	}
 	// The family counsellor goes away: their chat is nobody's now, so the
-	// supervisor sees it first, and /live no longer offers family.
+	// supervisor sees it first (their open queue page is told to fetch its
+	// list again), and /live no longer offers family.
+	tab, err := anx.browser.dialQueue(http.Header{"Origin": {o.srv.URL}, "Sec-Fetch-Site": {"same-origin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close(websocket.StatusNormalClosure, "")
 	fam.mustPost("/live/availability", url.Values{"available": {"0"}}, "/live/queue")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, data, err := tab.Read(ctx); err != nil || !strings.Contains(string(data), `"type":"queue"`) {
+		t.Fatalf("the supervisor's queue tab heard %s, %v, when a colleague went away", data, err)
+	}
 	if first, others := queueThemes(t, anx.get("/live/queue").body); first != "family anxiety self-harm" || others != "" {
 		t.Fatalf("the supervisor's queue once family has nobody: first %q, others %q", first, others)
 	}
