@@ -304,8 +304,11 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	lead := !db.writing
 	db.writing = true
 	db.writeMu.Unlock()
+	// The committer runs apart from the caller who started it: that caller's
+	// write is durable with the first batch and returns then, not once
+	// everyone else's writes queued meanwhile are committed too.
 	if lead {
-		db.commitQueued()
+		go db.commitQueued()
 	}
 	return <-req.done
 }
