@@ -32,7 +32,7 @@ func (c *clock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func listen(t *testing.T, clk counselling.Clock) *Relay {
+func listen(t testing.TB, clk counselling.Clock) *Relay {
 	t.Helper()
 	r, err := Listen(Config{Addr: "127.0.0.1:0", Clock: clk})
 	if err != nil {
@@ -44,7 +44,7 @@ func listen(t *testing.T, clk counselling.Clock) *Relay {
 
 // dial connects a pion TURN client to the relay over transport ("udp" or
 // "tcp") with the given credentials.
-func dial(t *testing.T, r *Relay, transport string, cred ICEServer) *pionturn.Client {
+func dial(t testing.TB, r *Relay, transport string, cred ICEServer) *pionturn.Client {
 	t.Helper()
 	var conn net.PacketConn
 	switch transport {
@@ -84,7 +84,7 @@ func dial(t *testing.T, r *Relay, transport string, cred ICEServer) *pionturn.Cl
 	return client
 }
 
-func allocate(t *testing.T, client *pionturn.Client) net.PacketConn {
+func allocate(t testing.TB, client *pionturn.Client) net.PacketConn {
 	t.Helper()
 	relayed, err := client.Allocate()
 	if err != nil {
@@ -97,7 +97,7 @@ func allocate(t *testing.T, client *pionturn.Client) net.PacketConn {
 // send writes msg from one relayed connection to the other's relayed
 // address until it arrives, for a bounded number of tries: the first packets
 // may race the permission that the receiving side creates.
-func send(t *testing.T, from, to net.PacketConn, msg string) {
+func send(t testing.TB, from, to net.PacketConn, msg string) {
 	t.Helper()
 	buf := make([]byte, 1500)
 	for try := 0; try < 40; try++ {
