@@ -19,6 +19,9 @@ type Page struct {
 	QuickExitURL string
 	User         *User // nil when nobody is logged in
 	MailEnabled  bool
+	// GroupCalls are the group calls the help-seeker is invited to; every
+	// page of theirs offers them.
+	GroupCalls []string
 	// SwitchPath is where the language links lead: this page, or the start
 	// page after a form was sent.
 	SwitchPath string

@@ -15,7 +15,8 @@ import (
 // caller, with the exact status each must get. What a caller may not see is
 // not found, never forbidden, so its existence stays hidden.
 func TestAuthorizationMatrix(t *testing.T) {
-	o := newOffice(t)
+	withR, _ := withRelay(t)
+	o := newOffice(t, withR)
 	if _, err := o.db.CreateOffice(context.Background(), "north", "North office"); err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +75,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return id
 	}
 
+	// group is the group call of the assigned counsellor, to which seeker A
+	// is invited.
+	group := func() string {
+		p := c1.post("/inbox/"+taken()+"/group-call", nil)
+		return strings.TrimPrefix(p.header.Get("Location"), "/calls/")
+	}
+
 	const (
 		login = "303 /login"
 		nf    = "404"
@@ -127,6 +135,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/live/{id}/end", chatting, nil, [9]string{nf, "303 /live/{id}", nf, "303 /live/{id}", nf, nf, nf, nf, nf}},
 		{"GET", "/live/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{"303 /live", nf, nf, nf, nf, nf, nf, nf, nf}},
 		// Last, because it makes the anonymous caller a guest.
+		{"POST", "/inbox/{id}/group-call", taken, nil, [9]string{login, nf, nf, "303 /calls/", nf, nf, nf, nf, nf}},
+		{"GET", "/calls/{id}", group, nil, [9]string{nf, "200", nf, "200", nf, nf, nf, nf, nf}},
+		{"GET", "/calls/{id}/ws", group, nil, [9]string{nf, "403", nf, "403", nf, nf, nf, nf, nf}},
+		{"POST", "/calls/{id}/end", group, nil, [9]string{nf, nf, nf, "303 /inbox", nf, nf, nf, nf, nf}},
+		{"GET", "/calls/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
+		// Last: the anonymous visitor becomes a guest.
 		{"POST", "/live", none, url.Values{"theme": {"family"}}, [9]string{"303 /live/", "303 /live/", "303 /live/", nf, nf, nf, nf, nf, nf}},
 	} {
 		for i, caller := range callers {

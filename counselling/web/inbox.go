@@ -52,7 +52,8 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 	if err != nil {
 		return err
 	}
-	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), Supervisor: caller.Supervises(), Form: f, Message: flash(c)}
+	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), Supervisor: caller.Supervises(), Form: f, Message: flash(c),
+		GroupCalls: s.cfg.Relay != nil}
 	if d.Holds {
 		if d.Themes, err = s.themeOptions(c, caller.OfficeID); err != nil {
 			return err

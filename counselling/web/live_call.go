@@ -102,12 +102,12 @@ func (cc *chatConn) forwardCall(ctx context.Context, f live.Frame) bool {
 	return writeFrame(ctx, cc.conn, f) == nil
 }
 
-// permissionsPolicy denies every powerful feature, except that the chat page,
-// where calls happen, may use camera, microphone and screen for itself when
+// permissionsPolicy denies every powerful feature, except that the chat page
+// and the group call page, where calls happen, may use camera, microphone and screen for itself when
 // the office offers calls.
 func (s *Server) permissionsPolicy(c echo.Context) string {
 	media := "camera=(), microphone=(), display-capture=()"
-	if s.cfg.Relay != nil && c.Path() == "/live/:id" {
+	if s.cfg.Relay != nil && (c.Path() == "/live/:id" || c.Path() == "/calls/:id") {
 		media = "camera=(self), microphone=(self), display-capture=(self)"
 	}
 	return media + ", geolocation=(), payment=(), usb=(), browsing-topics=()"

@@ -22,6 +22,9 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 	}
 	if sess := sessionOf(c); sess != nil {
 		p.User = &templates.User{Staff: sess.Kind == counselling.KindStaff, Role: string(sess.Role), Guest: sess.Guest}
+		if sess.Kind == counselling.KindSeeker && !sess.Guest {
+			p.GroupCalls = s.groups.invitesFor(sess.AccountID)
+		}
 	}
 	return p
 }

@@ -69,6 +69,10 @@ func (s *Server) routes() {
 	e.GET("/live/:id/ws", s.chatSocket, s.requireLive)
 	e.POST("/live/:id/accept", s.acceptChat, s.requireCounsellor)
 	e.POST("/live/:id/end", s.endChat, s.requireLive)
+	e.POST("/inbox/:id/group-call", s.inviteToGroup, s.requireCounsellor)
+	e.GET("/calls/:id", s.groupPage, s.requireGroup)
+	e.GET("/calls/:id/ws", s.groupSocket, s.requireGroup)
+	e.POST("/calls/:id/end", s.endGroup, s.requireGroup)
 
 	e.GET("/admin", s.admin, s.requireAdmin)
 	e.POST("/admin/staff", s.inviteStaff, s.requireAdmin)

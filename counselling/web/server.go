@@ -59,6 +59,7 @@ type Server struct {
 	visits  visits
 	live    *liveState
 	calls   offeredCalls
+	groups  groupCalls
 }
 
 // DefaultQuickExitURL is where the quick-exit link leads unless configured.
