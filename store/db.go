@@ -318,6 +318,18 @@ type writeRequest struct {
 	done chan error
 }
 
+// run runs the write. The batch is committed on a goroutine of its own, where
+// a panic would end the whole office (and leave every waiter waiting), so a
+// panicking write fails alone, like one that returns an error.
+func (r *writeRequest) run(tx *sql.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("write panicked: %v", p)
+		}
+	}()
+	return r.fn(tx)
+}
+
 // maxBatch bounds a group commit, so that no batch holds the lock long.
 const maxBatch = 32
 
@@ -351,7 +363,7 @@ func (db *DB) commitBatch(batch []*writeRequest) {
 		return
 	}
 	if len(batch) == 1 {
-		if err := batch[0].fn(tx); err != nil {
+		if err := batch[0].run(tx); err != nil {
 			tx.Rollback()
 			batch[0].done <- err
 			return
@@ -370,7 +382,7 @@ func (db *DB) commitBatch(batch []*writeRequest) {
 			fail(fmt.Errorf("savepoint: %w", err))
 			return
 		}
-		if errs[i] = r.fn(tx); errs[i] != nil {
+		if errs[i] = r.run(tx); errs[i] != nil {
 			if _, err := tx.Exec(`ROLLBACK TO write`); err != nil {
 				tx.Rollback()
 				fail(fmt.Errorf("rollback to savepoint: %w", err))

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,22 @@ func TestWriteReturnsOnceItsOwnBatchIsCommitted(t *testing.T) {
 	close(releaseSecond)
 	if err := <-second; err != nil {
 		t.Fatalf("second write: %v", err)
+	}
+}
+
+// A write that panics fails alone: the office keeps running and later writes
+// go through.
+func TestAPanickingWriteFailsAlone(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.MustOpenDB(t)
+	err := db.WriteTx(ctx, func(tx *sql.Tx) error { panic("a bug in a write") })
+	if err == nil || !strings.Contains(err.Error(), "panicked") {
+		t.Fatalf("a panicking write returned %v", err)
+	}
+	if err := db.WriteTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE after_panic (n INTEGER)`)
+		return err
+	}); err != nil {
+		t.Fatalf("a write after the panic: %v", err)
 	}
 }
