@@ -5,6 +5,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +178,40 @@ func groupCall(t *testing.T, s *suite, parent context.Context, counsellor *brows
 	members[2].waitText("The counsellor has taken you out of the group call.")
 	counsellor.do(chromedp.Click(chromedp.CSS(`form[action="` + call + `/end"] button`)))
 	members[0].waitText("The group call has ended.")
+}
+
+// readAlong: a supervisor of the office opens the running chat from the live
+// queue and reads along without any control to write; the counsellor's page
+// says so while the supervisor's page is open, and stops saying it after.
+func readAlong(t *testing.T, s *suite, parent context.Context, counsellor, seeker *browser) {
+	t.Helper()
+	out, err := exec.Command(s.binary, "staff", "add", "--role", "supervisor", "--name", "Sam Lind", "--data", s.data,
+		"--base-url", s.base).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := s.newBrowser(parent, "supervisor", "en-GB,en;q=0.9")
+	sup.enrol(regexp.MustCompile(`http://\S+/invite/\S+`).FindString(string(out)), "supervising with care")
+	sup.visit("/live/queue", "live-queue-supervisor")
+	sup.do(chromedp.Click(chromedp.CSS(`#main a[href^="/live/"]`)))
+	sup.waitPath("/live/[a-z2-7]{26}")
+	sup.waitText("You are reading this chat along.")
+	sup.waitText("What is keeping you awake?")
+	if n := run(sup, chromedp.Evaluate[int](`document.querySelectorAll('#message, #chat-form button, .chat-end button, #call-start').length`)); n != 0 {
+		t.Fatalf("the supervisor's page has %d controls to write, end or call", n)
+	}
+	sup.check("chat-read-along")
+	counsellor.waitText("Een supervisor leest mee.")
+	counsellor.check("chat-counsellor-read-along")
+	if strings.Contains(seeker.bodyText(), "supervisor") {
+		t.Fatal("the help-seeker's page speaks of a supervisor")
+	}
+	sup.do(chromedp.Navigate(s.base + "/inbox"))
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Contains(counsellor.bodyText(), "Een supervisor leest mee.") {
+		if time.Now().After(deadline) {
+			t.Fatal("the counsellor's page still says a supervisor reads along after they left")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

@@ -387,6 +387,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	guest.check("chat-running")
 	counsellor.check("chat-counsellor")
+	readAlong(t, s, first, counsellor, guest)
 	videoCall(t, counsellor, guest)
 	guest.do(chromedp.Click(chromedp.CSS(`form.chat-end button`)))
 	guest.waitText("The chat has ended")
