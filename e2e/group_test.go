@@ -181,8 +181,9 @@ func groupCall(t *testing.T, s *suite, parent context.Context, counsellor *brows
 }
 
 // readAlong: a supervisor of the office opens the running chat from the live
-// queue and reads along without any control to write; the counsellor's page
-// says so while the supervisor's page is open, and stops saying it after.
+// queue and reads along without any control to write; the counsellor's and
+// the help-seeker's pages say so while the supervisor's page is open (never
+// who), and stop saying it after.
 func readAlong(t *testing.T, s *suite, parent context.Context, counsellor, seeker *browser) {
 	t.Helper()
 	out, err := exec.Command(s.binary, "staff", "add", "--role", "supervisor", "--name", "Sam Lind", "--data", s.data,
@@ -203,14 +204,16 @@ func readAlong(t *testing.T, s *suite, parent context.Context, counsellor, seeke
 	sup.check("chat-read-along")
 	counsellor.waitText("Een supervisor leest mee.")
 	counsellor.check("chat-counsellor-read-along")
-	if strings.Contains(seeker.bodyText(), "supervisor") {
-		t.Fatal("the help-seeker's page speaks of a supervisor")
+	seeker.waitText("A supervisor from our team is reading along to support your counsellor")
+	if strings.Contains(seeker.bodyText(), "Sam Lind") {
+		t.Fatal("the help-seeker's page names the supervisor")
 	}
+	seeker.check("chat-read-along-seeker")
 	sup.do(chromedp.Navigate(s.base + "/inbox"))
 	deadline := time.Now().Add(10 * time.Second)
-	for strings.Contains(counsellor.bodyText(), "Een supervisor leest mee.") {
+	for strings.Contains(counsellor.bodyText(), "Een supervisor leest mee.") || strings.Contains(seeker.bodyText(), "is reading along") {
 		if time.Now().After(deadline) {
-			t.Fatal("the counsellor's page still says a supervisor reads along after they left")
+			t.Fatal("a page still says a supervisor reads along after they left")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

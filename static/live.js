@@ -210,6 +210,7 @@
         case "reading":
           if (reading) {
             reading.textContent = f.status === "on" ? d.tReading : "";
+            reading.hidden = f.status !== "on";
           }
           break;
         case "typing":

@@ -14,7 +14,7 @@ func TestForward(t *testing.T) {
 		want bool
 	}{
 		{"the counsellor hears that a supervisor reads along", live.FromCounsellor, live.TypeReading, true},
-		{"the help-seeker does not", live.FromSeeker, live.TypeReading, false},
+		{"and so does the help-seeker", live.FromSeeker, live.TypeReading, true},
 		{"nor the supervisor", live.FromReader, live.TypeReading, false},
 		{"the supervisor gets messages", live.FromReader, live.TypeMessage, true},
 		{"the supervisor gets the chat's state", live.FromReader, live.TypeState, true},

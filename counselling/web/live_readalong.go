@@ -3,9 +3,9 @@ package web
 import "confidant/counselling/live"
 
 // readerJoin and readerLeave count the sockets of supervisors reading a chat
-// along. The counsellor's page is told when the first one opens and when the
-// last one closes, so that it says "A supervisor is reading along" exactly
-// as long as one does.
+// along. The pages of the chat's two sides are told when the first one opens
+// and when the last one closes, so that they say a supervisor is reading
+// along exactly as long as one does.
 func (s *Server) readerJoin(chatID string) {
 	s.live.mu.Lock()
 	s.live.readers[chatID]++
@@ -29,7 +29,7 @@ func (s *Server) readerLeave(chatID string) {
 	}
 }
 
-// readingFrame tells a counsellor's page whether a supervisor reads along now.
+// readingFrame tells a page whether a supervisor reads along now.
 func (s *Server) readingFrame(chatID string) live.Frame {
 	s.live.mu.Lock()
 	defer s.live.mu.Unlock()
@@ -39,8 +39,8 @@ func (s *Server) readingFrame(chatID string) live.Frame {
 	return live.Frame{Type: live.TypeReading, Status: live.ReadingOff}
 }
 
-// resumeReading tells a counsellor's page that connects while a supervisor
-// already reads along.
+// resumeReading tells a counsellor's or help-seeker's page that connects
+// while a supervisor already reads along.
 func (cc *chatConn) resumeReading() {
 	f := cc.s.readingFrame(cc.id)
 	if f.Status != live.ReadingOn {

@@ -77,6 +77,7 @@ func (s *Server) chatSocket(c echo.Context) error {
 		if ch.Status == counselling.ChatRunning {
 			s.holderMissing(ch.OfficeID, id, ch.CounsellorID)
 		}
+		cc.resumeReading()
 	}
 	ctx, cancel := context.WithCancel(c.Request().Context())
 	defer cancel()
