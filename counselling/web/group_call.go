@@ -208,6 +208,7 @@ func (s *Server) endGroup(c echo.Context) error {
 	delete(s.groups.byLeader, caller.AccountID)
 	for _, p := range call.peers {
 		p.push(live.GroupFrame{Type: live.TypeCallEnd})
+		p.end()
 	}
 	s.groups.mu.Unlock()
 	return c.Redirect(http.StatusSeeOther, "/inbox")
@@ -242,7 +243,7 @@ func (s *Server) groupSocket(c echo.Context) error {
 	}
 
 	s.groups.mu.Lock()
-	if s.groups.byID[id] != call {
+	if call == nil || s.groups.byID[id] != call {
 		s.groups.mu.Unlock()
 		writeGroupFrame(ctx, conn, live.GroupFrame{Type: live.TypeCallEnd})
 		return nil

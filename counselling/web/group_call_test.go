@@ -266,6 +266,11 @@ func TestGroupCallInviteJoinCapacityRemoveAndRelayOnlySignalling(t *testing.T) {
 	// The counsellor ends the call for everyone.
 	c.mustPost(path+"/end", nil, "/inbox")
 	s2.next("end", func(f live.GroupFrame) bool { return f.Type == live.TypeCallEnd })
+	rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer rcancel()
+	if _, _, err := s2.conn.Read(rctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+		t.Fatalf("the ended call's socket stayed open or ended badly: %v", err)
+	}
 	if p := seekers[1].get(path); p.status != http.StatusNotFound {
 		t.Fatalf("the ended call opened: %d", p.status)
 	}
