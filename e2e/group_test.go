@@ -88,6 +88,7 @@ func groupCall(t *testing.T, s *suite, parent context.Context, counsellor *brows
 		run(b, chromedp.Evaluate[bool](`window.__confidantCallTest = {received: [], pcs: []}; true`))
 	}
 	counsellor.do(chromedp.Click(chromedp.CSS("#group-join")))
+	counsellor.waitText("Verbonden met het groepsgesprek.")
 	for i, b := range members[:3] {
 		b.visit("/threads", "threads-group-invited")
 		b.waitText("Your counsellor invites you to a group call.")

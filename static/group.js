@@ -282,7 +282,10 @@
         teardown(t.tRemoved);
         break;
       case "call-end":
+        // The counsellor left or ended the call; while the invitation
+        // stands, the page may join again once they are back.
         teardown(t.tEnded);
+        invite.hidden = false;
         break;
       case "error":
         say(f.body);

@@ -31,6 +31,8 @@ var (
 	ErrGroupTooManyInvites = counselling.Errorf(counselling.EConflict, "No more people can be invited to this group call.")
 	ErrGroupRemoveRule     = counselling.Errorf(counselling.EForbidden, "Only the counsellor of a group call can remove a participant.")
 	ErrGroupAlreadyIn      = counselling.Errorf(counselling.EConflict, "You are already in this group call in another window.")
+	ErrGroupNoCounsellor   = counselling.Errorf(counselling.EConflict,
+		"Your counsellor is not in the group call yet. Please try again in a moment.")
 )
 
 // Group is one group call's invitations and participants.
@@ -93,13 +95,18 @@ func (g *Group) MaySee(c counselling.Caller) bool {
 }
 
 // Join takes a seat in the call: its counsellor, or an invited help-seeker
-// while fewer than GroupCapacity are in it. Nobody is in a call twice.
+// while the counsellor is in it and fewer than GroupCapacity are. Nobody is
+// in a call twice. Help-seekers never meet in a call without their
+// counsellor: when the counsellor leaves, the call ends for them (Leave).
 func (g *Group) Join(c counselling.Caller) error {
 	if !g.MaySee(c) {
 		return ErrGroupNotInvited
 	}
 	if g.In(c.AccountID) {
 		return ErrGroupAlreadyIn
+	}
+	if c.AccountID != g.CounsellorID && !g.In(g.CounsellorID) {
+		return ErrGroupNoCounsellor
 	}
 	if len(g.members) >= GroupCapacity {
 		return ErrGroupFull
@@ -121,14 +128,20 @@ func (g *Group) In(accountID string) bool {
 // Members lists who is in the call, in the order they joined.
 func (g *Group) Members() []string { return append([]string(nil), g.members...) }
 
-// Leave gives up a seat.
-func (g *Group) Leave(accountID string) {
+// Leave gives up a seat. When the counsellor leaves, everyone does, and
+// Leave reports that the call has ended for them.
+func (g *Group) Leave(accountID string) (ended bool) {
+	if accountID == g.CounsellorID && g.In(accountID) {
+		g.members = nil
+		return true
+	}
 	for i, m := range g.members {
 		if m == accountID {
 			g.members = append(g.members[:i], g.members[i+1:]...)
-			return
+			return false
 		}
 	}
+	return false
 }
 
 // Remove is the counsellor taking a help-seeker out of the call: their seat

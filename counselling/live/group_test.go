@@ -74,7 +74,10 @@ func TestGroupCapacityJoinAndRemove(t *testing.T) {
 	if err := g.Join(supervisor); !errors.Is(err, live.ErrGroupNotInvited) {
 		t.Fatalf("a supervisor joined a counsellor's group call: %v", err)
 	}
-	for _, c := range []counselling.Caller{seekerNo(1), leader, seekerNo(2), seekerNo(3)} {
+	if err := g.Join(seekerNo(1)); !errors.Is(err, live.ErrGroupNoCounsellor) {
+		t.Fatalf("a help-seeker joined before the counsellor: %v", err)
+	}
+	for _, c := range []counselling.Caller{leader, seekerNo(1), seekerNo(2), seekerNo(3)} {
 		if err := g.Join(c); err != nil {
 			t.Fatalf("%s could not join: %v", c.AccountID, err)
 		}
@@ -108,9 +111,17 @@ func TestGroupCapacityJoinAndRemove(t *testing.T) {
 	if err := g.Join(seekerNo(4)); err != nil {
 		t.Fatalf("the freed seat was not taken: %v", err)
 	}
-	g.Leave("s4")
-	if g.In("s4") || !g.Invited("s4") {
-		t.Fatal("leaving took the invitation or kept the seat")
+	if g.Leave("s4") || g.In("s4") || !g.Invited("s4") || !g.In("s3") {
+		t.Fatal("a help-seeker leaving ended the call, took the invitation or kept the seat")
+	}
+	if !g.Leave("c1") || len(g.Members()) != 0 {
+		t.Fatalf("the counsellor left and %v stay in the call", g.Members())
+	}
+	if err := g.Join(seekerNo(3)); !errors.Is(err, live.ErrGroupNoCounsellor) {
+		t.Fatalf("a help-seeker joined after the counsellor left: %v", err)
+	}
+	if !g.Invited("s3") {
+		t.Fatal("the counsellor leaving took the invitations")
 	}
 }
 

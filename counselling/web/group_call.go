@@ -120,11 +120,20 @@ func (call *groupCall) peer(id string) *groupPeer {
 }
 
 // drop takes a peer out of the list of connections; the caller holds gc.mu.
+// When the counsellor's connection goes, the call ends for everyone in it:
+// help-seekers do not stay in a call without their counsellor.
 func (call *groupCall) drop(p *groupPeer) {
 	for i, q := range call.peers {
 		if q == p {
 			call.peers = append(call.peers[:i], call.peers[i+1:]...)
-			call.g.Leave(p.account)
+			if call.g.Leave(p.account) {
+				for _, other := range call.peers {
+					other.push(live.GroupFrame{Type: live.TypeCallEnd})
+					other.end()
+				}
+				call.peers = nil
+				return
+			}
 			call.roster()
 			return
 		}

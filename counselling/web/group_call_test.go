@@ -164,6 +164,13 @@ func TestGroupCallInviteJoinCapacityRemoveAndRelayOnlySignalling(t *testing.T) {
 		}
 	}
 
+	// Help-seekers never meet without their counsellor.
+	early := seekers[0].joinGroup(path)
+	if f := early.next("refusal", func(f live.GroupFrame) bool { return f.Type == live.TypeGroupRefused }); !strings.Contains(f.Body, "Your counsellor is not in the group call yet.") {
+		t.Fatalf("a help-seeker before the counsellor was told %q", f.Body)
+	}
+	early.close()
+
 	// The counsellor and three help-seekers join; each gets credentials of
 	// their own for the office's relay and learns who is in the call.
 	lead := c.joinGroup(path)
@@ -263,14 +270,27 @@ func TestGroupCallInviteJoinCapacityRemoveAndRelayOnlySignalling(t *testing.T) {
 	defer fourth.close()
 	fourth.roster(4)
 
-	// The counsellor ends the call for everyone.
-	c.mustPost(path+"/end", nil, "/inbox")
+	// When the counsellor's page goes, the call ends for the help-seekers.
+	lead.close()
 	s2.next("end", func(f live.GroupFrame) bool { return f.Type == live.TypeCallEnd })
 	rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer rcancel()
 	if _, _, err := s2.conn.Read(rctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
 		t.Fatalf("the ended call's socket stayed open or ended badly: %v", err)
 	}
+	again := seekers[1].joinGroup(path)
+	if f := again.next("refusal", func(f live.GroupFrame) bool { return f.Type == live.TypeGroupRefused }); !strings.Contains(f.Body, "not in the group call yet") {
+		t.Fatalf("a help-seeker joining after the counsellor left was told %q", f.Body)
+	}
+	again.close()
+
+	// The counsellor ends the call for everyone, its invitations with it.
+	lead = c.joinGroup(path)
+	lead.roster(1)
+	s2 = seekers[1].joinGroup(path)
+	s2.roster(2)
+	c.mustPost(path+"/end", nil, "/inbox")
+	s2.next("end", func(f live.GroupFrame) bool { return f.Type == live.TypeCallEnd })
 	if p := seekers[1].get(path); p.status != http.StatusNotFound {
 		t.Fatalf("the ended call opened: %d", p.status)
 	}
