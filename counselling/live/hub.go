@@ -13,14 +13,20 @@ import (
 // store, so a hub may drop a slow subscriber.
 type Hub interface {
 	// Subscribe starts receiving the frames published to topic from now on.
-	Subscribe(topic string) *Subscription
+	// wake, when not nil, is called after each frame is queued for the
+	// subscriber and when the subscriber is dropped, so that a connection
+	// needs no goroutine waiting on the channels while it is idle; it must
+	// not block.
+	Subscribe(topic string, wake func()) *Subscription
 	// Publish sends f to every subscriber of topic without waiting for any.
 	Publish(topic string, f Frame)
 }
 
 // SubscriberBuffer is how many frames wait for a subscriber before the hub
-// gives up on it.
-const SubscriberBuffer = 64
+// gives up on it. It is small because every idle connection holds one and a
+// dropped subscriber loses nothing: frames are only nudges, and its browser
+// reconnects and catches up from the store.
+const SubscriberBuffer = 8
 
 // Subscription is one subscriber's share of a topic.
 type Subscription struct {
@@ -35,6 +41,7 @@ type Subscription struct {
 	dropped chan struct{}
 	once    sync.Once
 	cancel  func()
+	wake    func()
 }
 
 // Close ends the subscription.
@@ -54,9 +61,9 @@ func NewLocalHub() *LocalHub {
 }
 
 // Subscribe implements Hub.
-func (h *LocalHub) Subscribe(topic string) *Subscription {
+func (h *LocalHub) Subscribe(topic string, wake func()) *Subscription {
 	c := make(chan Frame, SubscriberBuffer)
-	s := &Subscription{C: c, c: c, dropped: make(chan struct{})}
+	s := &Subscription{C: c, c: c, dropped: make(chan struct{}), wake: wake}
 	s.Dropped = s.dropped
 	s.cancel = func() { h.remove(topic, s) }
 	h.mu.Lock()
@@ -87,6 +94,9 @@ func (h *LocalHub) Publish(topic string, f Frame) {
 		default:
 			delete(h.topics[topic], s)
 			s.drop()
+		}
+		if s.wake != nil {
+			s.wake()
 		}
 	}
 }

@@ -95,9 +95,9 @@ func TestAvailabilityKeepsTheThemesOfThoseAvailable(t *testing.T) {
 
 func TestHubDropsASlowSubscriberAndServesTheOthers(t *testing.T) {
 	h := live.NewLocalHub()
-	slow := h.Subscribe("chat:x")
-	fast := h.Subscribe("chat:x")
-	other := h.Subscribe("chat:y")
+	slow := h.Subscribe("chat:x", nil)
+	fast := h.Subscribe("chat:x", nil)
+	other := h.Subscribe("chat:y", nil)
 	defer fast.Close()
 	defer other.Close()
 	for i := range live.SubscriberBuffer + 1 {

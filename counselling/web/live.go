@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -308,7 +312,7 @@ func (s *Server) accept(c echo.Context) (*websocket.Conn, error) {
 	if !s.socketOrigin(c.Request()) {
 		return nil, errCrossOrigin
 	}
-	conn, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	conn, err := websocket.Accept(smallBuffers{c.Response()}, c.Request(), &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		return nil, err
 	}
@@ -316,11 +320,51 @@ func (s *Server) accept(c echo.Context) (*websocket.Conn, error) {
 	return conn, nil
 }
 
+// socketBuffer is the size of a socket's read and write buffers. A chat's
+// frames are small and an idle socket still holds both buffers, so the 4 KB
+// that net/http gives a connection would be most of what a socket costs.
+const socketBuffer = 1024
+
+// smallBuffers hands the WebSocket a hijacked connection with buffers of
+// socketBuffer bytes in place of net/http's, which become garbage.
+type smallBuffers struct{ http.ResponseWriter }
+
+func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	// What the browser sent after the handshake may already be in net/http's
+	// read buffer. It must be in the new buffer too, not merely ahead of the
+	// connection: the WebSocket keeps what is buffered and replaces the rest
+	// of the reader.
+	n := brw.Reader.Buffered()
+	if n > socketBuffer {
+		return conn, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(conn, socketBuffer)), nil
+	}
+	r := bufio.NewReaderSize(conn, socketBuffer)
+	if n > 0 {
+		b, _ := brw.Reader.Peek(n)
+		r = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn), socketBuffer)
+		if _, err := r.Peek(n); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	return conn, bufio.NewReadWriter(r, bufio.NewWriterSize(conn, socketBuffer)), nil
+}
+
 // queueSocket is the queue page's live tab: while it is open the counsellor
 // counts as present, and it is told when the live queue changes.
 func (s *Server) queueSocket(c echo.Context) error {
 	caller := s.callerOf(c)
-	sub := s.live.hub.Subscribe(live.QueueTopic(caller.OfficeID))
+	sub := s.live.hub.Subscribe(live.QueueTopic(caller.OfficeID), nil)
 	defer sub.Close()
 	conn, err := s.accept(c)
 	if err != nil {

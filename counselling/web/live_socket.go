@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"confidant/counselling"
@@ -17,9 +19,13 @@ import (
 // queue anew.
 const waitingPoll = 3 * time.Second
 
-// chatConn is one browser's connection to a chat. Its reader stores what
-// the browser sends; its writer is the only one to write to the browser, so
-// that the chat's messages reach it in order and each once.
+// chatConn is one browser's connection to a chat. The handler's goroutine
+// reads and stores what the browser sends. Writing needs no goroutine of its
+// own while the connection is idle: the hub and the reader queue frames and
+// wake the connection, which starts one writer that writes all there is and
+// ends. Only one writer runs at a time, so that the chat's messages reach the
+// browser in order and each once, and a slow browser holds up only its own
+// writer: the hub never waits for it, it drops it when its buffer is full.
 type chatConn struct {
 	s      *Server
 	conn   *websocket.Conn
@@ -31,10 +37,22 @@ type chatConn struct {
 	connID uint64
 	side   string
 	out    chan live.Frame // the reader's answers (acks, errors), written by the writer
+	sub    *live.Subscription
+	ctx    context.Context
+	cancel context.CancelFunc
 
-	lastSent int64 // writer only: the last seq the browser has been sent
-	status   string
-	place    int
+	mu      sync.Mutex
+	open    bool // writers may start: the browser has said hello
+	running bool // a writer runs
+	again   bool // something came while the writer ran: it looks again
+	pollDue atomic.Bool
+
+	// The writer's own: only the one running writer touches them.
+	caughtUp  bool
+	pollArmed bool
+	lastSent  int64 // the last seq the browser has been sent
+	status    string
+	place     int
 }
 
 // chatSocket is a chat's WebSocket: the protocol is described in
@@ -54,15 +72,30 @@ func (s *Server) chatSocket(c echo.Context) error {
 	if role == counselling.ChatNone {
 		return errNotFound
 	}
-	sub := s.live.hub.Subscribe(live.ChatTopic(id))
-	defer sub.Close()
+	cc := &chatConn{s: s, caller: caller, sess: sessionOf(c), id: id, office: ch.OfficeID, lang: langOf(c),
+		connID: s.live.connID.Add(1), side: live.FromSeeker, out: make(chan live.Frame, 16)}
+	cc.sub = s.live.hub.Subscribe(live.ChatTopic(id), cc.wake)
 	conn, err := s.accept(c)
 	if err != nil {
+		cc.sub.Close()
 		return err
 	}
-	defer conn.CloseNow()
-	cc := &chatConn{s: s, conn: conn, caller: caller, sess: sessionOf(c), id: id, office: ch.OfficeID, lang: langOf(c),
-		connID: s.live.connID.Add(1), side: live.FromSeeker, out: make(chan live.Frame, 16)}
+	cc.conn = conn
+	// The handler returns and the socket lives on in a goroutine of its own
+	// that starts with a small stack: an idle socket then costs one such
+	// goroutine, not the handler's deep one (net/http's and echo's frames).
+	// It holds nothing of the request: echo reuses its context and net/http
+	// cancels the request's when the handler returns.
+	go cc.run(ch, role)
+	return nil
+}
+
+// run is the life of a chat's socket after the handshake: it reads and
+// stores what the browser sends until the connection ends.
+func (cc *chatConn) run(ch *counselling.LiveChat, role counselling.ChatRole) {
+	s, id, caller := cc.s, cc.id, cc.caller
+	defer cc.sub.Close()
+	defer cc.conn.CloseNow()
 	switch role {
 	case counselling.ChatHolder:
 		cc.side = live.FromCounsellor
@@ -79,20 +112,19 @@ func (s *Server) chatSocket(c echo.Context) error {
 		}
 		cc.resumeReading()
 	}
-	ctx, cancel := context.WithCancel(c.Request().Context())
-	defer cancel()
-	hello, err := cc.readHello(ctx)
+	cc.ctx, cc.cancel = context.WithCancel(context.Background())
+	defer cc.cancel()
+	hello, err := cc.readHello(cc.ctx)
 	if err != nil {
-		return nil
+		return
 	}
 	cc.lastSent = hello.Last
 	cc.resumeCall(ch)
-	go func() {
-		defer cancel()
-		cc.read(ctx)
-	}()
-	cc.write(ctx, sub)
-	return nil
+	cc.mu.Lock()
+	cc.open = true
+	cc.mu.Unlock()
+	cc.wake()
+	cc.read(cc.ctx)
 }
 
 func (cc *chatConn) readHello(ctx context.Context) (live.Frame, error) {
@@ -181,6 +213,7 @@ func (cc *chatConn) send(ctx context.Context, f live.Frame) {
 func (cc *chatConn) answer(ctx context.Context, f live.Frame) {
 	select {
 	case cc.out <- f:
+		cc.wake()
 	case <-ctx.Done():
 	}
 }
@@ -200,65 +233,129 @@ func (cc *chatConn) errorFrame(clientID string, err error) live.Frame {
 	return live.Frame{Type: live.TypeError, ID: clientID, Body: cc.t(msg)}
 }
 
-// write sends the browser what it missed since its last seq, then whatever
-// the chat's topic and the reader bring, until the connection ends.
-func (cc *chatConn) write(ctx context.Context, sub *live.Subscription) {
-	if !cc.catchUp(ctx) {
+// wake starts a writer unless one runs, in which case that one looks again
+// before it ends. It never waits, so the hub may call it.
+func (cc *chatConn) wake() {
+	cc.mu.Lock()
+	if !cc.open || cc.running {
+		cc.again = cc.running
+		cc.mu.Unlock()
 		return
 	}
-	poll := time.NewTicker(waitingPoll)
-	defer poll.Stop()
+	cc.running = true
+	cc.mu.Unlock()
+	go cc.writer()
+}
+
+// writer writes until nothing is left, then ends. When the connection
+// fails it ends it, and no writer starts again.
+func (cc *chatConn) writer() {
 	for {
+		if !cc.write() {
+			cc.cancel()
+			return
+		}
+		cc.mu.Lock()
+		if !cc.again {
+			cc.running = false
+			cc.mu.Unlock()
+			return
+		}
+		cc.again = false
+		cc.mu.Unlock()
+	}
+}
+
+// write sends the browser what it missed since its last seq (first), then
+// whatever the chat's topic and the reader have queued; it reports false
+// when the connection is to end.
+func (cc *chatConn) write() bool {
+	ctx := cc.ctx
+	if ctx.Err() != nil {
+		return false
+	}
+	if !cc.caughtUp {
+		cc.caughtUp = true
+		if !cc.catchUp(ctx) {
+			return false
+		}
+	}
+	if cc.pollDue.Swap(false) {
+		cc.pollArmed = false
+		if cc.status == counselling.ChatWaiting && !cc.catchUp(ctx) {
+			return false
+		}
+	}
+	for {
+		// The reader's answers go first: an acknowledgement queued before
+		// its message was published reaches the sender before the message.
 		select {
-		case <-ctx.Done():
-			return
-		case <-sub.Dropped:
-			cc.conn.Close(websocket.StatusTryAgainLater, "slow")
-			return
 		case f := <-cc.out:
 			if writeFrame(ctx, cc.conn, f) != nil {
-				return
+				return false
 			}
-		case f := <-sub.C:
-			if !live.Forward(cc.side, f) {
-				continue
-			}
-			if f.Type == live.TypeReading {
-				// What the page is told is whether anyone reads along now,
-				// so that frames crossing each other cannot leave it wrong.
-				if writeFrame(ctx, cc.conn, cc.s.readingFrame(cc.id)) != nil {
-					return
-				}
-				continue
-			}
-			if live.IsCall(f.Type) {
-				if !cc.forwardCall(ctx, f) {
-					return
-				}
-				continue
-			}
-			switch f.Type {
-			case live.TypeTyping:
-				if f.Sender != cc.connID && f.From != cc.side && writeFrame(ctx, cc.conn, f) != nil {
-					return
-				}
-			case live.TypeGone:
-				if cc.side == live.FromSeeker && writeFrame(ctx, cc.conn, f) != nil {
-					return
-				}
-				if !cc.catchUp(ctx) {
-					return
-				}
-			default:
-				if !cc.catchUp(ctx) {
-					return
-				}
-			}
-		case <-poll.C:
-			if cc.status == counselling.ChatWaiting && !cc.catchUp(ctx) {
-				return
-			}
+			continue
+		default:
 		}
+		select {
+		case <-cc.sub.Dropped:
+			cc.conn.Close(websocket.StatusTryAgainLater, "slow")
+			return false
+		case f := <-cc.out:
+			if writeFrame(ctx, cc.conn, f) != nil {
+				return false
+			}
+		case f := <-cc.sub.C:
+			if !cc.forward(ctx, f) {
+				return false
+			}
+		default:
+			cc.armPoll()
+			return true
+		}
+	}
+}
+
+// armPoll has a waiting chat's page learn its place in the queue anew after
+// a while, as the queue moves without a frame on the chat's topic.
+func (cc *chatConn) armPoll() {
+	if cc.status != counselling.ChatWaiting || cc.pollArmed {
+		return
+	}
+	cc.pollArmed = true
+	time.AfterFunc(waitingPoll, func() {
+		cc.pollDue.Store(true)
+		cc.wake()
+	})
+}
+
+// forward writes a frame from the chat's topic as this browser is to see it;
+// it reports false when the connection is gone.
+func (cc *chatConn) forward(ctx context.Context, f live.Frame) bool {
+	if !live.Forward(cc.side, f) {
+		return true
+	}
+	if f.Type == live.TypeReading {
+		// What the page is told is whether anyone reads along now, so
+		// that frames crossing each other cannot leave it wrong.
+		return writeFrame(ctx, cc.conn, cc.s.readingFrame(cc.id)) == nil
+	}
+	if live.IsCall(f.Type) {
+		return cc.forwardCall(ctx, f)
+	}
+	switch f.Type {
+	case live.TypeTyping:
+		if f.Sender != cc.connID && f.From != cc.side {
+			return writeFrame(ctx, cc.conn, f) == nil
+		}
+		return true
+	case live.TypeGone:
+		if cc.side == live.FromSeeker && writeFrame(ctx, cc.conn, f) != nil {
+			return false
+		}
+		return cc.catchUp(ctx)
+	default:
+		return cc.catchUp(ctx)
 	}
 }
 
