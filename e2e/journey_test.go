@@ -468,7 +468,10 @@ func videoCall(t *testing.T, counsellor, seeker *browser) {
 		for _, b := range []*browser{counsellor, seeker} {
 			states[b.name] = run(b, chromedp.Evaluate[callState](callStateJS, chromedp.EvalAwaitPromise))
 		}
-		if states[counsellor.name].Local != "" && states[seeker.name].Local != "" {
+		// A selected pair appears before DTLS is done: wait for both
+		// connections to be connected, not only for a pair.
+		c, h := states[counsellor.name], states[seeker.name]
+		if c.State == "connected" && c.Local != "" && h.State == "connected" && h.Local != "" {
 			break
 		}
 		time.Sleep(250 * time.Millisecond)
