@@ -394,6 +394,7 @@ func TestBrowserJourney(t *testing.T) {
 	guest.check("chat-ended")
 	counsellor.waitText("Deze chat is beëindigd.")
 	groupCall(t, s, first, counsellor)
+	desk(t, s, first, counsellor)
 
 	// The admin enrols through the first-admin link and reads the statistics.
 	admin := s.newBrowser(first, "admin", "da-DK,da;q=0.9")

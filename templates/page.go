@@ -25,6 +25,9 @@ type Page struct {
 	// SwitchPath is where the language links lead: this page, or the start
 	// page after a form was sent.
 	SwitchPath string
+	// SkipLinks lead past the frame to a page's main task (its Value is the
+	// target's fragment), before the general link to the content.
+	SkipLinks []Option
 }
 
 // User is the logged-in person as the frame shows them.

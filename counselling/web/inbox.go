@@ -66,7 +66,9 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 			d.Colleagues = append(d.Colleagues, templates.Option{Value: m.ID, Label: m.Name, Role: string(m.Role)})
 		}
 	}
-	return s.render(c, status, templates.StaffThread(s.page(c, "Conversation"), d))
+	p := s.page(c, "Conversation")
+	p.SkipLinks = templates.ReplySkipLink(d)
+	return s.render(c, status, templates.StaffThread(p, d))
 }
 
 func (s *Server) staffThread(c echo.Context) error {

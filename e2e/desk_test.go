@@ -1,0 +1,78 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// deskBox is where the reply box and the conversation stand on the screen.
+type deskBox struct {
+	Top, Bottom, Screen float64
+	ConversationBottom  float64
+	Left, ConvLeft      float64
+}
+
+// desk: a help-seeker writes a long enquiry and the counsellor takes it. At
+// 1280 px the counsellor's reply box is on the first screen beside the long
+// conversation; at 360 px the page is one column, the reply box below the
+// conversation; one skip link puts the keyboard in the reply box.
+func desk(t *testing.T, s *suite, parent context.Context, counsellor *browser) {
+	t.Helper()
+	writer := s.newBrowser(parent, "writer", "en-GB,en;q=0.9")
+	writer.do(chromedp.Navigate(s.base+"/register"), chromedp.WaitReady(chromedp.CSS("#nickname")),
+		chromedp.SendKeys(chromedp.CSS("#nickname"), "Quiet Heron"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "the river is wide today"),
+		chromedp.Click(chromedp.CSS("#accept_terms")),
+		chromedp.Submit(chromedp.CSS("#nickname")))
+	writer.waitPath("/threads")
+	var long []string
+	for i := 0; i < 14; i++ {
+		long = append(long, "Every evening the same worry comes back and I cannot put it down.")
+	}
+	writer.do(chromedp.Navigate(s.base+"/threads/new"), chromedp.WaitReady(chromedp.CSS("#body")),
+		chromedp.SetValue(chromedp.CSS("#theme"), "family"),
+		chromedp.SetValue(chromedp.CSS("#body"), strings.Join(long, "\n\n")),
+		chromedp.Submit(chromedp.CSS("#body")))
+	writer.waitPath("/threads/[a-z2-7]{26}")
+	threadID := writer.location()[strings.LastIndex(writer.location(), "/")+1:]
+
+	counsellor.do(chromedp.Navigate(s.base+"/inbox"), chromedp.WaitReady(chromedp.CSS("body")),
+		chromedp.Click(chromedp.CSS(`form[action="/inbox/`+threadID+`/take"] button`)))
+	counsellor.waitPath("/inbox/" + threadID)
+	counsellor.check("desk")
+
+	counsellor.do(chromedp.EmulateViewport(1280, 800), chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#body")))
+	const measure = `(() => {
+		const r = document.querySelector('#body').getBoundingClientRect();
+		const c = document.querySelector('.desk-conversation').getBoundingClientRect();
+		return {Top: r.top, Bottom: r.bottom, Screen: window.innerHeight, ConversationBottom: c.bottom, Left: r.left, ConvLeft: c.left};
+	})()`
+	box := run(counsellor, chromedp.Evaluate[deskBox](measure))
+	if box.Top < 0 || box.Bottom > box.Screen {
+		t.Errorf("at 1280 px the reply box is at %.0f–%.0f px, not within the first screen of %.0f px", box.Top, box.Bottom, box.Screen)
+	}
+	if box.ConversationBottom <= box.Screen {
+		t.Errorf("the long conversation ends at %.0f px: too short to show that the reply box stands beside it", box.ConversationBottom)
+	}
+	counsellor.do(chromedp.EmulateViewport(360, 740), chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#body")))
+	box = run(counsellor, chromedp.Evaluate[deskBox](measure))
+	if box.Top < box.ConversationBottom || box.Left-box.ConvLeft > 30 {
+		t.Errorf("at 360 px the reply box (top %.0f, left %.0f) is not below the conversation (bottom %.0f, left %.0f)", box.Top, box.Left, box.ConversationBottom, box.ConvLeft)
+	}
+
+	// The first Tab reaches the skip link; Enter puts the caret in the reply box.
+	counsellor.do(chromedp.EmulateViewport(1280, 800), chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#body")),
+		chromedp.KeyEvent("\t"))
+	if got := run(counsellor, chromedp.Evaluate[string](`document.activeElement.textContent.trim()`)); got != "Naar het antwoordveld" {
+		t.Errorf("the first Tab reaches %q, not the skip link to the reply form", got)
+	}
+	counsellor.do(chromedp.KeyEvent("\r"))
+	if got := run(counsellor, chromedp.Evaluate[string](`document.activeElement.id`)); got != "body" {
+		t.Errorf("the skip link leads the keyboard to %q, not the reply box", got)
+	}
+}
