@@ -12,6 +12,7 @@ const (
 	NoticeReply    NoticeKind = "reply"    // a counsellor answered
 	NoticeDigest   NoticeKind = "digest"   // new enquiries wait in the queue (staff)
 	NoticeInactive NoticeKind = "inactive" // an unused account will be deleted soon
+	NoticeDelayed  NoticeKind = "delayed"  // the answer takes longer than promised
 )
 
 // NoticeText returns the subject and body of a notification of kind, in
@@ -25,6 +26,9 @@ func NoticeText(kind NoticeKind) (subject, body string) {
 	case NoticeInactive:
 		return "Your account will be deleted soon",
 			"Your account has not been used for a long time and will be deleted in 14 days, as our privacy terms promise.\n\nTo keep it, log in once:\n{{.LoginURL}}\n\nIf you do nothing, it is deleted with everything in it.\n"
+	case NoticeDelayed:
+		return "Your answer is taking longer",
+			"Your answer is taking longer than we promised. We have not forgotten you.\n\nLog in to see when you can expect it:\n{{.LoginURL}}\n"
 	case NoticeDigest:
 		return "New messages are waiting",
 			"New messages are waiting in the queue.\n\nLog in to read them:\n{{.LoginURL}}\n"

@@ -99,6 +99,9 @@ type ThreadSummary struct {
 	Unread         bool
 	Flagged        bool
 	AwaitingReview bool
+	// DueAt is when the answer to the help-seeker's waiting message is due
+	// under the office's promise; zero while nothing waits for an answer.
+	DueAt time.Time
 }
 
 // Thread is one conversation, decrypted for a caller allowed to read it.
@@ -200,6 +203,7 @@ type QueueItem struct {
 	ThemeSlug string
 	ThemeName string
 	CreatedAt time.Time
+	DueAt     time.Time // when an answer is due under the office's promise
 }
 
 // Inbox is what a counsellor's inbox shows. Next cursors are empty on the last

@@ -94,7 +94,7 @@ func (db *DB) Inbox(ctx context.Context, c counselling.Caller, queueAfter, ownAf
 
 func (db *DB) queuePage(ctx context.Context, tx *sql.Tx, queue counselling.ThreadScope, after cursor, in *counselling.Inbox) error {
 	cond, args := scopeSQL(queue)
-	rows, err := tx.QueryContext(ctx, `SELECT t.id, th.slug, th.name, t.created_at FROM threads t
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, th.slug, th.name, t.created_at, t.due_at FROM threads t
 		JOIN themes th ON th.id = t.theme_id
 		WHERE `+cond+` AND (t.created_at, t.id) > (?, ?)
 		ORDER BY t.created_at, t.id LIMIT ?`, append(args, after.at, after.id, counselling.InboxPageSize+1)...)
@@ -105,8 +105,12 @@ func (db *DB) queuePage(ctx context.Context, tx *sql.Tx, queue counselling.Threa
 	for rows.Next() {
 		var q counselling.QueueItem
 		var created int64
-		if err := rows.Scan(&q.ID, &q.ThemeSlug, &q.ThemeName, &created); err != nil {
+		var due sql.NullInt64
+		if err := rows.Scan(&q.ID, &q.ThemeSlug, &q.ThemeName, &created, &due); err != nil {
 			return fmt.Errorf("read queue item: %w", err)
+		}
+		if due.Valid {
+			q.DueAt = time.Unix(due.Int64, 0).UTC()
 		}
 		q.CreatedAt = time.Unix(created, 0).UTC()
 		in.Queue = append(in.Queue, q)
@@ -123,7 +127,7 @@ func (db *DB) queuePage(ctx context.Context, tx *sql.Tx, queue counselling.Threa
 }
 
 const summarySelect = `SELECT t.id, t.channel, th.slug, th.name, t.subject, t.status, t.created_at, t.last_activity_at,
-	t.counsellor_unread, t.flagged_at IS NOT NULL, t.pending_reviews > 0, t.seeker_id, a.data_key
+	t.counsellor_unread, t.flagged_at IS NOT NULL, t.pending_reviews > 0, t.seeker_id, a.data_key, t.due_at
 	FROM threads t JOIN themes th ON th.id = t.theme_id JOIN accounts a ON a.id = t.seeker_id`
 
 // scanSummaries reads summarySelect rows; unread markers count only for the
@@ -136,9 +140,13 @@ func (db *DB) scanSummaries(rows *sql.Rows, own bool) ([]counselling.ThreadSumma
 		var subject, wrapped []byte
 		var seekerID string
 		var created, active int64
+		var due sql.NullInt64
 		if err := rows.Scan(&s.ID, &s.Channel, &s.ThemeSlug, &s.ThemeName, &subject, &s.Status, &created, &active, &s.Unread,
-			&s.Flagged, &s.AwaitingReview, &seekerID, &wrapped); err != nil {
+			&s.Flagged, &s.AwaitingReview, &seekerID, &wrapped, &due); err != nil {
 			return nil, fmt.Errorf("read thread summary: %w", err)
+		}
+		if due.Valid {
+			s.DueAt = time.Unix(due.Int64, 0).UTC()
 		}
 		s.Unread = s.Unread && own
 		s.CreatedAt, s.LastActivityAt = time.Unix(created, 0).UTC(), time.Unix(active, 0).UTC()

@@ -166,6 +166,15 @@ func (db *DB) Reply(ctx context.Context, c counselling.Caller, id, body string, 
 				return err
 			}
 		}
+		switch {
+		case fromSeeker:
+			err = db.awaitAnswer(ctx, tx, id, h.officeID, db.now())
+		case status == counselling.MessageSent:
+			err = db.answered(ctx, tx, id)
+		}
+		if err != nil {
+			return err
+		}
 		if fromSeeker && h.status == counselling.StatusClosed {
 			if err := db.factClosed(ctx, tx, id, false); err != nil {
 				return err
@@ -354,6 +363,13 @@ func (db *DB) SetClosed(ctx context.Context, c counselling.Caller, id string, cl
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET status = ? WHERE id = ?`, status, id); err != nil {
 			return fmt.Errorf("set thread status: %w", err)
 		}
+		// A closed thread waits for no answer; a help-seeker who writes in
+		// it again starts the promise anew.
+		if closed {
+			if err := db.answered(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		return db.factClosed(ctx, tx, id, closed)
 	})
 }
@@ -405,6 +421,9 @@ func (db *DB) Approve(ctx context.Context, c counselling.Caller, threadID, messa
 			return fmt.Errorf("update thread: %w", err)
 		}
 		if err := db.factMessage(ctx, tx, threadID, false, db.now()); err != nil {
+			return err
+		}
+		if err := db.answered(ctx, tx, threadID); err != nil {
 			return err
 		}
 		if notify {

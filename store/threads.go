@@ -116,6 +116,9 @@ func (db *DB) CreateThread(ctx context.Context, c counselling.Caller, e counsell
 		if err := db.createFact(ctx, tx, threadID, c.OfficeID, c.AccountID, key, themeID, db.now(), counselling.ChannelMail, 1); err != nil {
 			return err
 		}
+		if err := db.awaitAnswer(ctx, tx, threadID, c.OfficeID, db.now()); err != nil {
+			return err
+		}
 		if notify {
 			return db.enqueue(ctx, tx, c.OfficeID, c.AccountID, counselling.NoticeReceived)
 		}
@@ -236,6 +239,9 @@ func (db *DB) thread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id s
 		if t.Counsellor, err = names.name(t.CounsellorID); err != nil {
 			return nil, err
 		}
+	}
+	if t.DueAt, err = dueOf(ctx, tx, t.ID); err != nil {
+		return nil, err
 	}
 	if err := db.loadMessages(ctx, tx, c, &t, key, &names); err != nil {
 		return nil, err
