@@ -32,7 +32,9 @@ func TestDueAt(t *testing.T) {
 	untilMidnight.Hours[time.Tuesday] = counselling.DayHours{Opens: 0, Closes: 24 * 60}
 	twoDays := counselling.DefaultPromise
 	hours := func(n int) counselling.Promise { return counselling.Promise{Amount: n, Unit: counselling.PromiseHours} }
-	days := func(n int) counselling.Promise { return counselling.Promise{Amount: n, Unit: counselling.PromiseWorkingDays} }
+	days := func(n int) counselling.Promise {
+		return counselling.Promise{Amount: n, Unit: counselling.PromiseWorkingDays}
+	}
 	at := func(loc *time.Location, y int, m time.Month, d, hh, mm int) time.Time {
 		return time.Date(y, m, d, hh, mm, 0, 0, loc)
 	}

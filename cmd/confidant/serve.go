@@ -243,6 +243,22 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("schedule jobs: %w", err)
 		}
 	}
+	if cfg.SMTP != "" {
+		// A help-seeker whose answer is late hears so once, by a neutral mail.
+		if _, err := jobs.AddFunc("@every 10m", func() {
+			n, err := db.QueueDelayNotices(context.Background())
+			if err != nil {
+				logger.Error("queue delay notices", "error", err.Error())
+				return
+			}
+			if n > 0 {
+				logger.Info("delay notices queued", "count", n)
+				mailWake()
+			}
+		}); err != nil {
+			return fmt.Errorf("schedule jobs: %w", err)
+		}
+	}
 	jobs.Start()
 	defer jobs.Stop()
 
