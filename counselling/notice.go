@@ -13,6 +13,9 @@ const (
 	NoticeDigest   NoticeKind = "digest"   // new enquiries wait in the queue (staff)
 	NoticeInactive NoticeKind = "inactive" // an unused account will be deleted soon
 	NoticeDelayed  NoticeKind = "delayed"  // the answer takes longer than promised
+	// NoticePush is a device notification without content to one push
+	// subscription, not a mail.
+	NoticePush NoticeKind = "push"
 )
 
 // NoticeText returns the subject and body of a notification of kind, in

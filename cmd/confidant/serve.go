@@ -17,6 +17,7 @@ import (
 	"confidant/counselling"
 	"confidant/counselling/live/turn"
 	"confidant/counselling/mail"
+	"confidant/counselling/metrics"
 	"confidant/counselling/passwd"
 	"confidant/counselling/vault"
 	"confidant/counselling/web"
@@ -108,6 +109,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 		defer redirectLn.Close()
 	}
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen on --metrics-addr: %w", err)
+		}
+		defer metricsLn.Close()
+	}
 	// The call relay binds its ports now too, so that a taken TURN port
 	// stops the start before the data folder exists.
 	var relay *turn.Relay
@@ -189,17 +197,27 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// jobs that delete expired ones.
 	sessions := counselling.DefaultSessionPolicy
 	hasher := passwd.New(passwd.DefaultParams, 0, 3*time.Second)
-	server := web.New(web.Config{
-		BaseURL:      baseURL,
-		TLS:          tlsConfig != nil,
-		QuickExitURL: cfg.QuickExitURL,
-		Sessions:     sessions,
-		MailEnabled:  cfg.SMTP != "",
-		MailWake:     mailWake,
-		SendInvite:   sendInvite,
-		Clock:        clock,
-		Logger:       logger,
-		Relay:        relay,
+	// The metrics read the live connections from the server, which is made
+	// after them; the closure looks it up at each scrape.
+	var server *web.Server
+	var observe func(route, method string, status int, d time.Duration)
+	var met *metrics.Metrics
+	if metricsLn != nil {
+		met = metrics.New(db, func() int64 { return server.LiveConnections() }, logger)
+		observe = met.ObserveRequest
+	}
+	server = web.New(web.Config{
+		BaseURL:        baseURL,
+		TLS:            tlsConfig != nil,
+		QuickExitURL:   cfg.QuickExitURL,
+		Sessions:       sessions,
+		MailEnabled:    cfg.SMTP != "",
+		MailWake:       mailWake,
+		SendInvite:     sendInvite,
+		Clock:          clock,
+		Logger:         logger,
+		Relay:          relay,
+		ObserveRequest: observe,
 	}, db, hasher)
 
 	jobs := cron.New(cron.WithLocation(time.UTC))
@@ -209,6 +227,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			logger.Error("purge sessions", "error", err.Error())
 			return
 		}
+		if met != nil {
+			met.SessionsPurged(n)
+		}
 		logger.Info("purge", "rule", "expired-sessions", "deleted", n)
 	}); err != nil {
 		return fmt.Errorf("schedule jobs: %w", err)
@@ -217,7 +238,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		stats, err := db.Purge(context.Background(), sessions, false)
 		if err != nil {
 			logger.Error("purge", "error", err.Error())
+			if met != nil {
+				met.PurgeFailed()
+			}
 			return
+		}
+		if met != nil {
+			met.PurgeDone(stats.Counts, clock.Now())
 		}
 		for _, c := range stats.Counts {
 			logger.Info("purge", "rule", c.Rule, "deleted", c.Count)
@@ -283,11 +310,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}()
 	}
 
+	var metricsSrv *http.Server
+	if metricsLn != nil {
+		metricsSrv = &http.Server{Handler: met.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: srv.ErrorLog}
+		go func() {
+			if err := metricsSrv.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("metrics listener", "error", err.Error())
+			}
+		}()
+	}
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	// The office's own addresses are no personal data; client addresses
 	// never reach the log.
-	logger.Info("office open", "addr", listenAddr, "base_url", baseURL, "tls", tlsConfig != nil, "mail", cfg.SMTP != "", "turn", relayAddr)
+	logger.Info("office open", "addr", listenAddr, "base_url", baseURL, "tls", tlsConfig != nil, "mail", cfg.SMTP != "", "turn", relayAddr, "metrics", cfg.MetricsAddr)
 	if m.Ready != nil {
 		m.Ready <- baseURL
 	}
@@ -302,6 +339,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	if redirect != nil {
 		redirect.Shutdown(shutdownCtx)
+	}
+	if metricsSrv != nil {
+		metricsSrv.Shutdown(shutdownCtx)
 	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)

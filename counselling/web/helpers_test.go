@@ -41,6 +41,7 @@ func (b *syncBuffer) String() string {
 type office struct {
 	t   testing.TB
 	srv *httptest.Server
+	web *web.Server
 	db  *storetest.DB
 	log *syncBuffer
 }
@@ -62,14 +63,15 @@ func newOfficeOn(t testing.TB, db *storetest.DB, opts ...option) *office {
 		o(&cfg)
 	}
 	hasher := passwd.New(passwd.DefaultParams, 0, 5*time.Second)
-	srv := httptest.NewUnstartedServer(web.New(cfg, db.DB, hasher))
+	server := web.New(cfg, db.DB, hasher)
+	srv := httptest.NewUnstartedServer(server)
 	if cfg.TLS {
 		srv.StartTLS()
 	} else {
 		srv.Start()
 	}
 	t.Cleanup(srv.Close)
-	return &office{t: t, srv: srv, db: db, log: logs}
+	return &office{t: t, srv: srv, web: server, db: db, log: logs}
 }
 
 // browser is a client with its own cookie jar that does not follow redirects.

@@ -312,7 +312,7 @@ func (s *Server) accept(c echo.Context) (*websocket.Conn, error) {
 	if !s.socketOrigin(c.Request()) {
 		return nil, errCrossOrigin
 	}
-	conn, err := websocket.Accept(smallBuffers{c.Response()}, c.Request(), &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	conn, err := websocket.Accept(smallBuffers{c.Response(), &s.sockets}, c.Request(), &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		return nil, err
 	}
@@ -327,15 +327,37 @@ const socketBuffer = 1024
 
 // smallBuffers hands the WebSocket a hijacked connection with buffers of
 // socketBuffer bytes in place of net/http's, which become garbage.
-type smallBuffers struct{ http.ResponseWriter }
+// It also counts the connection among the open sockets until it is closed.
+type smallBuffers struct {
+	http.ResponseWriter
+	open *atomic.Int64
+}
 
 func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// countedConn takes itself off the count of open sockets once, when closed.
+type countedConn struct {
+	net.Conn
+	open   *atomic.Int64
+	closed atomic.Bool
+}
+
+func (c *countedConn) Close() error {
+	if c.closed.CompareAndSwap(false, true) {
+		c.open.Add(-1)
+	}
+	return c.Conn.Close()
+}
+
 func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	hijacked, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
+	// The WebSocket closes the connection it is given, which takes it off
+	// the count again.
+	w.open.Add(1)
+	var conn net.Conn = &countedConn{Conn: hijacked, open: w.open}
 	if err := brw.Writer.Flush(); err != nil {
 		conn.Close()
 		return nil, nil, err

@@ -46,14 +46,30 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		route := c.Path()
-		if route == "" || route == "/*" {
-			route = "-"
-		}
+		route := s.routeOf(c)
+		d := time.Since(start)
 		s.log.Info("request", "method", c.Request().Method, "route", route,
-			"status", c.Response().Status, "duration", time.Since(start).Round(time.Microsecond))
+			"status", c.Response().Status, "duration", d.Round(time.Microsecond))
+		if s.cfg.ObserveRequest != nil {
+			s.cfg.ObserveRequest(route, c.Request().Method, c.Response().Status, d)
+		}
 		return nil
 	}
+}
+
+// RouteUnmatched names a request that matched no route.
+const RouteUnmatched = "-"
+
+// routeOf is the route pattern a request matched, such as /threads/:id. For a
+// path that matched no route echo may give a partial pattern or a catch-all,
+// so only a registered pattern is taken; anything else is RouteUnmatched, and
+// a path someone typed never reaches a log line or a metric label.
+func (s *Server) routeOf(c echo.Context) string {
+	route := c.Path()
+	if route == "/*" || !s.patterns[route] {
+		return RouteUnmatched
+	}
+	return route
 }
 
 func newNonce() string {

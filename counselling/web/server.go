@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"confidant/counselling"
@@ -44,6 +45,10 @@ type Config struct {
 	HolderGrace time.Duration
 	// Relay is the office's own TURN relay for calls; nil: calls are off.
 	Relay *turn.Relay
+	// ObserveRequest, when set, is told of every answered request: its
+	// route pattern (RouteUnmatched for a path no route matched), never the
+	// URL, with its method, status and duration.
+	ObserveRequest func(route, method string, status int, d time.Duration)
 }
 
 // Server is the HTTP side of Confidant.
@@ -60,6 +65,11 @@ type Server struct {
 	live    *liveState
 	calls   offeredCalls
 	groups  groupCalls
+	// patterns holds every registered route pattern, so that only those
+	// name a request in the log and the metrics.
+	patterns map[string]bool
+	// sockets counts the open WebSocket connections.
+	sockets atomic.Int64
 }
 
 // DefaultQuickExitURL is where the quick-exit link leads unless configured.
@@ -99,6 +109,10 @@ func New(cfg Config, db *store.DB, hasher *passwd.Hasher) *Server {
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
 	s.routes()
+	s.patterns = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.patterns[r.Path] = true
+	}
 	return s
 }
 
@@ -125,6 +139,10 @@ type headWriter struct{ http.ResponseWriter }
 func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// LiveConnections is the number of open WebSocket connections: chats, live
+// queue tabs and calls.
+func (s *Server) LiveConnections() int64 { return s.sockets.Load() }
 
 // Run does the web layer's background work until ctx ends: it sweeps the
 // login limiter and writes page-view counts every five minutes. Call
