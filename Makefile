@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test generate lint bench build e2e seed observatory mutants
+.PHONY: run test generate lint bench build e2e seed observatory mutants tlscheck
 
 # ADDR is where `make run` listens: make run ADDR=127.0.0.1:9090
 ADDR ?= 127.0.0.1:8080
@@ -31,9 +31,9 @@ lint:
 bench:
 	$(GO) test -p 1 -run '^$$' -bench . -benchmem -count=1 ./...
 
-## build: the one binary, in ./bin
+## build: the one binary, in ./bin (`bin/confidant version` names its commit)
 build:
-	$(GO) build -o bin/confidant ./cmd/confidant
+	$(GO) build -buildvcs=true -o bin/confidant ./cmd/confidant
 
 ## seed: fill ./data with 100,000 synthetic threads (for trying the inbox at scale)
 seed:
@@ -50,3 +50,7 @@ observatory:
 ## mutants: put deliberate mistakes into the security rules one at a time; the tests must catch each
 mutants:
 	$(GO) run ./scripts/mutants
+
+## tlscheck: certificates from Pebble (ACME), testssl.sh against that instance, and the systemd unit's exposure score
+tlscheck:
+	bash scripts/tlscheck.sh

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 )
 
@@ -18,6 +19,9 @@ type Config struct {
 	TLSCert          string
 	TLSKey           string
 	HTTPRedirectAddr string
+	ACMEDomains      []string
+	ACMEDirectory    string
+	ACMEEmail        string
 	QuickExitURL     string
 	TURNAddr         string
 	TURNRelayIP      string
@@ -43,6 +47,41 @@ func str(fs *flag.FlagSet, getenv func(string) string, p *string, name, env, def
 	fs.StringVar(p, name, def, usage+" (env "+env+")")
 }
 
+// domainList is a repeatable flag. Its environment variable gives the
+// default, comma-separated; the first time the flag is given it replaces
+// that default, since flags win.
+type domainList struct {
+	names   *[]string
+	fromEnv bool
+}
+
+func (d *domainList) String() string {
+	if d.names == nil {
+		return ""
+	}
+	return strings.Join(*d.names, ",")
+}
+
+func (d *domainList) Set(v string) error {
+	if d.fromEnv {
+		*d.names, d.fromEnv = nil, false
+	}
+	*d.names = append(*d.names, strings.TrimSpace(v))
+	return nil
+}
+
+// domains registers a repeatable flag whose default comes from its
+// environment variable, comma-separated.
+func domains(fs *flag.FlagSet, getenv func(string) string, p *[]string, name, env, usage string) {
+	*p = nil
+	for _, v := range strings.Split(getenv(env), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*p = append(*p, v)
+		}
+	}
+	fs.Var(&domainList{names: p, fromEnv: len(*p) > 0}, name, usage+" (env "+env+")")
+}
+
 // bindData registers --data, which every command takes.
 func (c *Config) bindData(fs *flag.FlagSet, getenv func(string) string) {
 	str(fs, getenv, &c.Data, "data", "CONFIDANT_DATA", "./data", "folder holding confidant.db and the key files")
@@ -61,6 +100,10 @@ func (c *Config) bindServer(fs *flag.FlagSet, getenv func(string) string) {
 	str(fs, getenv, &c.TLSCert, "tls-cert", "CONFIDANT_TLS_CERT", "", "PEM certificate; with --tls-key serves HTTPS")
 	str(fs, getenv, &c.TLSKey, "tls-key", "CONFIDANT_TLS_KEY", "", "PEM private key")
 	str(fs, getenv, &c.HTTPRedirectAddr, "http-redirect-addr", "CONFIDANT_HTTP_REDIRECT_ADDR", "", "with TLS: also listen here and redirect to HTTPS")
+	domains(fs, getenv, &c.ACMEDomains, "acme-domain", "CONFIDANT_ACME_DOMAIN",
+		"obtain and renew certificates for this name from the ACME directory and serve HTTPS on --addr (repeatable; env comma-separated)")
+	str(fs, getenv, &c.ACMEDirectory, "acme-directory", "CONFIDANT_ACME_DIRECTORY", letsEncrypt, "the ACME directory URL")
+	str(fs, getenv, &c.ACMEEmail, "acme-email", "CONFIDANT_ACME_EMAIL", "", "contact address of the ACME account")
 	str(fs, getenv, &c.QuickExitURL, "quick-exit-url", "CONFIDANT_QUICK_EXIT_URL", "https://www.wikipedia.org/", "where the quick-exit link leads")
 	str(fs, getenv, &c.TURNAddr, "turn-addr", "CONFIDANT_TURN_ADDR", defaultTURNAddr, "UDP and TCP listen address of the built-in TURN relay for calls; off disables calls")
 	str(fs, getenv, &c.MetricsAddr, "metrics-addr", "CONFIDANT_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this address, apart from the office's; empty serves none")
@@ -82,15 +125,29 @@ func defaultBaseURL(scheme, addr string) (url string, wildcard bool) {
 	return scheme + "://" + net.JoinHostPort(host, port), false
 }
 
-// TLS reports whether the office serves HTTPS.
-func (c *Config) TLS() bool { return c.TLSCert != "" || c.TLSKey != "" }
+// TLS reports whether the office serves HTTPS, from certificate files or
+// with certificates from an ACME directory.
+func (c *Config) TLS() bool { return c.TLSCert != "" || c.TLSKey != "" || len(c.ACMEDomains) > 0 }
 
 func (c *Config) validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
+	if len(c.ACMEDomains) > 0 && c.TLSCert != "" {
+		return fmt.Errorf("--acme-domain and --tls-cert exclude each other: certificates come either from the ACME directory or from files")
+	}
+	for _, d := range c.ACMEDomains {
+		if err := acmeName(d); err != nil {
+			return err
+		}
+	}
 	if c.HTTPRedirectAddr != "" && !c.TLS() {
-		return fmt.Errorf("--http-redirect-addr needs --tls-cert and --tls-key")
+		return fmt.Errorf("--http-redirect-addr needs --tls-cert and --tls-key, or --acme-domain")
+	}
+	if len(c.ACMEDomains) > 0 {
+		if u, err := url.Parse(c.ACMEDirectory); err != nil || u.Scheme != "https" || u.Host == "" {
+			return fmt.Errorf("--acme-directory must be an https:// URL")
+		}
 	}
 	if c.SMTP != "" && !strings.HasPrefix(c.SMTP, "smtp://") && !strings.HasPrefix(c.SMTP, "smtps://") {
 		return fmt.Errorf("--smtp must start with smtp:// or smtps://")
@@ -100,6 +157,26 @@ func (c *Config) validate() error {
 	}
 	if c.Data == "" {
 		return fmt.Errorf("--data must not be empty")
+	}
+	return nil
+}
+
+// acmeName checks that name is one an ACME directory issues certificates for:
+// a full domain name (two labels at least, as ACME directories refuse names
+// such as "localhost"), not an address.
+func acmeName(name string) error {
+	bad := func(why string) error {
+		return fmt.Errorf("--acme-domain %q: %s; give the office's full domain name, such as office.example.org", name, why)
+	}
+	switch {
+	case name == "":
+		return bad("empty")
+	case net.ParseIP(name) != nil:
+		return bad("an IP address gets no certificate")
+	case !strings.Contains(strings.Trim(name, "."), "."):
+		return bad("a single-label name gets no certificate")
+	case strings.ContainsAny(name, "/:@ *"):
+		return bad("not a host name")
 	}
 	return nil
 }

@@ -12,12 +12,43 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=..."; without
+// it the module version from the build information stands.
+var version = ""
+
+// versionLine is what `confidant version` prints: the version, the commit
+// the binary was built from (marked when the work tree had changes), and
+// the Go version, all from the build information the Go tool records.
+func versionLine(info *debug.BuildInfo, ok bool) string {
+	v, commit, goVersion := version, "unknown", runtime.Version()
+	if ok {
+		if v == "" {
+			v = info.Main.Version
+		}
+		goVersion = info.GoVersion
+		var modified bool
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+		if modified && commit != "unknown" {
+			commit += " (modified)"
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return fmt.Sprintf("confidant %s commit %s %s", v, commit, goVersion)
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -73,7 +104,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	case "seed":
 		return m.seed(ctx, args)
 	case "version":
-		fmt.Fprintf(m.Stdout, "confidant %s (%s)\n", version, runtime.Version())
+		fmt.Fprintln(m.Stdout, versionLine(debug.ReadBuildInfo()))
 		return nil
 	case "help":
 		fmt.Fprintln(m.Stdout, usage)
@@ -94,7 +125,7 @@ const usage = `confidant runs a Confidant counselling office.
   confidant purge [--dry-run] apply the retention rules now (or count what they would delete)
   confidant seed [flags]      fill an office with synthetic help-seekers and threads, for
                               benchmarks and demonstrations; never on a real office
-  confidant version           print the version
+  confidant version           print the version, the commit and the Go version
   confidant help              print this text
 
 Every command takes --data; flags may come before or after FILE.

@@ -89,13 +89,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// Everything that can fail without touching the data folder comes first:
 	// a start that fails because a port is taken leaves no folder and no
 	// keys behind.
-	var tlsConfig *tls.Config
-	if cfg.TLS() {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return fmt.Errorf("load TLS certificate: %w", err)
-		}
-		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	https, err := newHTTPS(cfg)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -129,11 +125,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	listenAddr := ln.Addr().String()
 	scheme := "http"
-	if tlsConfig != nil {
-		ln = tls.NewListener(ln, tlsConfig)
+	if https != nil {
+		ln = tls.NewListener(ln, https.config)
 		scheme = "https"
 	}
 	baseURL := strings.TrimRight(cfg.BaseURL, "/")
+	if baseURL == "" && len(cfg.ACMEDomains) > 0 {
+		baseURL = acmeBaseURL(cfg.ACMEDomains[0], listenAddr)
+	}
 	if baseURL == "" {
 		var wildcard bool
 		if baseURL, wildcard = defaultBaseURL(scheme, listenAddr); wildcard {
@@ -208,7 +207,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	server = web.New(web.Config{
 		BaseURL:        baseURL,
-		TLS:            tlsConfig != nil,
+		TLS:            https != nil,
 		QuickExitURL:   cfg.QuickExitURL,
 		Sessions:       sessions,
 		MailEnabled:    cfg.SMTP != "",
@@ -302,7 +301,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	var redirect *http.Server
 	if redirectLn != nil {
-		redirect = &http.Server{Handler: redirectToHTTPS(baseURL), ReadHeaderTimeout: 10 * time.Second, ErrorLog: srv.ErrorLog}
+		redirect = &http.Server{Handler: https.redirectHandler(baseURL), ReadHeaderTimeout: 10 * time.Second, ErrorLog: srv.ErrorLog}
 		go func() {
 			if err := redirect.Serve(redirectLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("redirect listener", "error", err.Error())
@@ -324,7 +323,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	go func() { served <- srv.Serve(ln) }()
 	// The office's own addresses are no personal data; client addresses
 	// never reach the log.
-	logger.Info("office open", "addr", listenAddr, "base_url", baseURL, "tls", tlsConfig != nil, "mail", cfg.SMTP != "", "turn", relayAddr, "metrics", cfg.MetricsAddr)
+	logger.Info("office open", "addr", listenAddr, "base_url", baseURL, "tls", https != nil, "mail", cfg.SMTP != "", "turn", relayAddr, "metrics", cfg.MetricsAddr)
+	if https != nil && https.acme != nil {
+		logger.Info("certificates from ACME", "directory", cfg.ACMEDirectory, "domains", strings.Join(cfg.ACMEDomains, ","))
+		go watchCertificates(bg, cfg.ACMEDomains, https.acme.GetCertificate, clock, logger, certificateRecheck)
+	}
 	if m.Ready != nil {
 		m.Ready <- baseURL
 	}
@@ -351,6 +354,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	<-jobs.Stop().Done()
 	return nil
+}
+
+// acmeBaseURL is the base URL of an office with ACME certificates and no
+// --base-url: its first domain, with the port unless that is 443.
+func acmeBaseURL(domain, listenAddr string) string {
+	if _, port, err := net.SplitHostPort(listenAddr); err == nil && port != "443" {
+		return "https://" + net.JoinHostPort(domain, port)
+	}
+	return "https://" + domain
 }
 
 // redirectToHTTPS sends every plain-HTTP request to the HTTPS base URL.
