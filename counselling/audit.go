@@ -54,15 +54,16 @@ func DecodeAuditDetail(stored string) (d AuditDetail, ok bool) {
 
 // Audit detail messages with placeholders.
 const (
-	AuditNamed      = "named “{{.Name}}”"
-	AuditRoleChange = "from {{.Old}} to {{.New}}"
-	AuditTerms      = "version {{.Version}}, {{.Language}}"
-	AuditSettings   = "name “{{.Name}}”, answer time “{{.AnswerTime}}”, mail kept {{.MailMonths}} months, year-end wipe: {{.Wipe}}, inactive accounts kept {{.InactiveMonths}} months, chat kept {{.ChatMonths}} months, emergency number {{.Emergency}}"
+	AuditNamed          = "named “{{.Name}}”"
+	AuditRoleChange     = "from {{.Old}} to {{.New}}"
+	AuditTerms          = "version {{.Version}}, {{.Language}}"
+	AuditSettings       = "name “{{.Name}}”, answer time “{{.AnswerTime}}”, mail kept {{.MailMonths}} months, year-end wipe: {{.Wipe}}, inactive accounts kept {{.InactiveMonths}} months, chat kept {{.ChatMonths}} months, emergency number {{.Emergency}}"
+	AuditCallbackExpiry = "call-back requests expire after {{.Hours}} hours"
 )
 
 // AuditDetailMessages are the message ids audit details use, for the
 // translation test.
-var AuditDetailMessages = []string{AuditNamed, AuditRoleChange, AuditTerms, AuditSettings,
+var AuditDetailMessages = []string{AuditNamed, AuditRoleChange, AuditTerms, AuditSettings, AuditCallbackExpiry,
 	"trainee: replies need approval", "no longer trainee", "a help-seeker's account", "yes", "no"}
 
 // YesNo is the message id for b.

@@ -16,6 +16,8 @@ const (
 	// NoticePush is a device notification without content to one push
 	// subscription, not a mail.
 	NoticePush NoticeKind = "push"
+	// NoticeCallbackExpired: a request to be called back expired unanswered.
+	NoticeCallbackExpired NoticeKind = "callback-expired"
 )
 
 // NoticeText returns the subject and body of a notification of kind, in
@@ -32,6 +34,9 @@ func NoticeText(kind NoticeKind) (subject, body string) {
 	case NoticeDelayed:
 		return "Your answer is taking longer",
 			"Your answer is taking longer than we promised. We have not forgotten you.\n\nLog in to see when you can expect it:\n{{.LoginURL}}\n"
+	case NoticeCallbackExpired:
+		return "Your request has expired",
+			"A request you made has expired without an answer. You are welcome to make a new one.\n\nLog in to see more:\n{{.LoginURL}}\n"
 	case NoticeDigest:
 		return "New messages are waiting",
 			"New messages are waiting in the queue.\n\nLog in to read them:\n{{.LoginURL}}\n"
