@@ -54,11 +54,10 @@ func DecodeAuditDetail(stored string) (d AuditDetail, ok bool) {
 
 // Audit detail messages with placeholders.
 const (
-	AuditNamed          = "named “{{.Name}}”"
-	AuditRoleChange     = "from {{.Old}} to {{.New}}"
-	AuditTerms          = "version {{.Version}}, {{.Language}}"
-	AuditSettings       = "name “{{.Name}}”, answer time “{{.AnswerTime}}”, mail kept {{.MailMonths}} months, year-end wipe: {{.Wipe}}, inactive accounts kept {{.InactiveMonths}} months, chat kept {{.ChatMonths}} months, emergency number {{.Emergency}}"
-	AuditCallbackExpiry = "call-back requests expire after {{.Hours}} hours"
+	AuditNamed      = "named “{{.Name}}”"
+	AuditRoleChange = "from {{.Old}} to {{.New}}"
+	AuditTerms      = "version {{.Version}}, {{.Language}}"
+	AuditSettings   = "name “{{.Name}}”, answer time “{{.AnswerTime}}”, mail kept {{.MailMonths}} months, year-end wipe: {{.Wipe}}, inactive accounts kept {{.InactiveMonths}} months, chat kept {{.ChatMonths}} months, emergency number {{.Emergency}}"
 )
 
 // AuditDetailMessages are the message ids audit details use, for the

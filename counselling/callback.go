@@ -174,6 +174,10 @@ func CallbackExpiry(created time.Time, hours int) time.Time {
 	return created.Add(time.Duration(hours) * time.Hour)
 }
 
+// AuditCallbackExpiry is the audit detail of a change to the office's
+// call-back expiry.
+const AuditCallbackExpiry = "call-back requests expire after {{.Hours}} hours"
+
 // ValidateCallbackExpiryHours checks an office's call-back expiry setting.
 func ValidateCallbackExpiryHours(hours int) error {
 	if hours < 1 || hours > MaxCallbackExpiryHours {
