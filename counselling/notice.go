@@ -18,6 +18,7 @@ const (
 	NoticePush NoticeKind = "push"
 	// NoticeCallbackExpired: a request to be called back expired unanswered.
 	NoticeCallbackExpired NoticeKind = "callback-expired"
+	NoticeReset           NoticeKind = "reset" // a link to set a new password, asked for
 )
 
 // NoticeText returns the subject and body of a notification of kind, in
@@ -37,6 +38,9 @@ func NoticeText(kind NoticeKind) (subject, body string) {
 	case NoticeCallbackExpired:
 		return "Your request has expired",
 			"A request you made has expired without an answer. You are welcome to make a new one.\n\nLog in to see more:\n{{.LoginURL}}\n"
+	case NoticeReset:
+		return "Your link to set a new password",
+			"Someone asked for a link to set a new password for your account. If it was you, open this link within 30 minutes; it works once:\n{{.Link}}\n\nIf it was not you, ignore this mail: nothing changes.\n"
 	case NoticeDigest:
 		return "New messages are waiting",
 			"New messages are waiting in the queue.\n\nLog in to read them:\n{{.LoginURL}}\n"
@@ -62,10 +66,22 @@ type Outgoing struct {
 	Attempts  int
 	CreatedAt time.Time
 	Lang      string
+	// Link is the one-time token a reset mail carries, "" for other kinds.
+	Link string
 }
 
 // NoticeGiveUpAfter is how long a notification is retried before it is dropped.
 const NoticeGiveUpAfter = 7 * 24 * time.Hour
+
+// NoticeGivenUp reports whether a notification of kind queued at created is
+// dropped at now instead of tried again: a reset mail once its link has
+// expired, any other after NoticeGiveUpAfter.
+func NoticeGivenUp(kind NoticeKind, created, now time.Time) bool {
+	if kind == NoticeReset {
+		return now.Sub(created) >= ResetLinkTTL
+	}
+	return now.Sub(created) >= NoticeGiveUpAfter
+}
 
 // NoticeBackoff is the pause after the n-th failed attempt: 30 s, doubling, at
 // most an hour.

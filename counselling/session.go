@@ -35,10 +35,7 @@ var DefaultSessionPolicy = SessionPolicy{Idle: 30 * time.Minute, StaffIdle: 15 *
 
 // Expired reports whether s is no longer valid at now.
 func (p SessionPolicy) Expired(s *Session, now time.Time) bool {
-	idle := p.Idle
-	if s.Kind == KindStaff && p.StaffIdle > 0 {
-		idle = p.StaffIdle
-	}
+	idle := p.IdleFor(s.Kind)
 	return !now.Before(s.LastSeenAt.Add(idle)) || !now.Before(s.CreatedAt.Add(p.Absolute))
 }
 

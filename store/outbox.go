@@ -14,6 +14,12 @@ import (
 // address. The address is sealed again for the outbox row, under the account's
 // key, and cleared from the row once the mail is sent or given up.
 func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, officeID int64, accountID string, kind counselling.NoticeKind) error {
+	return db.enqueueWith(ctx, tx, officeID, accountID, kind, "")
+}
+
+// enqueueWith is enqueue for a mail that carries a one-time link token, which
+// the outbox row holds sealed like the address, and forgets with it.
+func (db *DB) enqueueWith(ctx context.Context, tx *sql.Tx, officeID int64, accountID string, kind counselling.NoticeKind, linkToken string) error {
 	var wrapped, email []byte
 	if err := tx.QueryRowContext(ctx, `SELECT data_key, email FROM accounts WHERE id = ?`, accountID).Scan(&wrapped, &email); err != nil {
 		return fmt.Errorf("read recipient: %w", err)
@@ -33,13 +39,18 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, officeID int64, accountID
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM outbox`).Scan(&id); err != nil {
 		return fmt.Errorf("next outbox id: %w", err)
 	}
-	sealed, err := sealer{key: key, table: "outbox", row: strconv.FormatInt(id, 10)}.seal("recipient", address)
+	rowSealer := sealer{key: key, table: "outbox", row: strconv.FormatInt(id, 10)}
+	sealed, err := rowSealer.seal("recipient", address)
+	if err != nil {
+		return err
+	}
+	link, err := rowSealer.seal("link", linkToken)
 	if err != nil {
 		return err
 	}
 	now := db.now().Unix()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, office_id, account_id, kind, recipient, created_at, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, officeID, accountID, string(kind), sealed, now, now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, office_id, account_id, kind, recipient, link, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, officeID, accountID, string(kind), sealed, link, now, now); err != nil {
 		return fmt.Errorf("queue notification: %w", err)
 	}
 	return nil
@@ -50,7 +61,7 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, officeID int64, accountID
 func (db *DB) DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing, error) {
 	var out []counselling.Outgoing
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.attempts, o.created_at, a.id, a.data_key, a.lang
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.link, o.attempts, o.created_at, a.id, a.data_key, a.lang
 			FROM outbox o JOIN accounts a ON a.id = o.account_id
 			WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ?
 			ORDER BY o.next_attempt_at, o.id LIMIT ?`, db.now().Unix(), limit)
@@ -60,10 +71,10 @@ func (db *DB) DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing
 		defer rows.Close()
 		for rows.Next() {
 			var n counselling.Outgoing
-			var recipient, wrapped []byte
+			var recipient, link, wrapped []byte
 			var accountID string
 			var created int64
-			if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &n.Attempts, &created, &accountID, &wrapped, &n.Lang); err != nil {
+			if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &link, &n.Attempts, &created, &accountID, &wrapped, &n.Lang); err != nil {
 				return fmt.Errorf("read notice: %w", err)
 			}
 			n.CreatedAt = time.Unix(created, 0).UTC()
@@ -71,8 +82,14 @@ func (db *DB) DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing
 			if err != nil {
 				return err
 			}
-			if n.Recipient, err = (sealer{key: key, table: "outbox", row: strconv.FormatInt(n.ID, 10)}).open("recipient", recipient); err != nil {
+			rowSealer := sealer{key: key, table: "outbox", row: strconv.FormatInt(n.ID, 10)}
+			if n.Recipient, err = rowSealer.open("recipient", recipient); err != nil {
 				return err
+			}
+			if link != nil {
+				if n.Link, err = rowSealer.open("link", link); err != nil {
+					return err
+				}
 			}
 			out = append(out, n)
 		}
@@ -84,7 +101,7 @@ func (db *DB) DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing
 // NoticeSent records a delivered notification and forgets its address.
 func (db *DB) NoticeSent(ctx context.Context, id int64) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = ?, recipient = NULL, last_error = NULL WHERE id = ?`, db.now().Unix(), id)
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = ?, recipient = NULL, link = NULL, last_error = NULL WHERE id = ?`, db.now().Unix(), id)
 		if err != nil {
 			return fmt.Errorf("mark notice sent: %w", err)
 		}
@@ -97,11 +114,11 @@ func (db *DB) NoticeSent(ctx context.Context, id int64) error {
 // reason must hold no personal data.
 func (db *DB) NoticeFailed(ctx context.Context, n counselling.Outgoing, reason string) (gaveUp bool, err error) {
 	now := db.now()
-	gaveUp = now.Sub(n.CreatedAt) >= counselling.NoticeGiveUpAfter
+	gaveUp = counselling.NoticeGivenUp(n.Kind, n.CreatedAt, now)
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if gaveUp {
-			_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, given_up_at = ?, recipient = NULL, last_error = ?
+			_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, given_up_at = ?, recipient = NULL, link = NULL, last_error = ?
 				WHERE id = ?`, now.Unix(), reason, n.ID)
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`,

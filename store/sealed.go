@@ -37,6 +37,9 @@ var sealedColumns = []sealedColumn{
 	{"drafts", "body", underDataKey},
 	{"drafts", "comment", underDataKey},
 	{"outbox", "recipient", underDataKey},
+	{"outbox", "link", underDataKey},
+	{"accounts", "recovery_pending", underDataKey},
+	{"blocks", "reason", underDataKey},
 }
 
 // unsealedBlobs are the BLOB columns that hold no ciphertext, each with the
@@ -46,6 +49,8 @@ var unsealedBlobs = map[[2]string]string{
 	{"keyring_check", "index_check"}:    "blind index of a fixed text, to check that index.key belongs to the database",
 	{"sessions", "token_hash"}:          "SHA-256 of a random session token",
 	{"invites", "token_hash"}:           "SHA-256 of a random invite token",
+	{"accounts", "recovery_hash"}:       "SHA-256 of a random recovery code of 100 bits",
+	{"password_resets", "token_hash"}:   "SHA-256 of a random reset-link token",
 	{"threads", "stats_key"}:            "random key that links a live thread to its anonymous fact; it holds nothing about a person",
 	{"contact_facts", "fact_key"}:       "the same random key, on the anonymous fact",
 	{"contact_fact_themes", "fact_key"}: "the same random key, on the fact's themes",

@@ -147,7 +147,7 @@ func catalogue(t *testing.T) []string {
 	subject, body := counselling.InviteText()
 	add(subject)
 	add(body)
-	for _, k := range []counselling.NoticeKind{counselling.NoticeReceived, counselling.NoticeReply, counselling.NoticeDigest, counselling.NoticeInactive, counselling.NoticeDelayed} {
+	for _, k := range []counselling.NoticeKind{counselling.NoticeReceived, counselling.NoticeReply, counselling.NoticeDigest, counselling.NoticeInactive, counselling.NoticeDelayed, counselling.NoticeReset} {
 		subject, body := counselling.NoticeText(k)
 		add(subject)
 		add(body)

@@ -26,6 +26,13 @@ type Store interface {
 	SetPassword(ctx context.Context, accountID, hash string, keep []byte) error
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 
+	IssueRecoveryCode(ctx context.Context, accountID, code string) error
+	RecoveryCredentials(ctx context.Context, nickname, code string) (*counselling.Credentials, bool, error)
+	Recover(ctx context.Context, accountID, usedCode, passwordHash, nextCode string) (string, error)
+	ResetAddressMatches(ctx context.Context, accountID, address string) (bool, error)
+	QueueResetLink(ctx context.Context, accountID string) error
+	UseResetLink(ctx context.Context, resetToken, passwordHash, nextCode string) (string, error)
+
 	OpenInvite(ctx context.Context, token string, newSecret func() (string, error)) (*counselling.Invite, error)
 	CompleteInvite(ctx context.Context, token, passwordHash string, step int64) (string, error)
 	BeginSecondFactor(ctx context.Context, s *counselling.Session) (string, int64, error)
@@ -65,6 +72,9 @@ func (s *Service) Register(ctx context.Context, reg counselling.Registration) (s
 	}
 	id, err := s.store.CreateSeeker(ctx, reg, hash)
 	if err != nil {
+		return "", err
+	}
+	if err := s.store.IssueRecoveryCode(ctx, id, counselling.NewRecoveryCode()); err != nil {
 		return "", err
 	}
 	return s.store.Login(ctx, id)

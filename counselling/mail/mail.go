@@ -153,6 +153,7 @@ type Worker struct {
 	translate Translator
 	sender    *Sender
 	loginURL  string
+	baseURL   string
 	log       *slog.Logger
 	wake      chan struct{}
 }
@@ -163,7 +164,7 @@ type Translator func(lang, id string, data map[string]any) string
 // NewWorker returns a worker that links mails to baseURL's login page and
 // writes them in each recipient's language.
 func NewWorker(store Store, sender *Sender, baseURL string, translate Translator, log *slog.Logger) *Worker {
-	return &Worker{store: store, translate: translate, sender: sender, loginURL: baseURL + "/login", log: log, wake: make(chan struct{}, 1)}
+	return &Worker{store: store, translate: translate, sender: sender, loginURL: baseURL + "/login", baseURL: baseURL, log: log, wake: make(chan struct{}, 1)}
 }
 
 // Wake asks the worker to look at the outbox now rather than at its next tick.
@@ -238,6 +239,9 @@ func (w *Worker) send(ctx context.Context, n counselling.Outgoing) error {
 	}
 	subject, body := counselling.NoticeText(n.Kind)
 	data := map[string]any{"AnswerTime": w.translate(n.Lang, office.AnswerTime, nil), "LoginURL": w.loginURL}
+	if n.Link != "" {
+		data["Link"] = w.baseURL + "/recover/" + n.Link
+	}
 	return w.sender.Send(ctx, n.Recipient, w.translate(n.Lang, subject, data), w.translate(n.Lang, body, data))
 }
 

@@ -24,6 +24,12 @@ func (s *Server) routes() {
 	e.POST("/logout", s.logout)
 	e.GET("/login/totp", s.secondFactorForm)
 	e.POST("/login/totp", s.secondFactor, s.limitClient)
+	e.GET("/recover", s.recoverForm)
+	e.POST("/recover", s.recoverAccount, s.limitClient)
+	e.GET("/recover/mail", s.resetRequestForm)
+	e.POST("/recover/mail", s.requestReset, s.limitClient)
+	e.GET("/recover/:token", s.resetForm)
+	e.POST("/recover/:token", s.resetPassword, s.limitClient)
 	e.GET("/invite/:token", s.inviteForm)
 	e.POST("/invite/:token", s.acceptInvite, s.limitClient)
 

@@ -35,8 +35,12 @@ func (s *Server) threads(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	code, err := s.recoveryCode(c)
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, templates.Threads(s.page(c, "My messages"),
-		templates.SeekerThreadsData{Threads: list, Now: s.cfg.Clock.Now()}))
+		templates.SeekerThreadsData{Threads: list, Now: s.cfg.Clock.Now(), RecoveryCode: code}))
 }
 
 func (s *Server) themeOptions(c echo.Context, officeID int64) ([]templates.Option, error) {
