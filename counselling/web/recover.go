@@ -103,5 +103,3 @@ func (s *Server) recoveryCode(c echo.Context) (string, error) {
 	}
 	return s.db.TakeRecoveryCode(c.Request().Context(), sessionOf(c).AccountID)
 }
-
-
