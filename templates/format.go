@@ -82,3 +82,14 @@ func LanguageName(ctx context.Context, lang string) string {
 	}
 	return lang
 }
+
+// placeholderMark stands in for a link inside a translated sentence: the
+// sentence is translated whole, so that each language puts the link where
+// its word order needs it, and then split around the mark.
+const placeholderMark = "\x00"
+
+// around splits a translated sentence at placeholderMark.
+func around(s string) (before, after string) {
+	before, after, _ = strings.Cut(s, placeholderMark)
+	return before, after
+}

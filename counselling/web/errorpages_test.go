@@ -106,7 +106,7 @@ func TestOversizedAndMalformedCookiesGetTheOfficesPage(t *testing.T) {
 		"Cookie: confidant=" + strings.Repeat("A", 500),
 	} {
 		resp := sendRaw(t, host, rawGet(host, "/?lang=da", cookie), 5*time.Second)
-		errorPage(t, cookie, resp.status, resp.header, resp.body, http.StatusBadRequest, "da", "The request could not be read",
+		errorPage(t, cookie, resp.status, resp.header, resp.body, http.StatusBadRequest, "da", "What was sent could not be read",
 			"Your browser sent a cookie that this site did not set, so the request was refused. The cookie has been removed; please try again.")
 		if !strings.Contains(resp.header.Get("Set-Cookie"), "Max-Age=0") {
 			t.Errorf("%s: the bad cookie is not removed", cookie)

@@ -51,7 +51,7 @@ func errorStatus(err error) int {
 }
 
 var titles = map[int]string{
-	http.StatusBadRequest:                  "The request could not be read",
+	http.StatusBadRequest:                  "What was sent could not be read",
 	http.StatusUnauthorized:                "Please log in",
 	http.StatusForbidden:                   "Not allowed",
 	http.StatusNotFound:                    "Page not found",
@@ -76,7 +76,7 @@ func userMessage(err error, status int) string {
 		return errTooLarge.Message
 	}
 	if status < 500 {
-		return "The request could not be read. Please go back and try again."
+		return "What was sent could not be read. Please go back and try again."
 	}
 	return counselling.ErrorMessage(err)
 }

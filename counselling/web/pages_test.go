@@ -45,7 +45,7 @@ func TestTheEmergencyNumberIsNearTheTopAndDials(t *testing.T) {
 		if pos == 0 || pos > 2 {
 			t.Errorf("%s: the emergency hint is element %d of the page, not near the top", path, pos)
 		}
-		if want := templates.Translate("de", "Call the emergency number:", nil, nil); !strings.Contains(hint, want) || !strings.Contains(hint, "Notruf") {
+		if want := "Ruf den Notruf 112 an."; !strings.Contains(hint, want) || !strings.Contains(hint, "Notruf") {
 			t.Errorf("%s: the hint reads %q, not German", path, hint)
 		}
 	}

@@ -153,7 +153,7 @@ func TestTheInviteMailIsInTheAdminsLanguage(t *testing.T) {
 		t.Fatalf("%d mails, want the invite", len(mails))
 	}
 	m := mails[0].Data
-	if !strings.Contains(m, "Subject: Ihre Einladung zu Confidant") || !strings.Contains(m, "Stunden") || !strings.Contains(m, "/invite/") {
+	if !strings.Contains(m, "Subject: Deine Einladung zu Confidant") || !strings.Contains(m, "Stunden") || !strings.Contains(m, "/invite/") {
 		t.Errorf("the invite mail is not in German:\n%s", m)
 	}
 	for _, english := range []string{"Your invitation", "You are invited", "one-time link"} {
