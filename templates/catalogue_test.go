@@ -20,9 +20,9 @@ import (
 // the English text: names, loanwords and numbers that the language uses as
 // they are. Any other translation equal to its English id is a miss.
 var sameInEnglish = map[string][]string{
-	"de": {"Admin", "Nickname", "Apr", "Aug", "Code", "Depression", "Feb", "Jan", "Jul", "Jun", "Name", "Nov", "Region", "Sep", "Version {{.Version}}, {{.Date}}", "Chat"},
-	"da": {"Administration", "Depression", "Supervisor", "supervisor", "Under 15", "Version {{.Version}}, {{.Date}}", "chat", "video", "version {{.Version}}, {{.Language}}", "Chat", "Send", "Start chat"},
-	"nl": {"Code", "Details", "Inbox", "Supervisor", "supervisor", "open", "chat", "video", "Chat"},
+	"de": {"[NAME]", "[URL]", "Admin", "Nickname", "Apr", "Aug", "Code", "Depression", "Feb", "Jan", "Jul", "Jun", "Name", "Nov", "Region", "Sep", "Version {{.Version}}, {{.Date}}", "Chat"},
+	"da": {"[URL]", "Administration", "Depression", "Supervisor", "supervisor", "Under 15", "Version {{.Version}}, {{.Date}}", "chat", "video", "version {{.Version}}, {{.Language}}", "Chat", "Send", "Start chat"},
+	"nl": {"[URL]", "[POSTCODE]", "Code", "Details", "Inbox", "Supervisor", "supervisor", "open", "chat", "video", "Chat"},
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"confidant/counselling"
+	"confidant/counselling/redact"
 )
 
 // Paragraphs splits text at blank lines, so messages keep their shape without
@@ -92,4 +93,15 @@ const placeholderMark = "\x00"
 func around(s string) (before, after string) {
 	before, after, _ = strings.Cut(s, placeholderMark)
 	return before, after
+}
+
+// Redacted is a training fragment's text with its placeholders ([NAME],
+// [PLACE], …) in the language of ctx.
+func Redacted(ctx context.Context, text string) string {
+	for _, p := range redact.Placeholders {
+		if strings.Contains(text, p) {
+			text = strings.ReplaceAll(text, p, T(ctx, p))
+		}
+	}
+	return text
 }

@@ -148,3 +148,11 @@ func TestGermanSaysAMomentAgoInGerman(t *testing.T) {
 		t.Errorf("German: %q", got)
 	}
 }
+
+// A training fragment's placeholders are read in the reader's language.
+func TestFragmentPlaceholdersAreTranslated(t *testing.T) {
+	ctx := templates.WithLanguage(context.Background(), "de")
+	if got := templates.Redacted(ctx, "[NAME] wohnt in [PLACE], seit [DATE]."); got != "[NAME] wohnt in [ORT], seit [DATUM]." {
+		t.Errorf("German: %q", got)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"confidant/counselling"
+	"confidant/counselling/redact"
 	"confidant/templates"
 )
 
@@ -140,6 +141,9 @@ func catalogue(t *testing.T) []string {
 		add(name)
 	}
 	add(counselling.ExportExplanation)
+	for _, p := range redact.Placeholders {
+		add(p)
+	}
 	for _, m := range append(counselling.NicknameMessages.All(), counselling.StaffNameMessages.All()...) {
 		add(m)
 	}

@@ -2015,7 +2015,7 @@ func Fragment(p Page, threadID string, parts []FragmentPart) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				for _, para := range Paragraphs(part.Text) {
+				for _, para := range Paragraphs(Redacted(ctx, part.Text)) {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 171, "<p class=\"body\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err

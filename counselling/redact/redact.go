@@ -25,6 +25,10 @@ const (
 	Postcode = "[POSTCODE]"
 )
 
+// Placeholders are all the placeholders, which pages show in the reader's
+// language.
+var Placeholders = []string{Name, Date, Time, Age, Place, Email, Phone, URL, Postcode}
+
 var months = `january|february|march|april|may|june|july|august|september|october|november|december|` +
 	`jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|` +
 	`januar|februar|märz|maerz|mai|juni|juli|oktober|dezember|` +

@@ -49,9 +49,10 @@ func (s *Server) fragment(c echo.Context) error {
 		parts = append(parts, templates.FragmentPart{Role: role, Text: rd.Redact(m.Body)})
 	}
 	if c.QueryParam("download") == "1" {
+		tctx := templates.WithLanguage(ctx, langOf(c))
 		var b strings.Builder
 		for _, p := range parts {
-			b.WriteString(p.Role + ":\n" + p.Text + "\n\n")
+			b.WriteString(templates.T(tctx, p.Role) + ":\n" + templates.Redacted(tctx, p.Text) + "\n\n")
 		}
 		c.Response().Header().Set("Content-Disposition", `attachment; filename="training-fragment.txt"`)
 		return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
