@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -45,7 +46,7 @@ var wordRun = regexp.MustCompile(`\pL{2,}`)
 // (outside the marks), once the data the page shows as it is (what people
 // typed, the brand's name, the time zone of a date) is taken away. Text in
 // another language on purpose (an element with its own lang, such as the
-// language menu) is left out.
+// language menu) and text marked translate="no" (a key to type) are left out.
 func untranslatedText(t *testing.T, body string, data []string) []string {
 	root, err := html.Parse(strings.NewReader(body))
 	if err != nil {
@@ -67,7 +68,7 @@ func untranslatedText(t *testing.T, body string, data []string) []string {
 			if n.Data == "script" || n.Data == "style" {
 				return
 			}
-			if lang := attr(n, "lang"); lang != "" && lang != "de" {
+			if lang := attr(n, "lang"); (lang != "" && lang != "de") || attr(n, "translate") == "no" {
 				return
 			}
 			for _, a := range n.Attr {
@@ -148,10 +149,17 @@ func TestEveryGermanPageIsTranslated(t *testing.T) {
 	trainee.mustPost("/inbox/"+second+"/take", nil, "/inbox/"+second)
 	trainee.mustPost("/inbox/"+second+"/reply", url.Values{"body": {"Danke, dass du schreibst."}}, "/inbox/"+second)
 	o.enquiries(counselling.DefaultOfficeSlug, "loneliness", 1, "20-29")
+	guest, chat := startGuestChat(t, o, "anxiety")
+	counsellor.mustPost("/live/"+chat+"/accept", nil, "/live/"+chat)
+	invite, err := o.db.CreateStaff(context.Background(), counselling.NewStaff{OfficeID: o.officeID(counselling.DefaultOfficeSlug),
+		Role: counselling.RoleCounsellor, Name: "Neue Kollegin"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	data := []string{"Confidant", "UTC", "Ada Admin", "Sina Supervisor", "Gus Berater", "Tina Neu", "Feder Wind", "Nordhafen",
 		"Mein Betreff", "Zweiter Betreff", "Meine erste Nachricht.", "Noch eine Nachricht.", "Eine Antwort von Gus.",
-		"Eine Notiz von Gus.", "Danke, dass du schreibst.", "Region Keeper", "a risk to others", "nordhafen", "/o/" + counselling.DefaultOfficeSlug}
+		"Eine Notiz von Gus.", "Danke, dass du schreibst.", "Region Keeper", "a risk to others", "Neue Kollegin", "nordhafen", "/o/" + counselling.DefaultOfficeSlug}
 	// Slugs are shown as they are, as are the names of the languages in
 	// the language menu.
 	for _, th := range counselling.DefaultThemes {
@@ -181,6 +189,8 @@ func TestEveryGermanPageIsTranslated(t *testing.T) {
 	visitor := o.browser()
 	crawl(visitor, "/?lang=de", seen, check("a visitor on"))
 	crawl(visitor, "/live?lang=de", seen, check("a visitor on"))
+	crawl(o.browser(), "/invite/"+invite+"?lang=de", seen, check("a new staff member on"))
+	crawl(guest, "/live/"+chat+"?lang=de", map[string]bool{}, check("a guest on"))
 	for _, form := range []struct {
 		path   string
 		values url.Values
