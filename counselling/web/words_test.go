@@ -40,7 +40,11 @@ func unmarked(s string, depth *int) string {
 	return b.String()
 }
 
-var wordRun = regexp.MustCompile(`\pL{2,}`)
+var (
+	wordRun = regexp.MustCompile(`\pL{2,}`)
+	// A code to copy down (a recovery code) is shown as it is.
+	codeRun = regexp.MustCompile(`\b[A-Z0-9]{4}(?:-[A-Z0-9]{4})+\b`)
+)
 
 // untranslatedText lists the visible texts of a page that no catalogue gave
 // (outside the marks), once the data the page shows as it is (what people
@@ -57,6 +61,7 @@ func untranslatedText(t *testing.T, body string, data []string) []string {
 		for _, d := range data {
 			s = strings.ReplaceAll(s, d, " ")
 		}
+		s = codeRun.ReplaceAllString(s, " ")
 		if words := wordRun.FindAllString(s, -1); len(words) > 0 {
 			found = append(found, strings.Join(strings.Fields(s), " "))
 		}
