@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test generate lint bench build e2e seed observatory mutants tlscheck
+.PHONY: run test generate lint bench build e2e seed observatory mutants tlscheck fuzz
 
 # ADDR is where `make run` listens: make run ADDR=127.0.0.1:9090
 ADDR ?= 127.0.0.1:8080
@@ -54,3 +54,7 @@ mutants:
 ## tlscheck: certificates from Pebble (ACME), testssl.sh against that instance, and the systemd unit's exposure score
 tlscheck:
 	bash scripts/tlscheck.sh
+
+## fuzz: every fuzz target for FUZZTIME (default 5s) each; parsers of outside input never panic and keep their promises
+fuzz:
+	bash scripts/fuzz.sh
