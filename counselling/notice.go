@@ -68,6 +68,10 @@ type Outgoing struct {
 	Lang      string
 	// Link is the one-time token a reset mail carries, "" for other kinds.
 	Link string
+	// Push, for a notice of kind NoticePush, is the device's subscription
+	// (SubscriptionID) the notice goes to instead of an address.
+	Push           *PushSubscription
+	SubscriptionID int64
 }
 
 // NoticeGiveUpAfter is how long a notification is retried before it is dropped.

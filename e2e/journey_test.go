@@ -395,6 +395,7 @@ func TestBrowserJourney(t *testing.T) {
 	counsellor.waitText("Deze chat is beëindigd.")
 	groupCall(t, s, first, counsellor)
 	desk(t, s, first, counsellor)
+	pushSettings(t, s, first)
 
 	// The admin enrols through the first-admin link and reads the statistics.
 	admin := s.newBrowser(first, "admin", "da-DK,da;q=0.9")

@@ -76,6 +76,15 @@ func (a *Assets) URL(name string) string {
 	panic("static: no asset " + name)
 }
 
+// Body returns the contents of the named file, for the few files served
+// under a fixed path of their own rather than a hashed URL.
+func (a *Assets) Body(name string) []byte {
+	if asset, ok := a.byName[name]; ok {
+		return asset.Body
+	}
+	panic("static: no asset " + name)
+}
+
 // ByURL returns the asset served at url.
 func (a *Assets) ByURL(url string) (*Asset, bool) {
 	asset, ok := a.byURL[url]

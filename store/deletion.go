@@ -106,6 +106,7 @@ func (db *DB) checkpointLater() {
 func (db *DB) deleteAccountRows(ctx context.Context, tx *sql.Tx, accountID string) error {
 	for _, q := range []string{
 		`DELETE FROM outbox WHERE account_id = ?`,
+		`DELETE FROM push_subscriptions WHERE account_id = ?`,
 		`DELETE FROM sessions WHERE account_id = ?`,
 		`DELETE FROM drafts WHERE thread_id IN (SELECT id FROM threads WHERE seeker_id = ?)`,
 		`DELETE FROM threads WHERE seeker_id = ?`,

@@ -10,9 +10,25 @@ import (
 	"confidant/counselling"
 )
 
-// enqueue queues a notification of kind to an account, if it has an email
-// address. The address is sealed again for the outbox row, under the account's
-// key, and cleared from the row once the mail is sent or given up.
+// notify queues a notice of kind to an account: for the kinds
+// counselling.PushFor names, a notification without content to each device
+// that opted in, and with mail (the office sends mail) a mail if the account
+// has an email address.
+func (db *DB) notify(ctx context.Context, tx *sql.Tx, officeID int64, accountID string, kind counselling.NoticeKind, mail bool) error {
+	if counselling.PushFor(kind) {
+		if err := db.enqueuePushes(ctx, tx, officeID, accountID); err != nil {
+			return err
+		}
+	}
+	if !mail {
+		return nil
+	}
+	return db.enqueue(ctx, tx, officeID, accountID, kind)
+}
+
+// enqueue queues a notification mail of kind to an account, if it has an
+// email address. The address is sealed again for the outbox row, under the
+// account's key, and cleared from the row once the mail is sent or given up.
 func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, officeID int64, accountID string, kind counselling.NoticeKind) error {
 	return db.enqueueWith(ctx, tx, officeID, accountID, kind, "")
 }
@@ -57,30 +73,44 @@ func (db *DB) enqueueWith(ctx context.Context, tx *sql.Tx, officeID int64, accou
 }
 
 // DueNotices returns up to limit notifications whose next attempt is due, with
-// their addresses decrypted for the sender.
-func (db *DB) DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing, error) {
+// their addresses (or devices' subscriptions) decrypted for the sender. Mails
+// are among them only when mails is true: an office without a mail server
+// still sends to devices.
+func (db *DB) DueNotices(ctx context.Context, limit int, mails bool) ([]counselling.Outgoing, error) {
 	var out []counselling.Outgoing
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.link, o.attempts, o.created_at, a.id, a.data_key, a.lang
-			FROM outbox o JOIN accounts a ON a.id = o.account_id
-			WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ?
-			ORDER BY o.next_attempt_at, o.id LIMIT ?`, db.now().Unix(), limit)
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.link, o.attempts, o.created_at, a.id, a.data_key, a.lang,
+				o.subscription_id, p.subscription
+			FROM outbox o JOIN accounts a ON a.id = o.account_id LEFT JOIN push_subscriptions p ON p.id = o.subscription_id
+			WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ? AND (? OR o.kind = ?)
+			ORDER BY o.next_attempt_at, o.id LIMIT ?`, db.now().Unix(), mails, string(counselling.NoticePush), limit)
 		if err != nil {
 			return fmt.Errorf("list due notices: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var n counselling.Outgoing
-			var recipient, link, wrapped []byte
+			var recipient, link, wrapped, subscription []byte
 			var accountID string
 			var created int64
-			if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &link, &n.Attempts, &created, &accountID, &wrapped, &n.Lang); err != nil {
+			var subscriptionID sql.NullInt64
+			if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &link, &n.Attempts, &created, &accountID, &wrapped, &n.Lang,
+				&subscriptionID, &subscription); err != nil {
 				return fmt.Errorf("read notice: %w", err)
 			}
 			n.CreatedAt = time.Unix(created, 0).UTC()
 			key, err := db.keys.UnwrapDataKey(accountID, wrapped)
 			if err != nil {
 				return err
+			}
+			if n.Kind == counselling.NoticePush {
+				sub, err := openSubscription(key, subscriptionID.Int64, subscription)
+				if err != nil {
+					return err
+				}
+				n.SubscriptionID, n.Push = subscriptionID.Int64, &sub
+				out = append(out, n)
+				continue
 			}
 			rowSealer := sealer{key: key, table: "outbox", row: strconv.FormatInt(n.ID, 10)}
 			if n.Recipient, err = rowSealer.open("recipient", recipient); err != nil {

@@ -9,7 +9,8 @@ import (
 )
 
 // SetPassword replaces the password hash and ends every other session of the
-// account.
+// account. Like logging out everywhere, it stops notifications to every
+// device: someone who had the old password may have opted in their own.
 func (db *DB) SetPassword(ctx context.Context, accountID, hash string, keep []byte) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID); err != nil {
@@ -18,7 +19,7 @@ func (db *DB) SetPassword(ctx context.Context, accountID, hash string, keep []by
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND token_hash != ?`, accountID, keep); err != nil {
 			return fmt.Errorf("end other sessions: %w", err)
 		}
-		return nil
+		return removePushSubscriptions(ctx, tx, accountID)
 	})
 }
 

@@ -133,7 +133,9 @@ func (db *DB) Recover(ctx context.Context, accountID, usedCode, passwordHash, ne
 
 // afterNewPassword finishes a recovery of either kind: the next recovery code
 // waits to be shown, reset links stop working, every session ends, and the
-// session of token starts.
+// session of token starts. Like every logout everywhere it turns off
+// notifications on every device, as whoever else had the account may have
+// opted in their own.
 func (db *DB) afterNewPassword(ctx context.Context, tx *sql.Tx, accountID, nextCode, token string) error {
 	if err := db.setRecoveryCode(ctx, tx, accountID, nextCode); err != nil {
 		return err
@@ -142,6 +144,7 @@ func (db *DB) afterNewPassword(ctx context.Context, tx *sql.Tx, accountID, nextC
 	for _, q := range []string{
 		`DELETE FROM password_resets WHERE account_id = ?`,
 		`DELETE FROM sessions WHERE account_id = ?`,
+		`DELETE FROM push_subscriptions WHERE account_id = ?`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, accountID); err != nil {
 			return fmt.Errorf("end old credentials: %w", err)

@@ -40,6 +40,7 @@ var sealedColumns = []sealedColumn{
 	{"outbox", "link", underDataKey},
 	{"accounts", "recovery_pending", underDataKey},
 	{"blocks", "reason", underDataKey},
+	{"push_subscriptions", "subscription", underDataKey},
 }
 
 // unsealedBlobs are the BLOB columns that hold no ciphertext, each with the

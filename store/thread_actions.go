@@ -185,8 +185,8 @@ func (db *DB) Reply(ctx context.Context, c counselling.Caller, id, body string, 
 				return fmt.Errorf("delete draft: %w", err)
 			}
 		}
-		if notify && status == counselling.MessageSent && !fromSeeker {
-			return db.enqueue(ctx, tx, h.officeID, h.seekerID, counselling.NoticeReply)
+		if status == counselling.MessageSent && !fromSeeker {
+			return db.notify(ctx, tx, h.officeID, h.seekerID, counselling.NoticeReply, notify)
 		}
 		return nil
 	})
@@ -426,10 +426,7 @@ func (db *DB) Approve(ctx context.Context, c counselling.Caller, threadID, messa
 		if err := db.answered(ctx, tx, threadID); err != nil {
 			return err
 		}
-		if notify {
-			return db.enqueue(ctx, tx, h.officeID, h.seekerID, counselling.NoticeReply)
-		}
-		return nil
+		return db.notify(ctx, tx, h.officeID, h.seekerID, counselling.NoticeReply, notify)
 	})
 }
 

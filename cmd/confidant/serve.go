@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"confidant/counselling/mail"
 	"confidant/counselling/metrics"
 	"confidant/counselling/passwd"
+	"confidant/counselling/push"
 	"confidant/counselling/vault"
 	"confidant/counselling/web"
 	"confidant/store"
@@ -171,26 +173,33 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
-	var mailWake func()
+	// The outbox worker runs with or without a mail server: notifications to
+	// devices go out either way, and mails only with --smtp.
+	pushKeys, err := push.LoadOrCreateKeys(cfg.Data)
+	if err != nil {
+		return err
+	}
+	translate := func(lang, id string, data map[string]any) string {
+		return templates.Translate(lang, id, data, nil)
+	}
+	var sender *mail.Sender
 	var sendInvite func(ctx context.Context, lang, to, link string) error
 	if cfg.SMTP != "" {
-		sender, err := mail.ParseURL(cfg.SMTP, cfg.SMTPFrom)
+		sender, err = mail.ParseURL(cfg.SMTP, cfg.SMTPFrom)
 		if err == nil {
 			err = sender.SetOfficeURL(baseURL)
 		}
 		if err != nil {
 			return err
 		}
-		translate := func(lang, id string, data map[string]any) string {
-			return templates.Translate(lang, id, data, nil)
-		}
-		worker := mail.NewWorker(db, sender, baseURL, translate, logger)
-		mailWake = worker.Wake
 		sendInvite = func(ctx context.Context, lang, to, link string) error {
 			return sender.SendInvite(ctx, translate, lang, to, link)
 		}
-		go worker.Run(bg, 15*time.Second)
 	}
+	worker := mail.NewWorker(db, sender, baseURL, translate, logger)
+	worker.SetPusher(push.NewSender(pushKeys, baseURL, pushContact(cfg.SMTPFrom), nil))
+	mailWake := worker.Wake
+	go worker.Run(bg, 15*time.Second)
 
 	// One session policy for the web layer, which ends sessions, and for the
 	// jobs that delete expired ones.
@@ -212,6 +221,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Sessions:       sessions,
 		MailEnabled:    cfg.SMTP != "",
 		MailWake:       mailWake,
+		PushKey:        pushKeys.Public,
 		SendInvite:     sendInvite,
 		Clock:          clock,
 		Logger:         logger,
@@ -363,6 +373,16 @@ func acmeBaseURL(domain, listenAddr string) string {
 		return "https://" + net.JoinHostPort(domain, port)
 	}
 	return "https://" + domain
+}
+
+// pushContact is the address push services may write to about the office's
+// notifications when its base URL is no https URL to name it by: the sender
+// address of its mails.
+func pushContact(from string) string {
+	if a, err := netmail.ParseAddress(from); err == nil {
+		return a.Address
+	}
+	return "no-reply@localhost"
 }
 
 // redirectToHTTPS sends every plain-HTTP request to the HTTPS base URL.

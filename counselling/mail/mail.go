@@ -129,7 +129,10 @@ func (s *Sender) Send(ctx context.Context, to, subject, body string) error {
 	return c.DialAndSendWithContext(ctx, m)
 }
 
-var errBadAddress = errors.New("recipient address refused")
+var (
+	errBadAddress = errors.New("recipient address refused")
+	errNoPusher   = errors.New("device notifications are off")
+)
 
 // SendInvite mails a new staff member their one-time invite link, written in
 // lang (the language of the admin who invites them) like every other mail.
@@ -141,17 +144,26 @@ func (s *Sender) SendInvite(ctx context.Context, translate Translator, lang, to,
 
 // Store is the outbox.
 type Store interface {
-	DueNotices(ctx context.Context, limit int) ([]counselling.Outgoing, error)
+	DueNotices(ctx context.Context, limit int, mails bool) ([]counselling.Outgoing, error)
+	PushGone(ctx context.Context, subscriptionID int64) error
 	NoticeSent(ctx context.Context, id int64) error
 	NoticeFailed(ctx context.Context, n counselling.Outgoing, reason string) (bool, error)
 	Office(ctx context.Context, id int64) (*counselling.Office, error)
 }
 
-// Worker drains the outbox.
+// Pusher sends a notification without content to one device; a subscription
+// its push service no longer knows is counselling.ErrPushGone.
+type Pusher interface {
+	Push(ctx context.Context, sub counselling.PushSubscription) error
+}
+
+// Worker drains the outbox: mails, and notifications to devices, which are
+// retried alike.
 type Worker struct {
 	store     Store
 	translate Translator
 	sender    *Sender
+	pusher    Pusher
 	loginURL  string
 	baseURL   string
 	log       *slog.Logger
@@ -162,10 +174,14 @@ type Worker struct {
 type Translator func(lang, id string, data map[string]any) string
 
 // NewWorker returns a worker that links mails to baseURL's login page and
-// writes them in each recipient's language.
+// writes them in each recipient's language. sender nil sends no mail: the
+// mails stay in the outbox, and only notifications to devices go out.
 func NewWorker(store Store, sender *Sender, baseURL string, translate Translator, log *slog.Logger) *Worker {
 	return &Worker{store: store, translate: translate, sender: sender, loginURL: baseURL + "/login", baseURL: baseURL, log: log, wake: make(chan struct{}, 1)}
 }
+
+// SetPusher lets the worker send notifications to devices.
+func (w *Worker) SetPusher(p Pusher) { w.pusher = p }
 
 // Wake asks the worker to look at the outbox now rather than at its next tick.
 func (w *Worker) Wake() {
@@ -194,7 +210,7 @@ func (w *Worker) Run(ctx context.Context, every time.Duration) {
 // logs counts and error classes only: never an address.
 func (w *Worker) RunOnce(ctx context.Context) (sent, failed int) {
 	for {
-		due, err := w.store.DueNotices(ctx, 20)
+		due, err := w.store.DueNotices(ctx, 20, w.sender != nil)
 		if err != nil {
 			w.log.Error("outbox", "error", err.Error())
 			return sent, failed
@@ -204,7 +220,18 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int) {
 		}
 		batchFailed := 0
 		for _, n := range due {
-			if err := w.send(ctx, n); err != nil {
+			err := w.send(ctx, n)
+			if errors.Is(err, counselling.ErrPushGone) {
+				// The device withdrew its subscription: it goes at once,
+				// with anything else still waiting for it.
+				if err := w.store.PushGone(ctx, n.SubscriptionID); err != nil {
+					w.log.Error("outbox", "error", err.Error())
+					return sent, failed
+				}
+				w.log.Info("outbox", "event", "push subscription gone, removed")
+				continue
+			}
+			if err != nil {
 				failed++
 				batchFailed++
 				gaveUp, ferr := w.store.NoticeFailed(ctx, n, classify(err))
@@ -233,6 +260,12 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int) {
 }
 
 func (w *Worker) send(ctx context.Context, n counselling.Outgoing) error {
+	if n.Kind == counselling.NoticePush {
+		if w.pusher == nil || n.Push == nil {
+			return errNoPusher
+		}
+		return w.pusher.Push(ctx, *n.Push)
+	}
 	office, err := w.store.Office(ctx, n.OfficeID)
 	if err != nil {
 		return err
@@ -253,10 +286,23 @@ func classify(err error) string {
 	switch {
 	case errors.Is(err, errBadAddress):
 		return "address refused"
+	case errors.Is(err, errNoPusher):
+		return "push off"
+	case pushClass(err) != "":
+		return pushClass(err)
 	case errors.As(err, &sendErr):
 		return "smtp: " + sendErr.Reason.String()
 	case errors.As(err, &netErr):
 		return "mail server not reachable"
 	}
 	return "send failed"
+}
+
+// pushClass names a push error, which the push package words without the
+// endpoint; other errors give "".
+func pushClass(err error) string {
+	if msg := err.Error(); strings.HasPrefix(msg, "push ") {
+		return msg
+	}
+	return ""
 }

@@ -27,6 +27,12 @@ func (s *Server) renderAccount(c echo.Context, status int, d templates.AccountDa
 		return err
 	}
 	d.Account, d.RegionName, d.Regions = a, regions.Name(a.Profile.Region), regionOptions(regions)
+	if s.cfg.PushKey != "" {
+		if d.PushDevices, err = s.db.PushDevices(ctx, a.ID); err != nil {
+			return err
+		}
+		d.PushKey, d.PushWorker, d.PushJSURL = s.cfg.PushKey, pushWorkerPath, s.assets.URL("push.js")
+	}
 	if d.Profile.Values == nil {
 		d.Profile.Values = map[string]string{"email": a.Profile.Email, "age_band": a.Profile.AgeBand,
 			"gender": a.Profile.Gender, "region": a.Profile.Region}
@@ -47,6 +53,11 @@ func regionOptions(regions counselling.RegionList) []templates.Option {
 var accountSaved = map[string]string{
 	"details":  "Your details are saved.",
 	"password": "Your password is changed. Other devices were logged out.",
+	// Changing the password also ends notifications on every device; the
+	// page says so beside the form.
+	"push-on":      "Notifications are on for this device.",
+	"push-off":     "Notifications are off for this device.",
+	"push-off-all": "Notifications are off on all your devices.",
 }
 
 func (s *Server) account(c echo.Context) error {

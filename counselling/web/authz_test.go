@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"confidant/counselling"
+	"confidant/counselling/web"
 )
 
 // TestAuthorizationMatrix checks every route and method against every kind of
@@ -16,7 +17,7 @@ import (
 // not found, never forbidden, so its existence stays hidden.
 func TestAuthorizationMatrix(t *testing.T) {
 	withR, _ := withRelay(t)
-	o := newOffice(t, withR)
+	o := newOffice(t, withR, func(c *web.Config) { c.PushKey = testP256dh })
 	if _, err := o.db.CreateOffice(context.Background(), "north", "North office"); err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +99,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/threads/{id}", taken, nil, [9]string{login, "200", nf, nf, nf, nf, nf, nf, nf}},
 		{"POST", "/threads/{id}/reply", taken, url.Values{"body": {"more"}}, [9]string{login, "303 /threads/{id}", nf, nf, nf, nf, nf, nf, nf}},
 		{"GET", "/account", none, nil, [9]string{login, "200", "200", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/account/push", none, subscription("https://push.example.net/matrix"), [9]string{login, "303 /account", "303 /account", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/account/push/off", none, url.Values{"endpoint": {"https://push.example.net/matrix"}}, [9]string{login, "303 /account", "303 /account", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/account/push/off-all", none, nil, [9]string{login, "303 /account", "303 /account", nf, nf, nf, nf, nf, nf}},
+		{"GET", "/push-worker.js", none, nil, [9]string{"200", "200", "200", "200", "200", "200", "200", "200", "200"}},
 		{"GET", "/inbox", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", "303 /admin", "200"}},
 		{"POST", "/inbox/{id}/take", open, nil, [9]string{login, nf, nf, "303 /inbox/{id}", "303 /inbox/{id}", nf, "303 /inbox/{id}", nf, nf}},
 		{"POST", "/inbox/{id}/take", taken, nil, [9]string{login, nf, nf, "303 /inbox/{id}", "409", nf, "409", nf, nf}},

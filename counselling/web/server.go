@@ -33,8 +33,12 @@ type Config struct {
 	// SendInvite, when set, mails an invite link to a new staff member, in
 	// lang (the language of the admin who invites them).
 	SendInvite func(ctx context.Context, lang, to, link string) error
-	// MailWake, when set, is called after a notification was queued.
+	// MailWake, when set, is called after a notification (a mail or a push
+	// to devices) was queued.
 	MailWake func()
+	// PushKey is the office's VAPID public key, which browsers subscribe
+	// with; empty: devices cannot opt in to notifications.
+	PushKey string
 	// LoginsPerMinute bounds login and registration attempts per client.
 	LoginsPerMinute int
 	// LiveHub carries live chats' frames; nil: within this process.
