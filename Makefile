@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test generate lint bench build e2e seed observatory mutants tlscheck fuzz
+.PHONY: run test generate lint bench build e2e seed observatory mutants tlscheck fuzz crashtest
 
 # ADDR is where `make run` listens: make run ADDR=127.0.0.1:9090
 ADDR ?= 127.0.0.1:8080
@@ -58,3 +58,8 @@ tlscheck:
 ## fuzz: every fuzz target for FUZZTIME (default 5s) each; parsers of outside input never panic and keep their promises
 fuzz:
 	bash scripts/fuzz.sh
+
+## crashtest: kill the real binary under load KILLS times (default 100) and check nothing acknowledged is lost; then a full disk (root: mounts a tmpfs)
+KILLS ?= 100
+crashtest:
+	$(GO) run ./scripts/crashtest -kills $(KILLS)

@@ -310,7 +310,23 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if lead {
 		go db.commitQueued()
 	}
-	return <-req.done
+	err := <-req.done
+	if isStorageFull(err) {
+		return &counselling.Error{Code: counselling.EUnavailable, Message: ErrStorageFull.Message, Err: err}
+	}
+	return err
+}
+
+// ErrStorageFull is what a write answers when the disk (or the database's
+// page limit) is full: nothing was saved, and reads keep working. Writes work
+// again as soon as space returns; the office needs no restart.
+var ErrStorageFull = counselling.Errorf(counselling.EUnavailable,
+	"The office cannot save anything right now because its storage is full. Nothing was saved and your text is still here. Please try again later.")
+
+// isStorageFull reports whether err is SQLite's "database or disk is full".
+func isStorageFull(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
 }
 
 type writeRequest struct {

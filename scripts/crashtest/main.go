@@ -1,0 +1,774 @@
+// Command crashtest proves that the office loses nothing it acknowledged when
+// its process dies. It builds the real binary, drives it with help-seekers
+// posting messages, a counsellor posting replies and live-chat messages over
+// the chat socket, records every message the office acknowledged, and kills
+// the process with SIGKILL at random moments (-kills times), restarting it
+// each time. After every kill the database passes SQLite's integrity and
+// foreign-key checks, and after every restart each acknowledged message is in
+// its writer's export exactly once, decrypted; at the end the outbox has
+// delivered every mail. During the load a backup is taken, restored into a
+// new folder and opened by a second office. Last, with -full-disk (root
+// only: it mounts a small tmpfs), a full disk makes writes fail with a clear
+// message while reads keep working, and writes work again once space
+// returns, without a restart.
+//
+//	go run ./scripts/crashtest -kills 100
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"confidant/counselling/live"
+	"confidant/counselling/twofactor"
+
+	"github.com/coder/websocket"
+	"github.com/emersion/go-smtp"
+	_ "github.com/mattn/go-sqlite3"
+)
+
+func main() {
+	kills := flag.Int("kills", 100, "how many times the office is killed")
+	seekers := flag.Int("seekers", 3, "help-seekers writing at the same time")
+	fullDisk := flag.Bool("full-disk", true, "also run the full-disk check (needs root to mount a tmpfs)")
+	flag.Parse()
+	start := time.Now()
+	if err := run(*kills, *seekers, *fullDisk); err != nil {
+		fmt.Fprintln(os.Stderr, "crashtest: FAIL:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("crashtest: ok in %s\n", time.Since(start).Round(time.Second))
+}
+
+// env is the test's world: the binary, the data folder, the mail sink.
+type env struct {
+	work   string
+	bin    string
+	data   string
+	addr   string
+	base   string
+	mail   *sink
+	office *exec.Cmd
+}
+
+func run(kills, nSeekers int, fullDisk bool) error {
+	work, err := os.MkdirTemp("", "confidant-crashtest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	e := &env{work: work, bin: filepath.Join(work, "confidant"), data: filepath.Join(work, "data")}
+	build := exec.Command("go", "build", "-o", e.bin, "./cmd/confidant")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	if e.mail, err = startSink(); err != nil {
+		return err
+	}
+	defer e.mail.close()
+	e.addr = freeAddr()
+	e.base = "http://" + e.addr
+
+	// A counsellor is invited before the office first starts.
+	out, err := exec.Command(e.bin, "staff", "add", "--role", "counsellor", "--name", "Crash Counsellor",
+		"--data", e.data, "--base-url", e.base).Output()
+	if err != nil {
+		return fmt.Errorf("staff add: %w", err)
+	}
+	invite := regexp.MustCompile(`http://\S+/invite/\S+`).FindString(string(out))
+	if err := e.start(); err != nil {
+		return err
+	}
+	defer e.kill()
+
+	counsellor := newClient(e)
+	if err := counsellor.enrol(invite, "a counsellor's long passphrase"); err != nil {
+		return err
+	}
+	ledger := newLedger()
+	var people []*seeker
+	for i := range nSeekers {
+		s := &seeker{client: newClient(e), nick: fmt.Sprintf("Crash Writer %d", i)}
+		if err := s.register(fmt.Sprintf("writer%d@example.org", i)); err != nil {
+			return err
+		}
+		if err := s.openThread(ledger); err != nil {
+			return err
+		}
+		if err := counsellor.take(s.thread); err != nil {
+			return err
+		}
+		people = append(people, s)
+	}
+	chat, err := startChat(e, counsellor, people[0])
+	if err != nil {
+		return err
+	}
+
+	backupAt := kills / 2
+	var backupDone bool
+	for round := 1; round <= kills; round++ {
+		mailsBefore := e.mail.count()
+		ctx, stop := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		for _, s := range people {
+			wg.Go(func() { s.write(ctx, ledger) })
+			wg.Go(func() { counsellor.answer(ctx, s, ledger) })
+		}
+		wg.Go(func() { chat.talk(ctx, ledger) })
+		if round == backupAt {
+			if err := e.backupAndRestore(people[0], ledger); err != nil {
+				stop()
+				return fmt.Errorf("round %d: %w", round, err)
+			}
+			backupDone = true
+		}
+		time.Sleep(time.Duration(200+rand.IntN(1300)) * time.Millisecond)
+		e.office.Process.Signal(syscall.SIGKILL)
+		e.office.Wait()
+		stop()
+		wg.Wait()
+
+		if err := checkDatabase(filepath.Join(e.data, "confidant.db")); err != nil {
+			return fmt.Errorf("round %d, after the kill: %w", round, err)
+		}
+		if err := e.start(); err != nil {
+			return fmt.Errorf("round %d: %w", round, err)
+		}
+		for _, s := range people {
+			if err := s.checkExport(ledger); err != nil {
+				return fmt.Errorf("round %d: %w", round, err)
+			}
+		}
+		if err := e.mailArrives(mailsBefore); err != nil {
+			return fmt.Errorf("round %d: %w", round, err)
+		}
+		fmt.Printf("round %3d: killed and restarted; %d acknowledged messages (%s) all present once; outbox delivers (%d mails)\n",
+			round, ledger.total(), ledger.kinds(), e.mail.count())
+	}
+	if !backupDone && kills > 0 {
+		if err := e.backupAndRestore(people[0], ledger); err != nil {
+			return err
+		}
+	}
+	if err := e.outboxDelivers(); err != nil {
+		return err
+	}
+	fmt.Printf("outbox: every mail delivered (%d received)\n", e.mail.count())
+	e.kill()
+	if fullDisk {
+		return e.fullDisk()
+	}
+	return nil
+}
+
+// start runs the office and waits until it answers.
+func (e *env) start() error {
+	return e.startOn(e.data, e.addr, &e.office)
+}
+
+func (e *env) startOn(data, addr string, cmd **exec.Cmd) error {
+	c := exec.Command(e.bin, "serve", "--data", data, "--addr", addr, "--base-url", "http://"+addr,
+		"--turn-addr", "off", "--smtp", "smtp://"+e.mail.addr)
+	c.Stdout, c.Stderr = io.Discard, io.Discard
+	if err := c.Start(); err != nil {
+		return err
+	}
+	*cmd = c
+	for range 200 {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("the office did not answer within 10 s of starting")
+}
+
+func (e *env) kill() {
+	if e.office != nil && e.office.ProcessState == nil {
+		e.office.Process.Signal(syscall.SIGKILL)
+		e.office.Wait()
+	}
+}
+
+// checkDatabase runs SQLite's own checks on the database of a stopped office.
+func checkDatabase(path string) error {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=1")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var result string
+	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&result); err != nil || result != "ok" {
+		return fmt.Errorf("integrity_check: %q %v", result, err)
+	}
+	rows, err := db.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		return errors.New("foreign_key_check found rows that point nowhere")
+	}
+	return rows.Err()
+}
+
+// backupAndRestore takes a backup while the office is under load, restores
+// it into a new folder with the key files, starts a second office on it and
+// finds the help-seeker's messages acknowledged before the backup began.
+func (e *env) backupAndRestore(s *seeker, l *ledger) error {
+	before := l.snapshot(s.nick)
+	file := filepath.Join(e.work, "backup.db")
+	if out, err := exec.Command(e.bin, "backup", file, "--data", e.data).CombinedOutput(); err != nil {
+		return fmt.Errorf("backup during the load: %v: %s", err, out)
+	}
+	restored := filepath.Join(e.work, "restored")
+	if out, err := exec.Command(e.bin, "restore", file, "--data", restored).CombinedOutput(); err != nil {
+		return fmt.Errorf("restore: %v: %s", err, out)
+	}
+	for _, k := range []string{"master.key", "index.key"} {
+		b, err := os.ReadFile(filepath.Join(e.data, k))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(restored, k), b, 0o600); err != nil {
+			return err
+		}
+	}
+	if err := checkDatabase(filepath.Join(restored, "confidant.db")); err != nil {
+		return fmt.Errorf("the restored backup: %w", err)
+	}
+	var second *exec.Cmd
+	addr := freeAddr()
+	if err := e.startOn(restored, addr, &second); err != nil {
+		return fmt.Errorf("an office on the restored backup: %w", err)
+	}
+	defer func() { second.Process.Signal(syscall.SIGKILL); second.Wait() }()
+	// Sessions are in the database, so the help-seeker's session opens the
+	// restored office too (cookies do not tell ports apart).
+	export, err := s.client.exportFrom("http://" + addr)
+	if err != nil {
+		return fmt.Errorf("export from the restored office: %w", err)
+	}
+	if err := holdsOnce(export, before, s.nick); err != nil {
+		return fmt.Errorf("the restored office: %w", err)
+	}
+	fmt.Printf("backup: taken under load, restored, opened; %d earlier messages found\n", len(before))
+	return os.RemoveAll(restored)
+}
+
+// mailArrives waits until the mail sink has received more than before: the
+// replies of the round queued notifications, and the restarted office
+// delivers them.
+func (e *env) mailArrives(before int64) error {
+	for range 300 {
+		if e.mail.count() > before {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return errors.New("no mail arrived within 30 s of the restart")
+}
+
+// outboxDelivers waits until every queued mail has gone out.
+func (e *env) outboxDelivers() error {
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		db, err := sql.Open("sqlite3", "file:"+filepath.Join(e.data, "confidant.db")+"?mode=ro")
+		if err != nil {
+			return err
+		}
+		var pending int
+		err = db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL`).Scan(&pending)
+		db.Close()
+		if err != nil {
+			return err
+		}
+		if pending == 0 && e.mail.count() > 0 {
+			return nil
+		}
+		time.Sleep(time.Second)
+	}
+	return errors.New("the outbox did not deliver every mail within 90 s of the last restart")
+}
+
+// fullDisk puts an office on a tmpfs of a few megabytes, fills it, and
+// checks that writes are refused with a clear message, reads keep working,
+// and writes work again once space returns.
+func (e *env) fullDisk() error {
+	if os.Geteuid() != 0 {
+		return errors.New("the full-disk check mounts a tmpfs and needs root (or run with -full-disk=false)")
+	}
+	mnt := filepath.Join(e.work, "small")
+	if err := os.MkdirAll(mnt, 0o700); err != nil {
+		return err
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", mnt).CombinedOutput(); err != nil {
+		return fmt.Errorf("mount a small tmpfs: %v: %s", err, out)
+	}
+	defer exec.Command("umount", mnt).Run()
+	data := filepath.Join(mnt, "data")
+	var office *exec.Cmd
+	addr := freeAddr()
+	if err := e.startOn(data, addr, &office); err != nil {
+		return err
+	}
+	defer func() { office.Process.Signal(syscall.SIGKILL); office.Wait() }()
+	small := &env{base: "http://" + addr, addr: addr}
+	s := &seeker{client: newClient(small), nick: "Full Disk Writer"}
+	if err := s.register(""); err != nil {
+		return err
+	}
+	l := newLedger()
+	if err := s.openThread(l); err != nil {
+		return err
+	}
+	big := strings.Repeat("Ich schreibe, bis die Platte voll ist. ", 400)
+	var refused *http.Response
+	var refusedBody string
+	for i := range 1000 {
+		body := fmt.Sprintf("%d %s", i, big)
+		resp, page, err := s.client.post("/threads/"+s.thread+"/reply", url.Values{"body": {body}})
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusSeeOther {
+			refused, refusedBody = resp, page
+			break
+		}
+		l.add(s.nick, body)
+	}
+	if refused == nil {
+		return errors.New("4 MB never filled up")
+	}
+	if refused.StatusCode != http.StatusServiceUnavailable || !strings.Contains(refusedBody, "storage is full") ||
+		!strings.Contains(refusedBody, "Ich schreibe, bis die Platte voll ist.") {
+		return fmt.Errorf("a write on a full disk answered %d without the clear message and the text kept", refused.StatusCode)
+	}
+	resp, page, err := s.client.get("/threads/" + s.thread)
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(page, "Ich schreibe") {
+		return fmt.Errorf("reading on a full disk: %v %v", err, resp)
+	}
+	if err := s.checkExport(l); err != nil {
+		return fmt.Errorf("on a full disk: %w", err)
+	}
+	fmt.Printf("full disk: writes refused with a clear message after %d replies; reads work\n", len(l.snapshot(s.nick))-1)
+	if out, err := exec.Command("mount", "-o", "remount,size=64m", mnt).CombinedOutput(); err != nil {
+		return fmt.Errorf("give space back: %v: %s", err, out)
+	}
+	for i := range 3 {
+		body := fmt.Sprintf("after the disk grew %d", i)
+		resp, _, err := s.client.post("/threads/"+s.thread+"/reply", url.Values{"body": {body}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			return fmt.Errorf("a write after space returned: %v %v", err, resp)
+		}
+		l.add(s.nick, body)
+	}
+	if err := s.checkExport(l); err != nil {
+		return fmt.Errorf("after space returned: %w", err)
+	}
+	fmt.Println("full disk: writes work again once space returns, without a restart")
+	return nil
+}
+
+// ledger is every message the office acknowledged, per help-seeker whose
+// export must hold it.
+type ledger struct {
+	mu     sync.Mutex
+	msgs   map[string]map[string]bool
+	n      atomic.Int64
+	byKind map[string]int
+}
+
+func newLedger() *ledger {
+	return &ledger{msgs: map[string]map[string]bool{}, byKind: map[string]int{}}
+}
+
+// kinds says how many acknowledged messages of each kind there are.
+func (l *ledger) kinds() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprintf("%d help-seeker, %d counsellor, %d chat", l.byKind["Help-seeker"]+l.byKind["First"], l.byKind["Counsellor"], l.byKind["Chat"])
+}
+
+func (l *ledger) add(nick, body string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.msgs[nick] == nil {
+		l.msgs[nick] = map[string]bool{}
+	}
+	l.msgs[nick][body] = true
+	l.n.Add(1)
+	kind, _, _ := strings.Cut(body, " message number")
+	l.byKind[kind]++
+}
+
+func (l *ledger) snapshot(nick string) map[string]bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]bool, len(l.msgs[nick]))
+	for k := range l.msgs[nick] {
+		out[k] = true
+	}
+	return out
+}
+
+func (l *ledger) total() int64 { return l.n.Load() }
+
+var counter atomic.Int64
+
+// unique makes a message text no other message contains.
+func unique(kind string) string {
+	return fmt.Sprintf("%s message number %d, written at %s.", kind, counter.Add(1), time.Now().Format(time.RFC3339Nano))
+}
+
+// client is one person's browser: cookies, same-origin posts, no redirects.
+type client struct {
+	e    *env
+	http *http.Client
+}
+
+func newClient(e *env) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (c *client) do(ctx context.Context, method, base, path string, form url.Values) (*http.Response, string, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, body)
+	if err != nil {
+		return nil, "", err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Origin", base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	page, err := io.ReadAll(resp.Body)
+	return resp, string(page), err
+}
+
+func (c *client) post(path string, form url.Values) (*http.Response, string, error) {
+	return c.do(context.Background(), http.MethodPost, c.e.base, path, form)
+}
+
+func (c *client) get(path string) (*http.Response, string, error) {
+	return c.do(context.Background(), http.MethodGet, c.e.base, path, nil)
+}
+
+func (c *client) exportFrom(base string) (string, error) {
+	resp, page, err := c.do(context.Background(), http.MethodGet, base, "/account/export", nil)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("export: %d", resp.StatusCode)
+	}
+	return page, nil
+}
+
+var totpSecret = regexp.MustCompile(`id="totp-secret"[^>]*>([A-Z2-7]+)<`)
+
+// enrol accepts a staff invite with a password and a TOTP code.
+func (c *client) enrol(link, password string) error {
+	path := strings.TrimPrefix(link, c.e.base)
+	_, page, err := c.get(path)
+	if err != nil {
+		return err
+	}
+	m := totpSecret.FindStringSubmatch(page)
+	if m == nil {
+		return errors.New("the invite page shows no TOTP key")
+	}
+	code, err := twofactor.Code(m[1], time.Now())
+	if err != nil {
+		return err
+	}
+	resp, _, err := c.post(path, url.Values{"password": {password}, "totp_code": {code}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("enrol: %v %v", err, resp)
+	}
+	return nil
+}
+
+func (c *client) take(thread string) error {
+	resp, _, err := c.post("/inbox/"+thread+"/take", url.Values{})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("take: %v %v", err, resp)
+	}
+	return nil
+}
+
+// answer posts counsellor replies to s's thread until ctx ends.
+func (c *client) answer(ctx context.Context, s *seeker, l *ledger) {
+	for ctx.Err() == nil {
+		body := unique("Counsellor")
+		resp, _, err := c.do(ctx, http.MethodPost, c.e.base, "/inbox/"+s.thread+"/reply", url.Values{"body": {body}})
+		if err != nil {
+			return
+		}
+		if resp.StatusCode == http.StatusSeeOther {
+			l.add(s.nick, body)
+		}
+	}
+}
+
+type seeker struct {
+	*client
+	nick   string
+	thread string
+}
+
+func (s *seeker) register(email string) error {
+	resp, page, err := s.post("/register", url.Values{"nickname": {s.nick}, "password": {"a help-seeker's long passphrase"},
+		"email": {email}, "accept_terms": {"yes"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("register: %v %v %s", err, resp, page)
+	}
+	return nil
+}
+
+var threadPath = regexp.MustCompile(`^/threads/([a-z2-7]{26})$`)
+
+func (s *seeker) openThread(l *ledger) error {
+	body := unique("First")
+	resp, _, err := s.post("/threads/new", url.Values{"theme": {"anxiety"}, "body": {body}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("new thread: %v %v", err, resp)
+	}
+	m := threadPath.FindStringSubmatch(resp.Header.Get("Location"))
+	if m == nil {
+		return fmt.Errorf("new thread went to %q", resp.Header.Get("Location"))
+	}
+	s.thread = m[1]
+	l.add(s.nick, body)
+	return nil
+}
+
+// write posts the help-seeker's messages until ctx ends.
+func (s *seeker) write(ctx context.Context, l *ledger) {
+	for ctx.Err() == nil {
+		body := unique("Help-seeker")
+		resp, _, err := s.do(ctx, http.MethodPost, s.e.base, "/threads/"+s.thread+"/reply", url.Values{"body": {body}})
+		if err != nil {
+			return
+		}
+		if resp.StatusCode == http.StatusSeeOther {
+			l.add(s.nick, body)
+		}
+	}
+}
+
+// checkExport finds every acknowledged message of s in s's export exactly
+// once.
+func (s *seeker) checkExport(l *ledger) error {
+	export, err := s.exportFrom(s.e.base)
+	if err != nil {
+		return err
+	}
+	return holdsOnce(export, l.snapshot(s.nick), s.nick)
+}
+
+// holdsOnce checks that the export holds each of bodies exactly once.
+func holdsOnce(export string, bodies map[string]bool, nick string) error {
+	var data struct {
+		Threads []struct {
+			Messages []struct {
+				Body string `json:"body"`
+			} `json:"messages"`
+		} `json:"threads"`
+	}
+	if err := json.Unmarshal([]byte(export), &data); err != nil {
+		return fmt.Errorf("the export of %s is no JSON: %w", nick, err)
+	}
+	seen := map[string]int{}
+	for _, t := range data.Threads {
+		for _, m := range t.Messages {
+			seen[m.Body]++
+		}
+	}
+	for body := range bodies {
+		if n := seen[body]; n != 1 {
+			return fmt.Errorf("an acknowledged message of %s is in the export %d times", nick, n)
+		}
+	}
+	return nil
+}
+
+// chat is a live chat between a help-seeker and the counsellor.
+type chat struct {
+	e          *env
+	id         string
+	seeker     *seeker
+	counsellor *client
+}
+
+var chatPath = regexp.MustCompile(`^/live/([a-z2-7]{26})$`)
+
+func startChat(e *env, counsellor *client, s *seeker) (*chat, error) {
+	if resp, _, err := counsellor.post("/live/availability", url.Values{"available": {"1"}}); err != nil || resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("availability: %v %v", err, resp)
+	}
+	resp, _, err := s.post("/live", url.Values{"theme": {"anxiety"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("start chat: %v %v", err, resp)
+	}
+	m := chatPath.FindStringSubmatch(resp.Header.Get("Location"))
+	if m == nil {
+		return nil, fmt.Errorf("start chat went to %q", resp.Header.Get("Location"))
+	}
+	if resp, _, err := counsellor.post("/live/"+m[1]+"/accept", url.Values{}); err != nil || resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("accept chat: %v %v", err, resp)
+	}
+	return &chat{e: e, id: m[1], seeker: s, counsellor: counsellor}, nil
+}
+
+// talk keeps both sides' sockets open and sends the help-seeker's chat
+// messages, recording each one the office acknowledges, until ctx ends.
+func (ch *chat) talk(ctx context.Context, l *ledger) {
+	// The counsellor's page is open, so the chat stays theirs.
+	if conn, err := ch.dial(ctx, ch.counsellor); err == nil {
+		go func() {
+			for {
+				if _, _, err := conn.Read(ctx); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	conn, err := ch.dial(ctx, ch.seeker.client)
+	if err != nil {
+		return
+	}
+	sent := map[string]string{}
+	acks := make(chan string, 64)
+	go func() {
+		for {
+			_, data, err := conn.Read(ctx)
+			if err != nil {
+				close(acks)
+				return
+			}
+			if f, err := live.Decode(data); err == nil && f.Type == live.TypeAck {
+				acks <- f.ID
+			}
+		}
+	}()
+	for i := 0; ctx.Err() == nil; i++ {
+		id := fmt.Sprintf("c%d-%d", counter.Add(1), i)
+		body := unique("Chat")
+		sent[id] = body
+		data, _ := json.Marshal(live.Frame{Type: live.TypeSend, ID: id, Body: body})
+		if err := conn.Write(ctx, websocket.MessageText, data); err != nil {
+			return
+		}
+		select {
+		case ackID, ok := <-acks:
+			if !ok {
+				return
+			}
+			if b, found := sent[ackID]; found {
+				l.add(ch.seeker.nick, b)
+			}
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Second):
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (ch *chat) dial(ctx context.Context, c *client) (*websocket.Conn, error) {
+	u := "ws://" + ch.e.addr + "/live/" + ch.id + "/ws"
+	h := http.Header{"Origin": {ch.e.base}, "Sec-Fetch-Site": {"same-origin"}}
+	conn, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: c.http, HTTPHeader: h})
+	if err != nil {
+		return nil, err
+	}
+	hello, _ := json.Marshal(live.Frame{Type: live.TypeHello, Last: 0})
+	if err := conn.Write(ctx, websocket.MessageText, hello); err != nil {
+		return nil, err
+	}
+	return conn, nil
+}
+
+// sink is an SMTP server that counts what it receives.
+type sink struct {
+	addr string
+	srv  *smtp.Server
+	n    atomic.Int64
+}
+
+func startSink() (*sink, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &sink{addr: ln.Addr().String()}
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
+	s.srv.Domain = "localhost"
+	s.srv.AllowInsecureAuth = true
+	go s.srv.Serve(ln)
+	return s, nil
+}
+
+func (s *sink) close()       { s.srv.Close() }
+func (s *sink) count() int64 { return s.n.Load() }
+
+type sinkSession struct{ s *sink }
+
+func (*sinkSession) Reset()                               {}
+func (*sinkSession) Logout() error                        { return nil }
+func (*sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (*sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (ss *sinkSession) Data(r io.Reader) error {
+	if _, err := io.Copy(io.Discard, bufio.NewReader(r)); err != nil {
+		return err
+	}
+	ss.s.n.Add(1)
+	return nil
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
