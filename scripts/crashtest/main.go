@@ -24,10 +24,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -36,11 +36,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"confidant/counselling/live"
-	"confidant/counselling/twofactor"
+	"confidant/scripts/office"
 
 	"github.com/coder/websocket"
 	"github.com/emersion/go-smtp"
@@ -60,7 +59,8 @@ func main() {
 	fmt.Printf("crashtest: ok in %s\n", time.Since(start).Round(time.Second))
 }
 
-// env is the test's world: the binary, the data folder, the mail sink.
+// env is the test's world: the binary, the data folder, the mail sink, and
+// the running office.
 type env struct {
 	work   string
 	bin    string
@@ -68,7 +68,7 @@ type env struct {
 	addr   string
 	base   string
 	mail   *sink
-	office *exec.Cmd
+	office *office.Office
 }
 
 func run(kills, nSeekers int, fullDisk bool) error {
@@ -77,40 +77,36 @@ func run(kills, nSeekers int, fullDisk bool) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	e := &env{work: work, bin: filepath.Join(work, "confidant"), data: filepath.Join(work, "data")}
-	build := exec.Command("go", "build", "-o", e.bin, "./cmd/confidant")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build: %w", err)
+	e := &env{work: work, data: filepath.Join(work, "data")}
+	if e.bin, err = office.Build(work); err != nil {
+		return err
 	}
 	if e.mail, err = startSink(); err != nil {
 		return err
 	}
 	defer e.mail.close()
-	e.addr = freeAddr()
+	e.addr = office.FreeAddr()
 	e.base = "http://" + e.addr
 
 	// A counsellor is invited before the office first starts.
-	out, err := exec.Command(e.bin, "staff", "add", "--role", "counsellor", "--name", "Crash Counsellor",
-		"--data", e.data, "--base-url", e.base).Output()
+	invite, err := office.Invite(e.bin, e.data, e.base, "counsellor", "Crash Counsellor")
 	if err != nil {
-		return fmt.Errorf("staff add: %w", err)
+		return err
 	}
-	invite := regexp.MustCompile(`http://\S+/invite/\S+`).FindString(string(out))
 	if err := e.start(); err != nil {
 		return err
 	}
 	defer e.kill()
 
 	counsellor := newClient(e)
-	if err := counsellor.enrol(invite, "a counsellor's long passphrase"); err != nil {
+	if _, err := counsellor.Enrol(invite, "a counsellor's long passphrase"); err != nil {
 		return err
 	}
 	ledger := newLedger()
 	var people []*seeker
 	for i := range nSeekers {
 		s := &seeker{client: newClient(e), nick: fmt.Sprintf("Crash Writer %d", i)}
-		if err := s.register(fmt.Sprintf("writer%d@example.org", i)); err != nil {
+		if err := s.Register(s.nick, "a help-seeker's long passphrase", fmt.Sprintf("writer%d@example.org", i)); err != nil {
 			return err
 		}
 		if err := s.openThread(ledger); err != nil {
@@ -145,8 +141,7 @@ func run(kills, nSeekers int, fullDisk bool) error {
 			backupDone = true
 		}
 		time.Sleep(time.Duration(200+rand.IntN(1300)) * time.Millisecond)
-		e.office.Process.Signal(syscall.SIGKILL)
-		e.office.Wait()
+		e.office.Kill()
 		stop()
 		wg.Wait()
 
@@ -184,35 +179,18 @@ func run(kills, nSeekers int, fullDisk bool) error {
 }
 
 // start runs the office and waits until it answers.
-func (e *env) start() error {
-	return e.startOn(e.data, e.addr, &e.office)
+func (e *env) start() (err error) {
+	e.office, err = e.startOn(e.data, e.addr)
+	return err
 }
 
-func (e *env) startOn(data, addr string, cmd **exec.Cmd) error {
-	c := exec.Command(e.bin, "serve", "--data", data, "--addr", addr, "--base-url", "http://"+addr,
-		"--turn-addr", "off", "--smtp", "smtp://"+e.mail.addr)
-	c.Stdout, c.Stderr = io.Discard, io.Discard
-	if err := c.Start(); err != nil {
-		return err
-	}
-	*cmd = c
-	for range 200 {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return errors.New("the office did not answer within 10 s of starting")
+func (e *env) startOn(data, addr string) (*office.Office, error) {
+	return office.Start(e.bin, data, addr, "--smtp", "smtp://"+e.mail.addr)
 }
 
 func (e *env) kill() {
-	if e.office != nil && e.office.ProcessState == nil {
-		e.office.Process.Signal(syscall.SIGKILL)
-		e.office.Wait()
+	if e.office != nil {
+		e.office.Kill()
 	}
 }
 
@@ -263,12 +241,12 @@ func (e *env) backupAndRestore(s *seeker, l *ledger) error {
 	if err := checkDatabase(filepath.Join(restored, "confidant.db")); err != nil {
 		return fmt.Errorf("the restored backup: %w", err)
 	}
-	var second *exec.Cmd
-	addr := freeAddr()
-	if err := e.startOn(restored, addr, &second); err != nil {
+	addr := office.FreeAddr()
+	second, err := e.startOn(restored, addr)
+	if err != nil {
 		return fmt.Errorf("an office on the restored backup: %w", err)
 	}
-	defer func() { second.Process.Signal(syscall.SIGKILL); second.Wait() }()
+	defer second.Kill()
 	// Sessions are in the database, so the help-seeker's session opens the
 	// restored office too (cookies do not tell ports apart).
 	export, err := s.client.exportFrom("http://" + addr)
@@ -332,16 +310,14 @@ func (e *env) fullDisk() error {
 		return fmt.Errorf("mount a small tmpfs: %v: %s", err, out)
 	}
 	defer exec.Command("umount", mnt).Run()
-	data := filepath.Join(mnt, "data")
-	var office *exec.Cmd
-	addr := freeAddr()
-	if err := e.startOn(data, addr, &office); err != nil {
+	addr := office.FreeAddr()
+	small, err := e.startOn(filepath.Join(mnt, "data"), addr)
+	if err != nil {
 		return err
 	}
-	defer func() { office.Process.Signal(syscall.SIGKILL); office.Wait() }()
-	small := &env{base: "http://" + addr, addr: addr}
-	s := &seeker{client: newClient(small), nick: "Full Disk Writer"}
-	if err := s.register(""); err != nil {
+	defer small.Kill()
+	s := &seeker{client: newClient(&env{base: small.Base, addr: addr}), nick: "Full Disk Writer"}
+	if err := s.Register(s.nick, "a help-seeker's long passphrase", ""); err != nil {
 		return err
 	}
 	l := newLedger()
@@ -353,7 +329,7 @@ func (e *env) fullDisk() error {
 	var refusedBody string
 	for i := range 1000 {
 		body := fmt.Sprintf("%d %s", i, big)
-		resp, page, err := s.client.post("/threads/"+s.thread+"/reply", url.Values{"body": {body}})
+		resp, page, err := s.Post("/threads/"+s.thread+"/reply", url.Values{"body": {body}})
 		if err != nil {
 			return err
 		}
@@ -370,7 +346,7 @@ func (e *env) fullDisk() error {
 		!strings.Contains(refusedBody, "Ich schreibe, bis die Platte voll ist.") {
 		return fmt.Errorf("a write on a full disk answered %d without the clear message and the text kept", refused.StatusCode)
 	}
-	resp, page, err := s.client.get("/threads/" + s.thread)
+	resp, page, err := s.Get("/threads/" + s.thread)
 	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(page, "Ich schreibe") {
 		return fmt.Errorf("reading on a full disk: %v %v", err, resp)
 	}
@@ -383,7 +359,7 @@ func (e *env) fullDisk() error {
 	}
 	for i := range 3 {
 		body := fmt.Sprintf("after the disk grew %d", i)
-		resp, _, err := s.client.post("/threads/"+s.thread+"/reply", url.Values{"body": {body}})
+		resp, _, err := s.Post("/threads/"+s.thread+"/reply", url.Values{"body": {body}})
 		if err != nil || resp.StatusCode != http.StatusSeeOther {
 			return fmt.Errorf("a write after space returned: %v %v", err, resp)
 		}
@@ -447,51 +423,16 @@ func unique(kind string) string {
 	return fmt.Sprintf("%s message number %d, written at %s.", kind, counter.Add(1), time.Now().Format(time.RFC3339Nano))
 }
 
-// client is one person's browser: cookies, same-origin posts, no redirects.
+// client is one person's browser in the office of e.
 type client struct {
-	e    *env
-	http *http.Client
+	*office.Client
+	e *env
 }
 
-func newClient(e *env) *client {
-	jar, _ := cookiejar.New(nil)
-	return &client{e: e, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-func (c *client) do(ctx context.Context, method, base, path string, form url.Values) (*http.Response, string, error) {
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequestWithContext(ctx, method, base+path, body)
-	if err != nil {
-		return nil, "", err
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.Header.Set("Origin", base)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	page, err := io.ReadAll(resp.Body)
-	return resp, string(page), err
-}
-
-func (c *client) post(path string, form url.Values) (*http.Response, string, error) {
-	return c.do(context.Background(), http.MethodPost, c.e.base, path, form)
-}
-
-func (c *client) get(path string) (*http.Response, string, error) {
-	return c.do(context.Background(), http.MethodGet, c.e.base, path, nil)
-}
+func newClient(e *env) *client { return &client{Client: office.NewClient(e.base), e: e} }
 
 func (c *client) exportFrom(base string) (string, error) {
-	resp, page, err := c.do(context.Background(), http.MethodGet, base, "/account/export", nil)
+	resp, page, err := c.Do(context.Background(), http.MethodGet, base, "/account/export", nil)
 	if err != nil {
 		return "", err
 	}
@@ -501,32 +442,8 @@ func (c *client) exportFrom(base string) (string, error) {
 	return page, nil
 }
 
-var totpSecret = regexp.MustCompile(`id="totp-secret"[^>]*>([A-Z2-7]+)<`)
-
-// enrol accepts a staff invite with a password and a TOTP code.
-func (c *client) enrol(link, password string) error {
-	path := strings.TrimPrefix(link, c.e.base)
-	_, page, err := c.get(path)
-	if err != nil {
-		return err
-	}
-	m := totpSecret.FindStringSubmatch(page)
-	if m == nil {
-		return errors.New("the invite page shows no TOTP key")
-	}
-	code, err := twofactor.Code(m[1], time.Now())
-	if err != nil {
-		return err
-	}
-	resp, _, err := c.post(path, url.Values{"password": {password}, "totp_code": {code}})
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("enrol: %v %v", err, resp)
-	}
-	return nil
-}
-
 func (c *client) take(thread string) error {
-	resp, _, err := c.post("/inbox/"+thread+"/take", url.Values{})
+	resp, _, err := c.Post("/inbox/"+thread+"/take", url.Values{})
 	if err != nil || resp.StatusCode != http.StatusSeeOther {
 		return fmt.Errorf("take: %v %v", err, resp)
 	}
@@ -537,7 +454,7 @@ func (c *client) take(thread string) error {
 func (c *client) answer(ctx context.Context, s *seeker, l *ledger) {
 	for ctx.Err() == nil {
 		body := unique("Counsellor")
-		resp, _, err := c.do(ctx, http.MethodPost, c.e.base, "/inbox/"+s.thread+"/reply", url.Values{"body": {body}})
+		resp, _, err := c.Do(ctx, http.MethodPost, c.e.base, "/inbox/"+s.thread+"/reply", url.Values{"body": {body}})
 		if err != nil {
 			return
 		}
@@ -553,20 +470,11 @@ type seeker struct {
 	thread string
 }
 
-func (s *seeker) register(email string) error {
-	resp, page, err := s.post("/register", url.Values{"nickname": {s.nick}, "password": {"a help-seeker's long passphrase"},
-		"email": {email}, "accept_terms": {"yes"}})
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("register: %v %v %s", err, resp, page)
-	}
-	return nil
-}
-
 var threadPath = regexp.MustCompile(`^/threads/([a-z2-7]{26})$`)
 
 func (s *seeker) openThread(l *ledger) error {
 	body := unique("First")
-	resp, _, err := s.post("/threads/new", url.Values{"theme": {"anxiety"}, "body": {body}})
+	resp, _, err := s.Post("/threads/new", url.Values{"theme": {"anxiety"}, "body": {body}})
 	if err != nil || resp.StatusCode != http.StatusSeeOther {
 		return fmt.Errorf("new thread: %v %v", err, resp)
 	}
@@ -583,7 +491,7 @@ func (s *seeker) openThread(l *ledger) error {
 func (s *seeker) write(ctx context.Context, l *ledger) {
 	for ctx.Err() == nil {
 		body := unique("Help-seeker")
-		resp, _, err := s.do(ctx, http.MethodPost, s.e.base, "/threads/"+s.thread+"/reply", url.Values{"body": {body}})
+		resp, _, err := s.Do(ctx, http.MethodPost, s.e.base, "/threads/"+s.thread+"/reply", url.Values{"body": {body}})
 		if err != nil {
 			return
 		}
@@ -640,10 +548,10 @@ type chat struct {
 var chatPath = regexp.MustCompile(`^/live/([a-z2-7]{26})$`)
 
 func startChat(e *env, counsellor *client, s *seeker) (*chat, error) {
-	if resp, _, err := counsellor.post("/live/availability", url.Values{"available": {"1"}}); err != nil || resp.StatusCode != http.StatusSeeOther {
+	if resp, _, err := counsellor.Post("/live/availability", url.Values{"available": {"1"}}); err != nil || resp.StatusCode != http.StatusSeeOther {
 		return nil, fmt.Errorf("availability: %v %v", err, resp)
 	}
-	resp, _, err := s.post("/live", url.Values{"theme": {"anxiety"}})
+	resp, _, err := s.Post("/live", url.Values{"theme": {"anxiety"}})
 	if err != nil || resp.StatusCode != http.StatusSeeOther {
 		return nil, fmt.Errorf("start chat: %v %v", err, resp)
 	}
@@ -651,7 +559,7 @@ func startChat(e *env, counsellor *client, s *seeker) (*chat, error) {
 	if m == nil {
 		return nil, fmt.Errorf("start chat went to %q", resp.Header.Get("Location"))
 	}
-	if resp, _, err := counsellor.post("/live/"+m[1]+"/accept", url.Values{}); err != nil || resp.StatusCode != http.StatusSeeOther {
+	if resp, _, err := counsellor.Post("/live/"+m[1]+"/accept", url.Values{}); err != nil || resp.StatusCode != http.StatusSeeOther {
 		return nil, fmt.Errorf("accept chat: %v %v", err, resp)
 	}
 	return &chat{e: e, id: m[1], seeker: s, counsellor: counsellor}, nil
@@ -716,7 +624,7 @@ func (ch *chat) talk(ctx context.Context, l *ledger) {
 func (ch *chat) dial(ctx context.Context, c *client) (*websocket.Conn, error) {
 	u := "ws://" + ch.e.addr + "/live/" + ch.id + "/ws"
 	h := http.Header{"Origin": {ch.e.base}, "Sec-Fetch-Site": {"same-origin"}}
-	conn, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: c.http, HTTPHeader: h})
+	conn, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: c.HTTP, HTTPHeader: h})
 	if err != nil {
 		return nil, err
 	}
@@ -743,6 +651,8 @@ func startSink() (*sink, error) {
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true
+	// A killed office leaves connections half-open; that is expected here.
+	s.srv.ErrorLog = log.New(io.Discard, "", 0)
 	go s.srv.Serve(ln)
 	return s, nil
 }
@@ -762,13 +672,4 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	}
 	ss.s.n.Add(1)
 	return nil
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
