@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test generate lint bench build e2e seed observatory mutants tlscheck fuzz crashtest
+.PHONY: run test generate lint bench build e2e seed observatory mutants tlscheck fuzz crashtest securitycheck
 
 # ADDR is where `make run` listens: make run ADDR=127.0.0.1:9090
 ADDR ?= 127.0.0.1:8080
@@ -63,3 +63,7 @@ fuzz:
 KILLS ?= 100
 crashtest:
 	$(GO) run ./scripts/crashtest -kills $(KILLS)
+
+## securitycheck: staticcheck, gosec, sqlmap against every form as each kind of user, testssl.sh; reports in docs/ (about 30 minutes)
+securitycheck:
+	bash scripts/securitycheck.sh
