@@ -296,14 +296,23 @@ type Deletion struct {
 // Export is everything stored about a help-seeker, decrypted, for them to take
 // away. Counsellors' private notes are not theirs and are left out.
 type Export struct {
-	Format      string          `json:"format"`
-	ExportedAt  time.Time       `json:"exported_at"`
-	Nickname    string          `json:"nickname"`
-	Profile     ExportProfile   `json:"profile"`
-	CreatedAt   time.Time       `json:"account_created_at"`
-	Consents    []ExportConsent `json:"consents"`
-	Threads     []ExportThread  `json:"threads"`
-	Explanation string          `json:"explanation"`
+	Format     string          `json:"format"`
+	ExportedAt time.Time       `json:"exported_at"`
+	Nickname   string          `json:"nickname"`
+	Profile    ExportProfile   `json:"profile"`
+	CreatedAt  time.Time       `json:"account_created_at"`
+	Consents   []ExportConsent `json:"consents"`
+	Threads    []ExportThread  `json:"threads"`
+	// Devices are the devices that receive notifications, by the address
+	// their browser's push service gave them.
+	Devices     []ExportDevice `json:"notification_devices,omitempty"`
+	Explanation string         `json:"explanation"`
+}
+
+// ExportDevice is one device that receives notifications, in an export.
+type ExportDevice struct {
+	Endpoint string    `json:"push_endpoint"`
+	Since    time.Time `json:"since"`
 }
 
 // ExportProfile is the optional details in an export.

@@ -54,6 +54,9 @@ func (db *DB) export(ctx context.Context, tx *sql.Tx, accountID string) (*counse
 	if out.Consents, err = exportConsents(ctx, tx, accountID); err != nil {
 		return nil, err
 	}
+	if out.Devices, err = db.exportDevices(ctx, tx, accountID); err != nil {
+		return nil, err
+	}
 	caller := counselling.Caller{AccountID: accountID, Kind: counselling.KindSeeker, OfficeID: a.OfficeID}
 	summaries, err := db.seekerThreads(ctx, tx, caller)
 	if err != nil {

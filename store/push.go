@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"confidant/counselling"
 	"confidant/counselling/vault"
@@ -25,13 +26,14 @@ func (db *DB) accountKey(ctx context.Context, tx *sql.Tx, accountID string) (*va
 
 // storedSubscription is one device's subscription, opened.
 type storedSubscription struct {
-	id  int64
-	sub counselling.PushSubscription
+	id      int64
+	sub     counselling.PushSubscription
+	created int64
 }
 
 // subscriptions opens every push subscription of an account, oldest first.
 func (db *DB) subscriptions(ctx context.Context, tx *sql.Tx, accountID string, key *vault.Key) ([]storedSubscription, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, subscription FROM push_subscriptions WHERE account_id = ? ORDER BY id`, accountID)
+	rows, err := tx.QueryContext(ctx, `SELECT id, subscription, created_at FROM push_subscriptions WHERE account_id = ? ORDER BY id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list push subscriptions: %w", err)
 	}
@@ -40,7 +42,7 @@ func (db *DB) subscriptions(ctx context.Context, tx *sql.Tx, accountID string, k
 	for rows.Next() {
 		var s storedSubscription
 		var sealed []byte
-		if err := rows.Scan(&s.id, &sealed); err != nil {
+		if err := rows.Scan(&s.id, &sealed, &s.created); err != nil {
 			return nil, fmt.Errorf("read push subscription: %w", err)
 		}
 		if s.sub, err = openSubscription(key, s.id, sealed); err != nil {
@@ -215,4 +217,22 @@ func (db *DB) enqueuePushes(ctx context.Context, tx *sql.Tx, officeID int64, acc
 		}
 	}
 	return nil
+}
+
+// exportDevices lists the devices of an account that receive notifications,
+// for its export.
+func (db *DB) exportDevices(ctx context.Context, tx *sql.Tx, accountID string) ([]counselling.ExportDevice, error) {
+	key, err := db.accountKey(ctx, tx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := db.subscriptions(ctx, tx, accountID, key)
+	if err != nil {
+		return nil, err
+	}
+	var out []counselling.ExportDevice
+	for _, s := range subs {
+		out = append(out, counselling.ExportDevice{Endpoint: s.sub.Endpoint, Since: time.Unix(s.created, 0).UTC()})
+	}
+	return out, nil
 }

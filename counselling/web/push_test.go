@@ -217,8 +217,13 @@ func TestOptingOutRemovesSubscriptions(t *testing.T) {
 		t.Fatalf("%d subscriptions after the password change logged out everywhere", n)
 	}
 
-	// Someone else's endpoint turns nothing off.
+	// The export lists the devices that receive notifications.
 	optIn("phone")
+	if export := seeker.get("/account/export"); !strings.Contains(export.body, `"push_endpoint": "`+svc.URL+`/phone"`) {
+		t.Errorf("the export does not list the device that receives notifications:\n%s", export.body)
+	}
+
+	// Someone else's endpoint turns nothing off.
 	other := o.browser()
 	other.register("Other Person", "another long password")
 	other.mustPost("/account/push/off", url.Values{"endpoint": {svc.URL + "/phone"}}, "/account")
@@ -229,6 +234,21 @@ func TestOptingOutRemovesSubscriptions(t *testing.T) {
 	seeker.mustPost("/account/delete", url.Values{"password": {"swimming downstream now"}}, "/")
 	if n := o.subscriptions(); n != 0 {
 		t.Fatalf("%d subscriptions after the account was deleted", n)
+	}
+}
+
+// TestRecoveryTurnsNotificationsOff: choosing a new password with the
+// recovery code logs out everywhere, and so turns off every device's
+// notifications: whoever else had the account may have opted in their own.
+func TestRecoveryTurnsNotificationsOff(t *testing.T) {
+	svc := startLocalPushService(t)
+	o, _ := pushOffice(t, svc)
+	seeker := o.browser()
+	code := seeker.registerWithCode(registration("Drifting Kite", "a kite above the dunes"))
+	seeker.mustPost("/account/push", subscription(svc.URL+"/kite"), "/account")
+	o.browser().mustPost("/recover", recovery("Drifting Kite", code, "the kite came down softly"), "/threads")
+	if n := o.subscriptions(); n != 0 {
+		t.Fatalf("%d subscriptions after a recovery logged out everywhere", n)
 	}
 }
 
