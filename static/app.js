@@ -29,3 +29,29 @@
     }
   });
 })();
+
+// A refused form: the page opens on its error summary (autofocus does this
+// without JavaScript too), so that a screen reader announces what is wrong;
+// a link of the summary brings the whole field into view, its label
+// included, and puts the cursor into it.
+(function () {
+  "use strict";
+  var summary = document.querySelector(".error-summary[tabindex]");
+  if (summary && document.activeElement !== summary) {
+    summary.focus();
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".error-summary a[href^='#']") : null;
+    if (!link) {
+      return;
+    }
+    var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    var box = field.closest(".field, fieldset") || field;
+    box.scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+})();

@@ -2,7 +2,6 @@ package templates
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"confidant/counselling"
@@ -102,69 +101,42 @@ var durationLabels = map[string]string{
 // DurationLabel reads a chat's duration bucket.
 func DurationLabel(b string) string { return durationLabels[b] }
 
-// Bar is one bar of a chart.
-type Bar struct {
-	X, Y, W, H int
-	Label      string
-	Value      string
+// ChartRow is one row of a chart: a label, the value as the table shows it
+// ("<5" where suppressed), and the bar's length in hundredths of the longest
+// bar (0 for a suppressed count, which gets no bar).
+type ChartRow struct {
+	Label  string
+	Value  string
+	Length int
 }
 
-// Chart geometry.
-const (
-	chartW  = 640
-	chartH  = 260
-	chartL  = 40
-	chartB  = 40
-	chartTp = 10
-)
-
-// ThemeBars draws the year's contacts per theme as bars; hidden counts get no
-// bar, only their "<5".
-func ThemeBars(r counselling.YearReport) []Bar {
-	n := len(r.ThemesByMonth.RowLabels)
-	if n == 0 {
-		return nil
-	}
+// chartRows makes the rows of a chart from labels and their counts.
+func chartRows(labels []string, cells []counselling.Cell) []ChartRow {
 	maxN := 1
-	for _, c := range r.ThemesByMonth.RowTotals {
+	for _, c := range cells {
 		if !c.Hidden && c.N > maxN {
 			maxN = c.N
 		}
 	}
-	slot := (chartW - chartL) / n
-	var bars []Bar
-	for i, c := range r.ThemesByMonth.RowTotals {
-		h := 0
+	rows := make([]ChartRow, 0, len(cells))
+	for i, c := range cells {
+		length := 0
 		if !c.Hidden {
-			h = c.N * (chartH - chartB - chartTp) / maxN
+			length = c.N * 100 / maxN
 		}
-		bars = append(bars, Bar{X: chartL + i*slot + slot/6, Y: chartH - chartB - h, W: slot * 2 / 3, H: h,
-			Label: r.ThemesByMonth.RowLabels[i], Value: c.String()})
+		rows = append(rows, ChartRow{Label: labels[i], Value: c.String(), Length: length})
 	}
-	return bars
+	return rows
 }
 
-// MonthLine draws the contacts per month as a polyline; hidden months sit on
-// the axis and are labelled "<5".
-func MonthLine(r counselling.YearReport) (points string, dots []Bar) {
-	maxN := 1
-	for _, c := range r.PerMonth.Cells {
-		if !c.Hidden && c.N > maxN {
-			maxN = c.N
-		}
-	}
-	step := (chartW - chartL) / 12
-	for i, c := range r.PerMonth.Cells {
-		v := 0
-		if !c.Hidden {
-			v = c.N
-		}
-		x := chartL + i*step + step/2
-		y := chartH - chartB - v*(chartH-chartB-chartTp)/maxN
-		points += fmt.Sprintf("%d,%d ", x, y)
-		dots = append(dots, Bar{X: x, Y: y, Label: counselling.MonthLabels[i], Value: c.String()})
-	}
-	return points, dots
+// ThemeRows is the year's contacts per theme, one row each.
+func ThemeRows(r counselling.YearReport) []ChartRow {
+	return chartRows(r.ThemesByMonth.RowLabels, r.ThemesByMonth.RowTotals)
+}
+
+// MonthRows is the year's contacts per month, one row each.
+func MonthRows(r counselling.YearReport) []ChartRow {
+	return chartRows(counselling.MonthLabels[:len(r.PerMonth.Cells)], r.PerMonth.Cells)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -95,8 +96,33 @@ func TestYearReportSuppressesAndCSVMatchesThePage(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("statistics: %d", page.status)
 	}
-	if !strings.Contains(page.body, "<svg") || !strings.Contains(page.body, "<title id=\"chart-themes-title\">") {
-		t.Fatal("no chart with a title")
+	// The charts are rows of page text with a bar each: every theme has its
+	// row with the table's value, the suppressed one shows "<5" and no bar,
+	// the largest count has the full bar, and no chart text is drawn in SVG,
+	// where it would shrink with the picture.
+	d := parse(t, page.body)
+	charts := d.all("figure", func(n *html.Node) bool { return strings.Contains(attr(n, "class"), "chart") })
+	if len(charts) != 2 || !strings.Contains(textOf(charts[0]), "Contacts per theme in 2026") {
+		t.Fatalf("want two titled charts, got %d", len(charts))
+	}
+	rows := doc{t: t, root: charts[0]}.all("li", nil)
+	if len(rows) != len(counselling.DefaultThemes) {
+		t.Fatalf("theme chart has %d rows, want %d", len(rows), len(counselling.DefaultThemes))
+	}
+	longest := 0
+	for _, li := range rows {
+		bar := doc{t: t, root: li}.all("rect", nil)
+		if len(bar) != 1 || len(doc{t: t, root: li}.all("text", nil)) != 0 {
+			t.Fatalf("a chart row draws its text in SVG or has no bar: %q", textOf(li))
+		}
+		width, _ := strconv.Atoi(attr(bar[0], "width"))
+		longest = max(longest, width)
+		if strings.Contains(textOf(li), "Self-harm") && (!strings.Contains(textOf(li), "<5") || width != 0) {
+			t.Fatalf("the suppressed theme shows %q with a bar of %d", textOf(li), width)
+		}
+	}
+	if longest != 100 {
+		t.Fatalf("the largest count's bar is %d long, want 100", longest)
 	}
 	if strings.Contains(page.body, "<script>") {
 		t.Fatal("the report page carries inline script")

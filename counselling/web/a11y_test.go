@@ -1,0 +1,69 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"confidant/counselling"
+
+	"golang.org/x/net/html"
+)
+
+// What assistive technology and password managers read from the staff
+// pages: the invite names the login name in a read-only username field, so a
+// password manager saves the password under the right name; the code fields
+// bring up a number pad; the inbox's scrolling table is named for what it
+// holds.
+func TestStaffFormsSpeakToAssistiveTechnology(t *testing.T) {
+	o := newOffice(t)
+	token, err := o.db.CreateStaff(context.Background(), counselling.NewStaff{OfficeID: o.officeID(counselling.DefaultOfficeSlug),
+		Role: counselling.RoleCounsellor, Name: "Eva Berger"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	invite := parse(t, o.browser().get("/invite/"+token).body)
+	field := func(d doc, id string) *html.Node {
+		found := d.all("input", func(n *html.Node) bool { return attr(n, "id") == id })
+		if len(found) != 1 {
+			t.Fatalf("no field %q", id)
+		}
+		return found[0]
+	}
+	user := field(invite, "username")
+	if attr(user, "autocomplete") != "username" || attr(user, "value") != "Eva Berger" || !hasAttr(user, "readonly") {
+		t.Errorf("the invite's username field: autocomplete %q, value %q, read-only %v", attr(user, "autocomplete"), attr(user, "value"), hasAttr(user, "readonly"))
+	}
+	if code := field(invite, "totp_code"); attr(code, "inputmode") != "numeric" {
+		t.Errorf("the invite's code field has inputmode %q", attr(code, "inputmode"))
+	}
+
+	seeker := o.browser()
+	seeker.register("Quiet Lake", "a long enough passphrase")
+	seeker.write("anxiety", "", "Is anyone there?")
+	counsellor := o.enrol(counselling.RoleCounsellor, "Jonas Weber")
+	inbox := parse(t, counsellor.get("/inbox").body)
+	regions := inbox.all("div", func(n *html.Node) bool { return attr(n, "role") == "region" })
+	var named bool
+	for _, r := range regions {
+		if attr(r, "aria-label") == "Table" {
+			t.Error("a scrolling region is named \"Table\"")
+		}
+		if id := attr(r, "aria-labelledby"); id != "" {
+			heading := inbox.all("", func(n *html.Node) bool { return attr(n, "id") == id })
+			named = named || len(heading) == 1 && strings.TrimSpace(textOf(heading[0])) == "Open queue"
+		}
+	}
+	if !named {
+		t.Error("the inbox's queue region is not named \"Open queue\"")
+	}
+}
+
+func hasAttr(n *html.Node, name string) bool {
+	for _, a := range n.Attr {
+		if a.Key == name {
+			return true
+		}
+	}
+	return false
+}
