@@ -173,6 +173,8 @@
       ws.onopen = function () {
         tries = 0;
         sendFrame({ type: "hello", last: seen });
+        // Scripts that send over this socket (reach.js) learn it is open.
+        root.dispatchEvent(new CustomEvent("chat:open"));
         order.forEach(function (cid) {
           if (pending[cid] && !pending[cid].acked) {
             sendFrame({ type: "send", id: cid, body: pending[cid].body });

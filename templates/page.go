@@ -22,6 +22,9 @@ type Page struct {
 	// GroupCalls are the group calls the help-seeker is invited to; every
 	// page of theirs offers them.
 	GroupCalls []string
+	// Reach, when set, carries the in-page ring and the notice of expired
+	// call-back requests (help-seekers), or follows rings (counsellors).
+	Reach *ReachFrame
 	// SwitchPath is where the language links lead: this page, or the start
 	// page after a form was sent.
 	SwitchPath string

@@ -33,6 +33,9 @@ func (s *Server) renderAccount(c echo.Context, status int, d templates.AccountDa
 		}
 		d.PushKey, d.PushWorker, d.PushJSURL = s.cfg.PushKey, pushWorkerPath, s.assets.URL("push.js")
 	}
+	if d.Contact, err = s.db.ContactConsent(ctx, s.callerOf(c)); err != nil {
+		return err
+	}
 	if d.Profile.Values == nil {
 		d.Profile.Values = map[string]string{"email": a.Profile.Email, "age_band": a.Profile.AgeBand,
 			"gender": a.Profile.Gender, "region": a.Profile.Region}
@@ -58,6 +61,7 @@ var accountSaved = map[string]string{
 	"push-on":      "Notifications are on for this device.",
 	"push-off":     "Notifications are off for this device.",
 	"push-off-all": "Notifications are off on all your devices.",
+	"contact":      "Your choice about being contacted again is saved.",
 }
 
 func (s *Server) account(c echo.Context) error {

@@ -34,6 +34,13 @@ func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSet
 	if d.Form.Values == nil {
 		d.Form = settingsForm(office)
 	}
+	if d.CallbackForm.Values == nil {
+		hours, err := s.db.CallbackExpiryHours(c.Request().Context(), office.ID)
+		if err != nil {
+			return err
+		}
+		d.CallbackForm = templates.Form{Values: map[string]string{"callback_expiry_hours": strconv.Itoa(hours)}}
+	}
 	terms, err := s.db.Terms(c.Request().Context(), office.ID)
 	if err != nil {
 		return err
@@ -52,7 +59,7 @@ func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSet
 
 func (s *Server) adminSettings(c echo.Context) error {
 	msg := map[string]string{"settings": "The settings are saved.", "terms": "The new privacy terms are published.",
-		"translation": "The translation of the privacy terms is published."}[c.QueryParam("done")]
+		"translation": "The translation of the privacy terms is published.", "callback": "The call-back setting is saved."}[c.QueryParam("done")]
 	return s.renderSettings(c, http.StatusOK, templates.AdminSettingsData{Message: msg})
 }
 

@@ -83,6 +83,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return strings.TrimPrefix(p.header.Get("Location"), "/calls/")
 	}
 
+	// requested is seeker A's one open call-back request, to the assigned
+	// counsellor; noCallbacks removes seeker A's requests.
+	removeAction := regexpMust(`action="/live/callback/([a-z2-7]{26})/remove"`)
+	noCallbacks := func() string {
+		for _, m := range removeAction.FindAllStringSubmatch(seekerA.get("/live/callback").body, -1) {
+			seekerA.mustPost("/live/callback/"+m[1]+"/remove", nil, "/live/callback?done=removed")
+		}
+		taken()
+		return ""
+	}
+	requested := func() string {
+		noCallbacks()
+		seekerA.mustPost("/live/callback", url.Values{"counsellor": {c1.id}, "kind": {"chat"}}, "/live/callback?done=requested")
+		return removeAction.FindStringSubmatch(seekerA.get("/live/callback").body)[1]
+	}
+	seekerAID := mustAccounts(t, o, "Seeker Alpha")[0]
+
 	const (
 		login = "303 /login"
 		nf    = "404"
@@ -143,6 +160,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/live/{id}/accept", chatting, nil, [9]string{login, nf, nf, "303 /live/{id}", "409", nf, "409", nf, nf}},
 		{"POST", "/live/{id}/end", chatting, nil, [9]string{nf, "303 /live/{id}", nf, "303 /live/{id}", nf, nf, nf, nf, nf}},
 		{"GET", "/live/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{"303 /live", nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/live/callback", none, nil, [9]string{login, "200", "200", nf, nf, nf, nf, nf, nf}},
+		// Seeker B is in contact with nobody.
+		{"POST", "/live/callback", noCallbacks, url.Values{"counsellor": {c1.id}, "kind": {"chat"}}, [9]string{login, "303 /live/callback?done=requested", "422", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/live/callback/{id}/remove", requested, nil, [9]string{login, "303 /live/callback?done=removed", nf, nf, nf, nf, nf, nf, nf}},
+		// Seeker A is not online, so the counsellor asked is told so.
+		{"POST", "/live/callbacks/{id}/call", requested, nil, [9]string{login, nf, nf, "409", nf, nf, nf, nf, nf}},
+		// Seeker A allows no contact: every counsellor is refused alike.
+		{"POST", "/live/invite", none, url.Values{"seeker": {"{seekerA}"}, "kind": {"chat"}}, [9]string{login, nf, nf, "403", "403", "403", "403", nf, "403"}},
+		{"GET", "/live/ring/ws", none, nil, [9]string{login, "403", "403", nf, nf, nf, nf, nf, nf}},
+		{"GET", "/live/reach/ws", none, nil, [9]string{login, nf, nf, "403", "403", "403", "403", nf, "403"}},
+		{"POST", "/live/rings/aaaaaaaaaaaaaaaaaaaaaaaaaa/accept", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/live/rings/aaaaaaaaaaaaaaaaaaaaaaaaaa/decline", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/account/contact", none, url.Values{"consent": {"0"}}, [9]string{login, "303 /account?saved=contact", "303 /account?saved=contact", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/admin/settings/callback", none, url.Values{"callback_expiry_hours": {"24"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/settings?done=callback", nf}},
 		// Last, because it makes the anonymous caller a guest.
 		{"POST", "/inbox/{id}/group-call", taken, nil, [9]string{login, nf, nf, "303 /calls/", nf, nf, nf, nf, nf}},
 		{"GET", "/calls/{id}", group, nil, [9]string{nf, "200", nf, "200", nf, nf, nf, nf, nf}},
@@ -154,7 +185,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	} {
 		for i, caller := range callers {
 			id := tc.thread()
-			r := strings.NewReplacer("{id}", id, "{c1}", c1.id, "{pending}", pending)
+			r := strings.NewReplacer("{id}", id, "{c1}", c1.id, "{pending}", pending, "{seekerA}", seekerAID)
 			path := r.Replace(tc.path)
 			form := url.Values{}
 			for k, vs := range tc.form {

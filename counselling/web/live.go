@@ -256,9 +256,13 @@ func (s *Server) renderLiveQueue(c echo.Context, status int, message string) err
 	if err != nil {
 		return err
 	}
+	reach, err := s.reachQueue(c, caller)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, templates.LiveQueue(s.livePage(c, "Live queue"), templates.LiveQueueData{
 		Items: items, Others: others, Available: s.live.avail.IsAvailable(caller.AccountID), Now: s.cfg.Clock.Now(), Message: message,
-		Supervises: caller.Supervises(), Running: running,
+		Supervises: caller.Supervises(), Running: running, Reach: reach,
 	}))
 }
 

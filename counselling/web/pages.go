@@ -25,6 +25,7 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 		if sess.Kind == counselling.KindSeeker && !sess.Guest {
 			p.GroupCalls = s.groups.invitesFor(sess.AccountID)
 		}
+		p.Reach = s.reachFrame(c, sess)
 	}
 	return p
 }

@@ -69,6 +69,7 @@ type Server struct {
 	live    *liveState
 	calls   offeredCalls
 	groups  groupCalls
+	reach   reachState
 	// patterns holds every registered route pattern, so that only those
 	// name a request in the log and the metrics.
 	patterns map[string]bool
@@ -160,6 +161,7 @@ func (s *Server) Run(ctx context.Context) {
 			return
 		case <-t.C:
 			s.limiter.sweep()
+			s.expireCallbacks(ctx)
 			if i%5 == 0 {
 				if err := s.FlushVisits(ctx); err != nil {
 					s.log.Error("flush page views", "error", err.Error())
