@@ -396,6 +396,7 @@ func TestBrowserJourney(t *testing.T) {
 	groupCall(t, s, first, counsellor)
 	desk(t, s, first, counsellor)
 	pushSettings(t, s, first)
+	callback(t, s, first, counsellor)
 
 	// The admin enrols through the first-admin link and reads the statistics.
 	admin := s.newBrowser(first, "admin", "da-DK,da;q=0.9")
