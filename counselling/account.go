@@ -307,6 +307,7 @@ type Export struct {
 	// their browser's push service gave them.
 	Devices     []ExportDevice `json:"notification_devices,omitempty"`
 	Explanation string         `json:"explanation"`
+	Reach       ExportReach    `json:"reaching_out"`
 }
 
 // ExportDevice is one device that receives notifications, in an export.

@@ -221,6 +221,30 @@ func ReachChannel(kind string) string {
 	return ChannelChat
 }
 
+// ExportReach is what an export holds of reaching out: the consent to be
+// contacted again (nil: none) and the call-back requests, open or expired.
+type ExportReach struct {
+	ContactConsent *ExportContactConsent `json:"contact_consent"`
+	Callbacks      []ExportCallback      `json:"callback_requests"`
+}
+
+// ExportContactConsent is the consent to be contacted again in an export.
+type ExportContactConsent struct {
+	Version int       `json:"version"`
+	GivenAt time.Time `json:"given_at"`
+}
+
+// ExportCallback is one call-back request in an export.
+type ExportCallback struct {
+	Counsellor string     `json:"counsellor"`
+	Kind       string     `json:"kind"`
+	WindowFrom *time.Time `json:"window_from,omitempty"`
+	WindowTo   *time.Time `json:"window_to,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	Expired    bool       `json:"expired"`
+}
+
 // ContactConsentVersion is the version of the text a help-seeker agrees to
 // when they allow counsellors to contact them again. A new text is a new
 // version, and only consent to the current one counts.

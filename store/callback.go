@@ -638,3 +638,38 @@ func (db *DB) SetCallbackExpiryHours(ctx context.Context, actor counselling.Call
 			ID: counselling.AuditCallbackExpiry, Args: map[string]string{"Hours": strconv.Itoa(hours)}})
 	})
 }
+
+// exportReach is the help-seeker's consent to be contacted again and their
+// call-back requests, for their export.
+func (db *DB) exportReach(ctx context.Context, tx *sql.Tx, accountID string) (counselling.ExportReach, error) {
+	out := counselling.ExportReach{Callbacks: []counselling.ExportCallback{}}
+	consent, err := contactConsent(ctx, tx, accountID)
+	if err != nil {
+		return out, err
+	}
+	if consent.Version != 0 {
+		out.ContactConsent = &counselling.ExportContactConsent{Version: consent.Version, GivenAt: consent.GivenAt}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+callbackColumns+` WHERE cb.seeker_id = ? ORDER BY cb.created_at, cb.id`, accountID)
+	if err != nil {
+		return out, fmt.Errorf("export call-backs: %w", err)
+	}
+	list, err := db.scanCallbacks(rows)
+	if err != nil {
+		return out, err
+	}
+	names := staffNames{db: db, tx: tx, ctx: ctx}
+	for _, r := range list {
+		name, err := names.name(r.CounsellorID)
+		if err != nil {
+			return out, err
+		}
+		e := counselling.ExportCallback{Counsellor: name, Kind: r.Kind, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, Expired: r.Expired}
+		if !r.WindowFrom.IsZero() {
+			from, to := r.WindowFrom, r.WindowTo
+			e.WindowFrom, e.WindowTo = &from, &to
+		}
+		out.Callbacks = append(out.Callbacks, e)
+	}
+	return out, nil
+}

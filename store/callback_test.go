@@ -326,3 +326,26 @@ func TestCallbackExpirySettingIsTheAdminsOnly(t *testing.T) {
 		t.Fatalf("after the office's 2 hours: %v", err)
 	}
 }
+
+func TestExportHoldsTheConsentAndTheCallbackRequests(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	seeker := seekerCaller(t, db, "Exporting Ivy", "")
+	c := staffCaller(t, db, seeker.OfficeID, counselling.RoleCounsellor, "Counsellor One")
+	inContact(t, db, seeker, c, "family")
+	if _, err := db.RequestCallback(ctx, seeker, c.AccountID, counselling.ReachChat, "10:30", "11:00"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetContactConsent(ctx, seeker, true); err != nil {
+		t.Fatal(err)
+	}
+	out, err := db.Export(ctx, seeker.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := out.Reach
+	if r.ContactConsent == nil || r.ContactConsent.Version != counselling.ContactConsentVersion || len(r.Callbacks) != 1 ||
+		r.Callbacks[0].Counsellor != "Counsellor One" || r.Callbacks[0].WindowFrom == nil || r.Callbacks[0].WindowFrom.Format("15:04") != "10:30" {
+		t.Fatalf("export of reaching out: %+v", r)
+	}
+}

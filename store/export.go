@@ -58,6 +58,9 @@ func (db *DB) export(ctx context.Context, tx *sql.Tx, accountID string) (*counse
 		return nil, err
 	}
 	caller := counselling.Caller{AccountID: accountID, Kind: counselling.KindSeeker, OfficeID: a.OfficeID}
+	if out.Reach, err = db.exportReach(ctx, tx, accountID); err != nil {
+		return nil, err
+	}
 	summaries, err := db.seekerThreads(ctx, tx, caller)
 	if err != nil {
 		return nil, err
