@@ -51,20 +51,23 @@ func callback(t *testing.T, s *suite, parent context.Context, counsellor *browse
 
 	counsellor.visit("/live/queue", "live-queue-callback")
 	counsellor.waitText("Hopeful Wren")
+	// The help-seeker's page may still be connecting its socket: until it
+	// is, the counsellor is told the help-seeker is not online.
 	rung := false
 	for try := 0; try < 10 && !rung; try++ {
 		counsellor.do(chromedp.Click(chromedp.CSS(`form[action^="/live/callbacks/"] button`)))
-		counsellor.waitPath("/live/queue")
-		if strings.Contains(counsellor.bodyText(), "niet online") {
+		switch shown(counsellor, "Hopeful Wren wordt gebeld", "niet online") {
+		case "niet online":
 			time.Sleep(500 * time.Millisecond)
-			continue
+		case "Hopeful Wren wordt gebeld":
+			rung = true
+		default:
+			t.Fatalf("calling back shows neither ringing nor offline; at %s", counsellor.location())
 		}
-		rung = true
 	}
 	if !rung {
 		t.Fatal("the help-seeker's open page never counted as online")
 	}
-	counsellor.waitText("Hopeful Wren wordt gebeld")
 	counsellor.check("live-queue-ringing")
 
 	caller.do(chromedp.WaitVisible(chromedp.CSS("#ring")))
@@ -85,4 +88,22 @@ func callback(t *testing.T, s *suite, parent context.Context, counsellor *browse
 	caller.check("callback-chat")
 	caller.do(chromedp.Click(chromedp.CSS(`form.chat-end button`)))
 	counsellor.waitText("Deze chat is beëindigd.")
+}
+
+// shown waits (at most 15 s) until the page, fully loaded, shows one of the
+// texts, and returns it ("" if none).
+func shown(b *browser, texts ...string) string {
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === 'complete' && document.body ? document.body.innerText : ''`))
+		cancel()
+		for _, text := range texts {
+			if err == nil && strings.Contains(got, text) {
+				return text
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return ""
 }
