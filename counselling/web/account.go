@@ -65,7 +65,11 @@ var accountSaved = map[string]string{
 }
 
 func (s *Server) account(c echo.Context) error {
-	return s.renderAccount(c, http.StatusOK, templates.AccountData{Saved: accountSaved[c.QueryParam("saved")]})
+	code := c.QueryParam("saved")
+	if code == "" {
+		code = s.confirmation(c)
+	}
+	return s.renderAccount(c, http.StatusOK, templates.AccountData{Saved: accountSaved[code]})
 }
 
 func (s *Server) updateAccount(c echo.Context) error {
@@ -84,7 +88,7 @@ func (s *Server) updateAccount(c echo.Context) error {
 		}
 		return s.renderAccount(c, errorStatus(err), templates.AccountData{Profile: formOf(form, err, profileFields...)})
 	}
-	return c.Redirect(http.StatusSeeOther, "/account")
+	return c.Redirect(http.StatusSeeOther, s.confirm(c, "/account", "details"))
 }
 
 func (s *Server) changePassword(c echo.Context) error {
@@ -98,7 +102,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		}
 		return s.renderAccount(c, errorStatus(err), templates.AccountData{Password: formOf(form, err)})
 	}
-	return c.Redirect(http.StatusSeeOther, "/account")
+	return c.Redirect(http.StatusSeeOther, s.confirm(c, "/account", "password"))
 }
 
 func (s *Server) export(c echo.Context) error {

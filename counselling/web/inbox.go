@@ -19,14 +19,14 @@ func (s *Server) inbox(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, templates.Inbox(s.page(c, "Inbox"), templates.InboxData{
-		Inbox: in, Now: s.cfg.Clock.Now(), Supervisor: caller.Supervises(), Message: flash(c),
+		Inbox: in, Now: s.cfg.Clock.Now(), Supervisor: caller.Supervises(), Message: s.flash(c),
 	}))
 }
 
-// flash is a short confirmation carried in the redirect's query, as a code
-// mapped to fixed text, so no user text travels in a URL.
-func flash(c echo.Context) string {
-	return flashes[c.QueryParam("done")]
+// flash is the confirmation a staff page shows after an action: a code
+// mapped to fixed text (see confirmation), so no user text travels.
+func (s *Server) flash(c echo.Context) string {
+	return flashes[s.confirmation(c)]
 }
 
 var flashes = map[string]string{
@@ -52,7 +52,7 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 	if err != nil {
 		return err
 	}
-	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), Supervisor: caller.Supervises(), Form: f, Message: flash(c),
+	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), Supervisor: caller.Supervises(), Form: f, Message: s.flash(c),
 		GroupCalls: s.cfg.Relay != nil}
 	if d.Holds {
 		if d.Themes, err = s.themeOptions(c, caller.OfficeID); err != nil {
@@ -80,7 +80,7 @@ func (s *Server) take(c echo.Context) error {
 	if err := s.db.Take(c.Request().Context(), s.callerOf(c), id); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/inbox/"+id)
+	return c.Redirect(http.StatusSeeOther, s.confirm(c, "/inbox/"+id, "taken"))
 }
 
 // threadAction runs one staff action on a thread from a posted form. A problem
@@ -116,33 +116,51 @@ func (s *Server) staffReply(c echo.Context, caller counselling.Caller, id string
 		if err := s.db.SaveDraft(ctx, caller, id, first(form, "body")); err != nil {
 			return "", err
 		}
-		return "/inbox/" + id, nil
+		return s.confirm(c, "/inbox/"+id, "draft"), nil
 	}
 	if err := s.db.Reply(ctx, caller, id, first(form, "body"), s.cfg.MailEnabled); err != nil {
 		return "", err
 	}
 	s.notified()
-	return "/inbox/" + id, nil
+	if counselling.NeedsApproval(caller) {
+		return s.confirm(c, "/inbox/"+id, "pending"), nil
+	}
+	return s.confirm(c, "/inbox/"+id, "sent"), nil
 }
 
 func (s *Server) note(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox/" + id, s.db.AddNote(c.Request().Context(), caller, id, first(form, "body"))
+	if err := s.db.AddNote(c.Request().Context(), caller, id, first(form, "body")); err != nil {
+		return "", err
+	}
+	return s.confirm(c, "/inbox/"+id, "note"), nil
 }
 
 func (s *Server) setThemes(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox/" + id, s.db.SetThemes(c.Request().Context(), caller, id, form["theme"])
+	if err := s.db.SetThemes(c.Request().Context(), caller, id, form["theme"]); err != nil {
+		return "", err
+	}
+	return s.confirm(c, "/inbox/"+id, "themes"), nil
 }
 
 func (s *Server) handover(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox", s.db.Handover(c.Request().Context(), caller, id, first(form, "to"))
+	if err := s.db.Handover(c.Request().Context(), caller, id, first(form, "to")); err != nil {
+		return "", err
+	}
+	return s.confirm(c, "/inbox", "handover"), nil
 }
 
 func (s *Server) flag(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox/" + id, s.db.Flag(c.Request().Context(), caller, id, first(form, "reason"))
+	if err := s.db.Flag(c.Request().Context(), caller, id, first(form, "reason")); err != nil {
+		return "", err
+	}
+	return s.confirm(c, "/inbox/"+id, "flagged"), nil
 }
 
 func (s *Server) closeThread(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox", s.db.SetClosed(c.Request().Context(), caller, id, true)
+	if err := s.db.SetClosed(c.Request().Context(), caller, id, true); err != nil {
+		return "", err
+	}
+	return s.confirm(c, "/inbox", "closed"), nil
 }
 
 func (s *Server) reopenThread(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {

@@ -101,9 +101,11 @@ func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f tem
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, templates.SeekerThread(s.page(c, "Conversation"), templates.SeekerThreadData{
-		Thread: t, AnswerTime: office.AnswerTime, Form: f,
-	}))
+	d := templates.SeekerThreadData{Thread: t, AnswerTime: office.AnswerTime, Form: f}
+	if status == http.StatusOK && s.confirmation(c) == "sent" {
+		d.Message = "Your message was sent."
+	}
+	return s.render(c, status, templates.SeekerThread(s.page(c, "Conversation"), d))
 }
 
 func (s *Server) seekerThread(c echo.Context) error {
@@ -122,5 +124,5 @@ func (s *Server) seekerReply(c echo.Context) error {
 		}
 		return s.renderSeekerThread(c, errorStatus(err), id, formOf(form, err, "body"))
 	}
-	return c.Redirect(http.StatusSeeOther, "/threads/"+id)
+	return c.Redirect(http.StatusSeeOther, s.confirm(c, "/threads/"+id, "sent"))
 }
