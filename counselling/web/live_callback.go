@@ -261,17 +261,12 @@ func (s *Server) requestCallback(c echo.Context) error {
 		if kind == counselling.ReachVideo && s.cfg.Relay == nil {
 			kind = ""
 		}
-		var id string
-		id, err = s.db.RequestCallback(c.Request().Context(), s.callerOf(c), form.Get("counsellor"), kind,
+		_, err = s.db.RequestCallback(c.Request().Context(), s.callerOf(c), form.Get("counsellor"), kind,
 			form.Get("window_from"), form.Get("window_to"))
 		if err == nil {
-			if r, ferr := s.db.SeekerCallbacks(c.Request().Context(), s.callerOf(c)); ferr == nil {
-				for _, q := range r {
-					if q.ID == id {
-						s.live.hub.Publish(reachTopic(q.CounsellorID), live.Frame{Type: typeRingChange})
-					}
-				}
-			}
+			// The counsellor asked, and only they, hear that their call-back
+			// queue changed.
+			s.live.hub.Publish(reachTopic(form.Get("counsellor")), live.Frame{Type: typeRingChange})
 		}
 	}
 	if err != nil {

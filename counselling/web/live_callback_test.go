@@ -334,3 +334,37 @@ func TestAdminSetsTheCallbackExpiry(t *testing.T) {
 		t.Fatal("the request outlived the office's 2 hours")
 	}
 }
+
+func TestVideoCallbackOpensTheChatWithTheCallOffered(t *testing.T) {
+	withR, _ := withRelay(t)
+	o := newOffice(t, withR)
+	seeker, c := inContactPair(t, o, "Video Vera", "Maren Video")
+	staffSide := c.dialPath("/live/reach/ws")
+	seeker.mustPost("/live/callback", url.Values{"counsellor": {c.id}, "kind": {"video"}}, "/live/callback?done=requested")
+	// The counsellor's queue page hears of the new request.
+	staffSide.frame("ring-change")
+	q := c.get("/live/queue")
+	if !strings.Contains(q.body, "Video Vera") || !strings.Contains(q.body, "Video call") {
+		t.Fatalf("the call-back queue does not show a video request:\n%s", q.body)
+	}
+	ring := seeker.dialPath("/live/ring/ws")
+	c.mustPost("/live/callbacks/"+callbackRow.FindStringSubmatch(q.body)[1]+"/call", nil, "/live/queue")
+	f := ring.frame("ring")
+	if f.Status != "video" {
+		t.Fatalf("ring frame %+v, want kind video", f)
+	}
+	p := seeker.post("/live/rings/"+f.ID+"/accept", nil)
+	chat := chatLocation.FindStringSubmatch(p.header.Get("Location"))
+	if chat == nil {
+		t.Fatalf("accept: %d %q", p.status, p.header.Get("Location"))
+	}
+	if a := staffSide.frame("ring-answer"); a.ID != chat[1] || a.Status != "video" {
+		t.Fatalf("the counsellor's page is sent %+v, want chat %s with its call", a, chat[1])
+	}
+	if q := c.get("/live/queue"); !strings.Contains(q.body, `href="/live/`+chat[1]+`?call=video"`) {
+		t.Fatalf("without JavaScript the queue does not link the chat with its call:\n%s", q.body)
+	}
+	if p := c.get("/live/" + chat[1] + "?call=video"); p.status != http.StatusOK || !strings.Contains(p.body, "Start video call") {
+		t.Fatalf("the counsellor's chat page: %d", p.status)
+	}
+}
