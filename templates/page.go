@@ -10,7 +10,10 @@ import (
 
 // Page is what every page's frame needs.
 type Page struct {
-	Title  string
+	Title string
+	// TitleData fills the title's placeholders, for titles that tell pages
+	// of one kind apart.
+	TitleData map[string]any
 	Lang   string
 	CSSURL string
 	JSURL  string
@@ -125,4 +128,9 @@ func conversationURL(prefix string, t counselling.ThreadSummary) string {
 		return "/live/" + t.ID
 	}
 	return prefix + t.ID
+}
+
+// PageTitle is the page's title in its reader's language.
+func PageTitle(lang string, p Page) string {
+	return Translate(lang, p.Title, p.TitleData, nil)
 }

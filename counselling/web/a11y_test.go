@@ -67,3 +67,33 @@ func hasAttr(n *html.Node, name string) bool {
 	}
 	return false
 }
+
+// Each conversation page has a title of its own, made of a number or a
+// reference and the start date only: the browser's history on a shared
+// device tells them apart without naming a subject or a theme.
+func TestConversationTitlesAreDistinctAndDiscreet(t *testing.T) {
+	o := newOffice(t)
+	seeker := o.browser()
+	seeker.register("Silent Fjord", "a long enough passphrase")
+	first := seeker.write("anxiety", "Exam nerves", "I cannot sleep before exams.")
+	second := seeker.write("family", "Brother", "My brother shouts at me.")
+	titles := map[string]bool{}
+	for _, id := range []string{first, second} {
+		title := parse(t, seeker.get("/threads/"+id).body).title()
+		titles[title] = true
+		for _, secret := range []string{"Exam", "Brother", "Anxiety", "Family", "anxiety", "family"} {
+			if strings.Contains(title, secret) {
+				t.Errorf("the title %q names %q", title, secret)
+			}
+		}
+	}
+	if len(titles) != 2 || !titles["Conversation 1, started "+o.db.Clock.Now().UTC().Format("2006-01-02")+" · Confidant"] {
+		t.Errorf("the help-seeker's conversation titles: %v", titles)
+	}
+	counsellor := o.enrol(counselling.RoleCounsellor, "Eva Berger")
+	counsellor.post("/inbox/"+first+"/take", nil)
+	title := parse(t, counsellor.get("/inbox/"+first).body).title()
+	if strings.Contains(title, "Exam") || strings.Contains(title, "Anxiety") || !strings.Contains(title, strings.ToUpper(first[:6])) {
+		t.Errorf("the counsellor's conversation title %q", title)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"confidant/counselling"
 	"confidant/templates"
@@ -66,7 +67,10 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 			d.Colleagues = append(d.Colleagues, templates.Option{Value: m.ID, Label: m.Name, Role: string(m.Role)})
 		}
 	}
-	p := s.page(c, "Conversation")
+	// The title tells conversations apart by start date and a reference
+	// taken from the address, never by subject or theme.
+	p := s.page(c, "Conversation started {{.Date}}, reference {{.Ref}}")
+	p.TitleData = map[string]any{"Date": t.CreatedAt.UTC().Format("2006-01-02"), "Ref": strings.ToUpper(t.ID[:6])}
 	p.SkipLinks = templates.ReplySkipLink(d)
 	return s.render(c, status, templates.StaffThread(p, d))
 }

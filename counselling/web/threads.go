@@ -105,7 +105,11 @@ func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f tem
 	if status == http.StatusOK && s.confirmation(c) == "sent" {
 		d.Message = "Your message was sent."
 	}
-	return s.render(c, status, templates.SeekerThread(s.page(c, "Conversation"), d))
+	p, err := s.conversationPage(c, t)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.SeekerThread(p, d))
 }
 
 func (s *Server) seekerThread(c echo.Context) error {
@@ -125,4 +129,24 @@ func (s *Server) seekerReply(c echo.Context) error {
 		return s.renderSeekerThread(c, errorStatus(err), id, formOf(form, err, "body"))
 	}
 	return c.Redirect(http.StatusSeeOther, s.confirm(c, "/threads/"+id, "sent"))
+}
+
+// conversationPage is the frame of a help-seeker's conversation page. Its
+// title tells the person's conversations apart by number and start date
+// only: someone who sees the browser's history on a shared device learns
+// neither subject nor theme.
+func (s *Server) conversationPage(c echo.Context, t *counselling.Thread) (templates.Page, error) {
+	threads, err := s.db.SeekerThreads(c.Request().Context(), s.callerOf(c))
+	if err != nil {
+		return templates.Page{}, err
+	}
+	n := 1
+	for _, other := range threads {
+		if other.ID != t.ID && (other.CreatedAt.Before(t.CreatedAt) || other.CreatedAt.Equal(t.CreatedAt) && other.ID < t.ID) {
+			n++
+		}
+	}
+	p := s.page(c, "Conversation {{.Number}}, started {{.Date}}")
+	p.TitleData = map[string]any{"Number": n, "Date": t.CreatedAt.UTC().Format("2006-01-02")}
+	return p, nil
 }
