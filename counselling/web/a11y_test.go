@@ -97,3 +97,38 @@ func TestConversationTitlesAreDistinctAndDiscreet(t *testing.T) {
 		t.Errorf("the counsellor's conversation title %q", title)
 	}
 }
+
+// Every help-seeker page links, from the same place in its footer, to help
+// now: the office's emergency number, whether someone is available for live
+// chat, and how to write. Staff pages do not carry it.
+func TestEveryHelpSeekerPageLinksToHelpNow(t *testing.T) {
+	o := newOffice(t)
+	seeker := o.browser()
+	seeker.register("Open Window", "a long enough passphrase")
+	id := seeker.write("anxiety", "", "Hello?")
+	for _, path := range []string{"/threads", "/threads/" + id, "/threads/new", "/account", "/live"} {
+		links := parse(t, seeker.get(path).body).all("a", func(n *html.Node) bool { return attr(n, "id") == "help-link" })
+		if len(links) != 1 || attr(links[0], "href") != "/help" || len(parse(t, seeker.get(path).body).all("footer", func(f *html.Node) bool {
+			return len(doc{t: t, root: f}.all("a", func(n *html.Node) bool { return attr(n, "id") == "help-link" })) == 1
+		})) != 1 {
+			t.Errorf("%s: no help link in the footer", path)
+		}
+	}
+	for _, path := range []string{"/", "/login", "/register"} {
+		if !strings.Contains(o.browser().get(path).body, `id="help-link"`) {
+			t.Errorf("visitor page %s: no help link", path)
+		}
+	}
+	help := parse(t, seeker.get("/help").body)
+	tel := help.all("a", func(n *html.Node) bool { return strings.HasPrefix(attr(n, "href"), "tel:") })
+	if len(tel) != 1 || textOf(tel[0]) != counselling.DefaultEmergencyNumber {
+		t.Errorf("the help page does not offer to call %s", counselling.DefaultEmergencyNumber)
+	}
+	if !strings.Contains(textOf(help.root), "Nobody is available for live chat right now.") {
+		t.Errorf("the help page does not say whether someone is available now")
+	}
+	counsellor := o.enrol(counselling.RoleCounsellor, "Eva Berger")
+	if strings.Contains(counsellor.get("/inbox").body, `id="help-link"`) {
+		t.Error("a staff page carries the help-seekers' help link")
+	}
+}

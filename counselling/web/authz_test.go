@@ -151,6 +151,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/admin/regions", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
 		{"POST", "/admin/regions", none, url.Values{"name": {"Matrix North"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/regions", nf}},
 		{"GET", "/live", none, nil, [9]string{"200", "200", "200", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue"}},
+		{"GET", "/help", none, nil, [9]string{"200", "200", "200", "200", "200", "200", "200", "200", "200"}},
 		{"GET", "/live/queue", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", nf, "200"}},
 		{"POST", "/live/availability", none, url.Values{"available": {"1"}}, [9]string{login, nf, nf, "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", nf, "303 /live/queue"}},
 		{"GET", "/live/{id}", waiting, nil, [9]string{"303 /live", "200", nf, nf, nf, nf, nf, nf, nf}},

@@ -70,6 +70,7 @@ func (s *Server) routes() {
 	e.POST("/inbox/:id/approve", s.threadAction(s.approve), s.requireCounsellor)
 	e.POST("/inbox/:id/return", s.threadAction(s.returnReply), s.requireCounsellor)
 
+	e.GET("/help", s.help)
 	e.GET("/live", s.liveStart)
 	e.POST("/live", s.startChat, s.limitClient)
 	e.GET("/live/queue", s.liveQueue, s.requireCounsellor)
