@@ -188,10 +188,15 @@ func (db *DB) factThemes(ctx context.Context, tx *sql.Tx, threadID string, theme
 	var old []int64
 	for rows.Next() {
 		var id int64
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("read statistics theme: %w", err)
+		}
 		old = append(old, id)
 	}
-	rows.Close()
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("read statistics themes: %w", err)
+	}
 	for _, id := range old {
 		if err := db.tallyTheme(ctx, tx, f.officeID, f.year, f.month, id, -1); err != nil {
 			return err

@@ -251,10 +251,15 @@ func (p *purger) warnInactive(ctx context.Context, o counselling.Office, now tim
 			var ids []string
 			for rows.Next() {
 				var id string
-				rows.Scan(&id)
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return fmt.Errorf("read inactive account: %w", err)
+				}
 				ids = append(ids, id)
 			}
-			rows.Close()
+			if err := rows.Close(); err != nil {
+				return fmt.Errorf("find inactive accounts: %w", err)
+			}
 			for _, id := range ids {
 				if err := p.db.enqueue(ctx, tx, o.ID, id, counselling.NoticeInactive); err != nil {
 					return err

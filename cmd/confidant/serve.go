@@ -389,7 +389,17 @@ func pushContact(from string) string {
 func redirectToHTTPS(baseURL string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		http.Redirect(w, r, baseURL+r.URL.RequestURI(), http.StatusMovedPermanently)
+		// Only the path and query travel, so no request can make the
+		// redirect lead to another host (a request-target such as
+		// "http:.evil.example/" has no path and an opaque part instead).
+		target := r.URL.EscapedPath()
+		if !strings.HasPrefix(target, "/") {
+			target = "/" + target
+		}
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, baseURL+target, http.StatusMovedPermanently)
 	})
 }
 

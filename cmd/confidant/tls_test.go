@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -87,4 +88,24 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// The plain-HTTP redirect leads to the office's own host whatever the
+// request-target: one without a path (an opaque "http:.evil.example/") must
+// not become https://office.example.evil.example/.
+func TestRedirectStaysOnTheOfficesHost(t *testing.T) {
+	for _, target := range []string{"http:.evil.example/x", "//evil.example/x", "/threads?x=1"} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		u, err := url.ParseRequestURI(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.URL = u
+		redirectToHTTPS("https://office.example.org").ServeHTTP(rec, req)
+		loc := rec.Header().Get("Location")
+		if !strings.HasPrefix(loc, "https://office.example.org/") {
+			t.Errorf("request-target %q redirects to %q", target, loc)
+		}
+	}
 }
