@@ -349,7 +349,8 @@ func sqlmapVersion() string {
 	if err != nil {
 		return "(version unknown)"
 	}
-	return strings.TrimSpace(string(out))
+	first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return first
 }
 
 func sortedKeys[V any](m map[string]V) []string {
