@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test generate lint bench build e2e seed observatory mutants tlscheck fuzz crashtest securitycheck
+.PHONY: run test generate lint bench floods build e2e seed observatory mutants tlscheck fuzz crashtest securitycheck
 
 # ADDR is where `make run` listens: make run ADDR=127.0.0.1:9090
 ADDR ?= 127.0.0.1:8080
@@ -27,9 +27,14 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) run ./scripts/mutants -check
 
-## bench: run the Go benchmarks that measure the figures issues name
+## bench: this machine's ceilings (SQLite, net/http, argon2id) and Confidant's figures, in process and over HTTP, as ratios (about 15 minutes); BENCHFLAGS=-quick checks the driver in a minute
+BENCHFLAGS ?=
 bench:
-	$(GO) test -p 1 -run '^$$' -bench . -benchmem -count=1 ./...
+	nice $(GO) run ./scripts/bench $(BENCHFLAGS)
+
+## floods: the real binary under a login flood (10× the argon2 ceiling), 1,000 slowloris clients and 10,000 idle connections, against the ceilings
+floods:
+	nice $(GO) run ./scripts/bench -go=false -floods $(BENCHFLAGS)
 
 ## build: the one binary, in ./bin (`bin/confidant version` names its commit)
 build:

@@ -102,6 +102,9 @@ func Start(bin, data, addr string, extra ...string) (*Office, error) {
 	return nil, errors.New("the office did not answer within 10 s of starting")
 }
 
+// Pid is the office's process id.
+func (o *Office) Pid() int { return o.cmd.Process.Pid }
+
 // Kill ends the office with SIGKILL, as a crash would.
 func (o *Office) Kill() {
 	if o.cmd != nil && o.cmd.ProcessState == nil {

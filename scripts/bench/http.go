@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"confidant/scripts/office"
+)
+
+// live is the real binary, running, with a counsellor holding four threads.
+type live struct {
+	o       *office.Office
+	cookie  string
+	threads []string
+	seeker  string // a registered help-seeker's nickname
+}
+
+var threadPath = regexp.MustCompile(`^/threads/([a-z2-7]{26})$`)
+
+// startLive builds and starts the binary on a fresh data folder seeded with
+// -threads threads, and prepares a counsellor with four threads of their own.
+func startLive(work string) *live {
+	bin, err := office.Build(work)
+	check(err)
+	data := filepath.Join(work, "data")
+	addr := office.FreeAddr()
+	base := "http://" + addr
+	invite, err := office.Invite(bin, data, base, "counsellor", "Bench Counsellor")
+	check(err)
+	seed := exec.Command(bin, "seed", "--data", data, "--threads", strconv.Itoa(*threads), "--seekers", "1000")
+	seed.Stderr = os.Stderr
+	check(seed.Run())
+	o, err := office.Start(bin, data, addr)
+	check(err)
+	l := &live{o: o, seeker: "Bench Seeker"}
+	c := office.NewClient(base)
+	if _, err := c.Enrol(invite, "a counsellor's long passphrase"); err != nil {
+		o.Kill()
+		check(err)
+	}
+	s := office.NewClient(base)
+	if err := s.Register(l.seeker, "a fine long password", ""); err != nil {
+		o.Kill()
+		check(err)
+	}
+	for range 4 {
+		resp, _, err := s.Post("/threads/new", url.Values{"theme": {"family"}, "body": {"a message to answer"}})
+		check(err)
+		m := threadPath.FindStringSubmatch(resp.Header.Get("Location"))
+		if m == nil {
+			o.Kill()
+			check(fmt.Errorf("new thread went to %q", resp.Header.Get("Location")))
+		}
+		if resp, _, err := c.Post("/inbox/"+m[1]+"/take", url.Values{}); err != nil || resp.StatusCode != http.StatusSeeOther {
+			o.Kill()
+			check(fmt.Errorf("take: %v %v", err, resp))
+		}
+		l.threads = append(l.threads, m[1])
+	}
+	l.cookie = c.Cookie()
+	return l
+}
+
+// rss is the binary's resident set and its peak so far, in MiB.
+func (l *live) rss() (now, peak float64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", l.o.Pid()))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && (f[0] == "VmRSS:" || f[0] == "VmHWM:") {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			if f[0] == "VmRSS:" {
+				now = kb / 1024
+			} else {
+				peak = kb / 1024
+			}
+		}
+	}
+	return now, peak
+}
+
+func (l *live) request(ctx context.Context, method, path, body string) *http.Request {
+	var req *http.Request
+	if body != "" {
+		req, _ = http.NewRequestWithContext(ctx, method, l.o.Base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req, _ = http.NewRequestWithContext(ctx, method, l.o.Base+path, nil)
+	}
+	req.Header.Set("Origin", l.o.Base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Cookie", l.cookie)
+	return req
+}
+
+// replies posts counsellor replies from four connections, each to its own
+// thread, closed loop, for d.
+func (l *live) replies(d time.Duration) (*latencies, time.Duration) {
+	body := url.Values{"body": {strings.Repeat("A calm and careful answer. ", 40)}}.Encode()
+	var n atomic.Int64
+	return closedLoop(4, d, func(cl *http.Client) bool {
+		id := l.threads[int(n.Add(1))%len(l.threads)]
+		resp, err := cl.Do(l.request(context.Background(), http.MethodPost, "/inbox/"+id+"/reply", body))
+		if err != nil {
+			return false
+		}
+		drain(resp)
+		return resp.StatusCode == http.StatusSeeOther
+	})
+}
+
+// inbox fetches the counsellor's /inbox from one connection, closed loop.
+func (l *live) inbox(d time.Duration) (*latencies, time.Duration) {
+	return closedLoop(1, d, func(cl *http.Client) bool {
+		resp, err := cl.Do(l.request(context.Background(), http.MethodGet, "/inbox", ""))
+		if err != nil {
+			return false
+		}
+		drain(resp)
+		return resp.StatusCode == http.StatusOK
+	})
+}
+
+func runHTTP(work string, c *ceilings) {
+	fmt.Fprintf(os.Stderr, "the real binary over HTTP on 127.0.0.1 (%d threads seeded):\n", *threads)
+	l := startLive(work)
+	defer l.o.Kill()
+	time.Sleep(2 * time.Second)
+	idle, _ := l.rss()
+	add("memory idle (RSS of the binary)", fmt.Sprintf("%.0f MiB", idle), "", "")
+
+	lat, el := l.replies(*phase)
+	rate := float64(lat.n()) / el.Seconds()
+	add("HTTP reply posts/s (4 connections)", perSec(rate), perSec(c.insertPerSec)+" insert", ratio(rate/c.insertPerSec))
+	add("HTTP reply p50 / p99", ms(lat.pct(0.5))+" / "+ms(lat.pct(0.99)), ms(c.insertP99)+" insert p99", times(lat.pct(0.99)/c.insertP99))
+	in, _ := l.inbox(*phase)
+	add(fmt.Sprintf("HTTP /inbox p50 / p99 at %d threads", *threads), ms(in.pct(0.5))+" / "+ms(in.pct(0.99)),
+		fmt.Sprintf("hello %s / %s", ms(c.helloP50), ms(c.helloP99)), times(in.pct(0.99)/c.helloP99))
+	_, peak := l.rss()
+	add("memory loaded (peak RSS of the binary)", fmt.Sprintf("%.0f MiB", peak), fmt.Sprintf("%.0f MiB idle", idle), ratio(peak/idle))
+
+	if *floods {
+		runFloods(l, c, in.pct(0.99))
+	}
+}
+
+// runFloods floods the running binary three ways and measures, during each,
+// what one counsellor fetching /inbox gets, against its unloaded p99.
+func runFloods(l *live, c *ceilings, unloadedP99 float64) {
+	fmt.Fprintln(os.Stderr, "floods:")
+	_, peak0 := l.rss()
+
+	// Logins at ten times the argon2 ceiling, open loop, each from an
+	// address of its own in 127.0.0.0/8 so that the per-client limit does
+	// not turn them away before the hasher sees them.
+	loginRate := 10 * c.argonPerSec
+	ctx, stop := context.WithCancel(context.Background())
+	var codes sync.Map
+	var sent atomic.Int64
+	var fl sync.WaitGroup
+	fl.Go(func() {
+		form := url.Values{"nickname": {l.seeker}, "password": {"not the password at all"}}.Encode()
+		tick := time.NewTicker(time.Duration(float64(time.Second) / loginRate))
+		defer tick.Stop()
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			sent.Add(1)
+			wg.Go(func() {
+				ip := net.IPv4(127, byte(1+i>>16%250), byte(i>>8), byte(i))
+				cl := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true,
+					DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}}).DialContext}}
+				// The attempts already sent run to their answer after
+				// the flood stops: only sending ends.
+				req, _ := http.NewRequest(http.MethodPost, l.o.Base+"/login", strings.NewReader(form))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Origin", l.o.Base)
+				req.Header.Set("Sec-Fetch-Site", "same-origin")
+				resp, err := cl.Do(req)
+				code := "error"
+				if err == nil {
+					drain(resp)
+					code = strconv.Itoa(resp.StatusCode)
+				}
+				v, _ := codes.LoadOrStore(code, new(atomic.Int64))
+				v.(*atomic.Int64).Add(1)
+			})
+		}
+	})
+	time.Sleep(time.Second)
+	in, _ := l.inbox(*phase)
+	stop()
+	fl.Wait()
+	_, peak := l.rss()
+	var got []string
+	codes.Range(func(k, v any) bool {
+		got = append(got, fmt.Sprintf("%s×%d", k, v.(*atomic.Int64).Load()))
+		return true
+	})
+	add(fmt.Sprintf("login flood %.0f/s (10× argon2): /inbox p99", loginRate), ms(in.pct(0.99)),
+		ms(unloadedP99)+" unloaded", times(in.pct(0.99)/unloadedP99)+" (goal ≤ 2×)")
+	add("login flood: answers", fmt.Sprintf("%d sent", sent.Load()), strings.Join(got, " "), "")
+	add("login flood: peak RSS", fmt.Sprintf("%.0f MiB", peak), fmt.Sprintf("%.0f MiB before", peak0), ratio(peak/peak0))
+
+	// 1,000 slow clients, each sending its request's headers a byte at a time.
+	slow := holdConns(l.o.Addr, 1000, true)
+	time.Sleep(time.Second)
+	in, _ = l.inbox(*phase)
+	closed := slow.stop()
+	add("1,000 slowloris clients: /inbox p99", fmt.Sprintf("%s (%d ok, %d slow cut off)", ms(in.pct(0.99)), in.n(), closed),
+		ms(unloadedP99)+" unloaded", times(in.pct(0.99)/unloadedP99))
+
+	// 10,000 idle connections that sent nothing yet.
+	idle := holdConns(l.o.Addr, 10_000, false)
+	time.Sleep(time.Second)
+	in, _ = l.inbox(*phase)
+	rss, _ := l.rss()
+	closed = idle.stop()
+	add("10,000 idle connections: /inbox p99", fmt.Sprintf("%s (%d ok, %d cut off)", ms(in.pct(0.99)), in.n(), closed),
+		ms(unloadedP99)+" unloaded", times(in.pct(0.99)/unloadedP99))
+	add("10,000 idle connections: RSS", fmt.Sprintf("%.0f MiB", rss), fmt.Sprintf("%.0f MiB before", peak0), ratio(rss/peak0))
+}
+
+// held is a crowd of connections kept open against the office.
+type held struct {
+	stopped chan struct{}
+	wg      sync.WaitGroup
+	closed  atomic.Int64
+}
+
+// holdConns opens n connections to addr; with slow, each sends a request
+// line and then one header byte a second, as a slowloris client does.
+func holdConns(addr string, n int, slow bool) *held {
+	h := &held{stopped: make(chan struct{})}
+	for i := range n {
+		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "  connection %d: %v\n", i, err)
+			break
+		}
+		h.wg.Go(func() {
+			defer conn.Close()
+			if slow {
+				conn.Write([]byte("GET /login HTTP/1.1\r\nHost: " + addr + "\r\n"))
+			}
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				select {
+				case <-h.stopped:
+					return
+				case <-tick.C:
+				}
+				if slow {
+					if _, err := conn.Write([]byte("X")); err != nil {
+						h.closed.Add(1)
+						return
+					}
+				}
+			}
+		})
+	}
+	return h
+}
+
+func (h *held) stop() int64 {
+	close(h.stopped)
+	h.wg.Wait()
+	return h.closed.Load()
+}
