@@ -49,7 +49,9 @@ type DB struct {
 	writeQueue []*writeRequest
 	writing    bool
 
-	read  *sql.DB
+	read *sql.DB
+	// ckpt is the background checkpointer's connection (see checkpointer.go).
+	ckpt  *sql.DB
 	keys  *vault.Keyring
 	clock counselling.Clock
 	rand  io.Reader
@@ -160,6 +162,10 @@ func Open(ctx context.Context, path string, keys *vault.Keyring, opts Options) (
 		db.Close()
 		return nil, err
 	}
+	if err := db.startCheckpointer(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -175,6 +181,9 @@ func (db *DB) Close() error {
 		db.bg.Wait()
 	}
 	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.Close())
+	}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}

@@ -40,11 +40,19 @@ type Hasher struct {
 	dummy  string
 }
 
-// New returns a hasher with GOMAXPROCS slots when slots is 0; a caller that waits
-// longer than wait for a slot gets an EUnavailable error.
+// DefaultSlots is how many hashes run at once on procs cores: all but one,
+// and at least one. A flood of logins then keeps one core for every other
+// page; with a slot on every core, each page waited behind the hashes for
+// the scheduler's time slices, and its p99 grew tenfold.
+func DefaultSlots(procs int) int {
+	return max(1, procs-1)
+}
+
+// New returns a hasher with DefaultSlots(GOMAXPROCS) slots when slots is 0; a
+// caller that waits longer than wait for a slot gets an EUnavailable error.
 func New(params Params, slots int, wait time.Duration) *Hasher {
 	if slots <= 0 {
-		slots = runtime.GOMAXPROCS(0)
+		slots = DefaultSlots(runtime.GOMAXPROCS(0))
 	}
 	h := &Hasher{params: params, slots: make(chan struct{}, slots), wait: wait}
 	h.dummy = h.hash([]byte("confidant dummy password"))

@@ -61,6 +61,15 @@ func TestBusyHasherTurnsCallersAwayQuickly(t *testing.T) {
 	}
 }
 
+// A login flood may take every core but one, and always gets one.
+func TestDefaultSlotsLeaveOneCoreToOtherPages(t *testing.T) {
+	for _, c := range []struct{ procs, want int }{{1, 1}, {2, 1}, {4, 3}, {16, 15}} {
+		if got := passwd.DefaultSlots(c.procs); got != c.want {
+			t.Errorf("DefaultSlots(%d) = %d, want %d", c.procs, got, c.want)
+		}
+	}
+}
+
 // BenchmarkHash is one registration's password work.
 func BenchmarkHash(b *testing.B) {
 	h := passwd.New(passwd.DefaultParams, 0, time.Minute)
@@ -73,5 +82,5 @@ func BenchmarkHash(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "hashes/s")
-	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "slots")
+	b.ReportMetric(float64(passwd.DefaultSlots(runtime.GOMAXPROCS(0))), "slots")
 }

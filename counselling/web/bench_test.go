@@ -51,7 +51,7 @@ func BenchmarkLogin(b *testing.B) {
 }
 
 // BenchmarkFiftyConcurrentLogins sends 50 logins at once and reports the peak Go
-// heap seen while they run: the hasher's slots keep it near GOMAXPROCS × 19 MiB
+// heap seen while they run: the hasher's slots keep it near passwd.DefaultSlots(GOMAXPROCS) × 19 MiB
 // however many wait.
 func BenchmarkFiftyConcurrentLogins(b *testing.B) {
 	o := newOffice(b)
