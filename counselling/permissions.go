@@ -28,6 +28,8 @@ const (
 //   - the counsellor who holds a thread replies, saves drafts, tags themes,
 //     flags, closes, reopens and hands it over; nobody else does, supervisors
 //     included, because a thread has one voice towards its help-seeker;
+//   - while the holder is away, their stand-in is that voice: they reply and
+//     save drafts in the holder's mail threads, and nothing more;
 //   - notes are added by every staff member who may read the thread, so that a
 //     supervisor can leave one on a flagged thread;
 //   - counsellors and supervisors take threads from their own office's queue;
@@ -58,7 +60,9 @@ func ActScope(c Caller, action ThreadAction) ThreadScope {
 		return none
 	}
 	switch action {
-	case ActReply, ActDraft, ActClose, ActReopen:
+	case ActReply, ActDraft:
+		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, StandInFor: c.StandsInFor, Channel: ChannelMail}
+	case ActClose, ActReopen:
 		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, Channel: ChannelMail}
 	case ActChat:
 		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, Channel: ChannelChat}
@@ -159,7 +163,7 @@ func InboxOf(c Caller) InboxScopes {
 	}
 	read := ReadScope(c)
 	in.Queue = ActScope(c, ActTake)
-	in.Own = ThreadScope{OfficeID: read.OfficeID, AssignedTo: read.AssignedTo}
+	in.Own = ThreadScope{OfficeID: read.OfficeID, AssignedTo: read.AssignedTo, StandInFor: read.StandInFor}
 	if read.OrFlagged {
 		in.Flagged = ThreadScope{OfficeID: read.OfficeID, OrFlagged: true}
 	}

@@ -29,6 +29,10 @@ type Caller struct {
 	Trainee   bool
 	// Guest: a help-seeker chatting without an account of their own.
 	Guest bool
+	// StandsInFor names the absent colleagues whose mail conversations the
+	// caller answers as their stand-in now (see StandingInFor): their account
+	// ids separated by spaces, one string so that callers stay comparable.
+	StandsInFor string
 }
 
 // CallerOf returns the caller of a session.
@@ -64,12 +68,17 @@ type ThreadScope struct {
 	// OrRunningChat widens it to the office's running chats, which a
 	// supervisor reads along.
 	OrRunningChat bool
+	// StandInFor widens it to the mail threads held by these absent
+	// colleagues, whose stand-in the caller is for now (account ids
+	// separated by spaces, as in Caller.StandsInFor).
+	StandInFor string
 	// Channel, when set, limits to threads of that channel (ChannelMail or
 	// ChannelChat): mail actions do not reach chats, nor chat actions mail.
 	Channel string
 }
 
-// ReadScope is the rule of who reads which thread: help-seekers their own; counsellors the threads they took; supervisors also the flagged
+// ReadScope is the rule of who reads which thread: help-seekers their own; counsellors the threads they took, and while a
+// colleague is away with them as stand-in, that colleague's mail threads; supervisors also the flagged
 // threads of their office and those awaiting their approval; admins none.
 // Threads in the open queue are read by taking them.
 func ReadScope(c Caller) ThreadScope {
@@ -77,7 +86,7 @@ func ReadScope(c Caller) ThreadScope {
 	case c.Kind == KindSeeker && c.AccountID != "":
 		return ThreadScope{SeekerID: c.AccountID}
 	case c.Counsels():
-		s := ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID}
+		s := ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, StandInFor: c.StandsInFor}
 		if c.Supervises() {
 			s.OrFlagged, s.OrAwaitingReview = true, true
 		}

@@ -37,31 +37,61 @@ func (c cursor) String() string { return strconv.FormatInt(c.at, 10) + "." + c.i
 // supervisors, the flagged threads and the replies awaiting approval. Pages are
 // found by key, never by OFFSET, and nothing is counted in full.
 func (db *DB) Inbox(ctx context.Context, c counselling.Caller, queueAfter, ownAfter string) (*counselling.Inbox, error) {
+	return db.FilteredInbox(ctx, c, "", queueAfter, ownAfter)
+}
+
+// FilteredInbox returns a counsellor's inbox filtered by one of
+// counselling.InboxStatuses (empty: the whole inbox), as counselling.FilterInbox
+// decides.
+func (db *DB) FilteredInbox(ctx context.Context, c counselling.Caller, status, queueAfter, ownAfter string) (*counselling.Inbox, error) {
 	lists := counselling.InboxOf(c)
 	if lists.Queue.None && lists.Own.None {
 		return nil, counselling.Errorf(counselling.ENotFound, "There is no inbox here.")
 	}
+	filter := counselling.FilterInbox(status)
+	var extra string
+	var extraArgs []any
+	if filter.OnlyOverdue {
+		extra, extraArgs = ` AND t.due_at IS NOT NULL AND t.due_at < ?`, []any{db.now().Unix()}
+	}
 	in := &counselling.Inbox{}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		if err := db.queuePage(ctx, tx, lists.Queue, parseCursor(queueAfter, cursor{math.MinInt64, ""}), in); err != nil {
-			return err
+		if filter.Queue {
+			if err := db.queuePage(ctx, tx, lists.Queue, extra, extraArgs, parseCursor(queueAfter, cursor{math.MinInt64, ""}), in); err != nil {
+				return err
+			}
 		}
-		own := parseCursor(ownAfter, cursor{math.MaxInt64, ""})
-		cond, args := scopeSQL(lists.Own)
-		rows, err := tx.QueryContext(ctx, summarySelect+` WHERE `+cond+`
-			AND (t.last_activity_at, t.id) < (?, ?) ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`,
-			append(args, own.at, own.id, counselling.InboxPageSize+1)...)
-		if err != nil {
-			return fmt.Errorf("list own threads: %w", err)
+		if filter.Own {
+			own := parseCursor(ownAfter, cursor{math.MaxInt64, ""})
+			cond, args := scopeSQL(lists.Own)
+			cond += extra
+			args = append(args, extraArgs...)
+			if len(filter.OwnStatuses) > 0 {
+				cond += ` AND t.status IN (?` + strings.Repeat(", ?", len(filter.OwnStatuses)-1) + `)`
+				for _, s := range filter.OwnStatuses {
+					args = append(args, s)
+				}
+			}
+			rows, err := tx.QueryContext(ctx, summarySelect+` WHERE `+cond+`
+				AND (t.last_activity_at, t.id) < (?, ?) ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`,
+				append(args, own.at, own.id, counselling.InboxPageSize+1)...)
+			if err != nil {
+				return fmt.Errorf("list own threads: %w", err)
+			}
+			if in.Own, err = db.scanSummaries(rows, true); err != nil {
+				return err
+			}
+			if len(in.Own) > counselling.InboxPageSize {
+				in.Own = in.Own[:counselling.InboxPageSize]
+				last := in.Own[len(in.Own)-1]
+				in.OwnNext = cursor{last.LastActivityAt.Unix(), last.ID}.String()
+			}
 		}
-		if in.Own, err = db.scanSummaries(rows, true); err != nil {
-			return err
+		if !filter.Extras {
+			return nil
 		}
-		if len(in.Own) > counselling.InboxPageSize {
-			in.Own = in.Own[:counselling.InboxPageSize]
-			last := in.Own[len(in.Own)-1]
-			in.OwnNext = cursor{last.LastActivityAt.Unix(), last.ID}.String()
-		}
+		var err error
+		var rows *sql.Rows
 		if !lists.Flagged.None {
 			cond, args := scopeSQL(lists.Flagged)
 			rows, err = tx.QueryContext(ctx, summarySelect+` WHERE `+cond+` ORDER BY t.flagged_at DESC LIMIT ?`,
@@ -92,8 +122,10 @@ func (db *DB) Inbox(ctx context.Context, c counselling.Caller, queueAfter, ownAf
 	return in, nil
 }
 
-func (db *DB) queuePage(ctx context.Context, tx *sql.Tx, queue counselling.ThreadScope, after cursor, in *counselling.Inbox) error {
+func (db *DB) queuePage(ctx context.Context, tx *sql.Tx, queue counselling.ThreadScope, extra string, extraArgs []any, after cursor, in *counselling.Inbox) error {
 	cond, args := scopeSQL(queue)
+	cond += extra
+	args = append(args, extraArgs...)
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, th.slug, th.name, t.created_at, t.due_at FROM threads t
 		JOIN themes th ON th.id = t.theme_id
 		WHERE `+cond+` AND (t.created_at, t.id) > (?, ?)

@@ -31,6 +31,12 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 		alts = append(alts, "t.counsellor_id = ?")
 		args = append(args, s.AssignedTo)
 	}
+	if absent := strings.Fields(s.StandInFor); len(absent) > 0 {
+		alts = append(alts, "(t.channel = 'mail' AND t.counsellor_id IN (?"+strings.Repeat(", ?", len(absent)-1)+"))")
+		for _, id := range absent {
+			args = append(args, id)
+		}
+	}
 	if s.OrFlagged {
 		alts = append(alts, "t.flagged_at IS NOT NULL")
 	}

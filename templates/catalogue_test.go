@@ -22,7 +22,7 @@ import (
 var sameInEnglish = map[string][]string{
 	"de": {"[NAME]", "[URL]", "Admin", "Nickname", "Apr", "Aug", "Code", "Depression", "Feb", "Jan", "Jul", "Jun", "Name", "Nov", "Region", "Sep", "Version {{.Version}}, {{.Date}}", "Chat"},
 	"da": {"[URL]", "Administration", "Depression", "Supervisor", "supervisor", "Under 15", "Version {{.Version}}, {{.Date}}", "chat", "video", "version {{.Version}}, {{.Language}}", "Chat", "Send", "Start chat"},
-	"nl": {"[URL]", "[POSTCODE]", "Code", "Details", "Inbox", "Supervisor", "supervisor", "open", "chat", "video", "Chat"},
+	"nl": {"[URL]", "[POSTCODE]", "Code", "Details", "Inbox", "Supervisor", "supervisor", "open", "Open", "chat", "video", "Chat"},
 }
 
 var (

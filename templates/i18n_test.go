@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"confidant/counselling"
 	"confidant/counselling/redact"
@@ -133,6 +134,12 @@ func catalogue(t *testing.T) []string {
 		add(th.Name)
 	}
 	add(counselling.DefaultAnswerTime)
+	for _, st := range counselling.InboxStatuses {
+		add(templates.InboxStatusLabel(st))
+	}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		add(templates.WeekdayName(context.Background(), d))
+	}
 	for _, m := range append(counselling.AuditDetailMessages, counselling.AuditActorOperator, counselling.AuditActorAutomatic,
 		counselling.ChannelMail, counselling.ChannelChat, counselling.ChannelVideo) {
 		add(m)

@@ -100,6 +100,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	seekerAID := mustAccounts(t, o, "Seeker Alpha")[0]
 
+	// absence is an absence the assigned counsellor recorded for next
+	// year, with the colleague as stand-in; its id.
+	absence := func() string {
+		c1.mustPost("/inbox/absence", url.Values{"from": {"2027-01-04"}, "to": {"2027-01-05"}, "stand_in": {c2.id}}, "/inbox/absence")
+		return regexpFind(t, c1.get("/inbox/absence").body, `action="/inbox/absence/([a-z2-7]{26})/end"`)
+	}
+
 	const (
 		login = "303 /login"
 		nf    = "404"
@@ -141,6 +148,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/inbox/{id}/approve", awaiting, url.Values{"message": {"{pending}"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox", nf, nf}},
 		{"POST", "/inbox/{id}/return", awaiting, url.Values{"message": {"{pending}"}, "comment": {"again"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox", nf, nf}},
 		{"GET", "/inbox/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/inbox?status=overdue", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", "303 /admin", "200"}},
+		{"GET", "/inbox/absence", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", nf, "200"}},
+		// A stand-in is a counselling colleague of the same office, not oneself.
+		{"POST", "/inbox/absence", none, url.Values{"from": {"2027-02-01"}, "to": {"2027-02-02"}, "stand_in": {"{c2}"}},
+			[9]string{login, nf, nf, "303 /inbox/absence", "422", "422", "303 /inbox/absence", nf, "422"}},
+		{"POST", "/inbox/absence/{id}/end", absence, nil, [9]string{login, nf, nf, "303 /inbox/absence", nf, nf, nf, nf, nf}},
 		{"GET", "/threads/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"GET", "/recover", none, nil, [9]string{"200", "200", "200", "200", "200", "200", "200", "200", "200"}},
 		{"GET", "/recover/mail", none, nil, [9]string{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
@@ -186,7 +199,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	} {
 		for i, caller := range callers {
 			id := tc.thread()
-			r := strings.NewReplacer("{id}", id, "{c1}", c1.id, "{pending}", pending, "{seekerA}", seekerAID)
+			r := strings.NewReplacer("{id}", id, "{c1}", c1.id, "{c2}", c2.id, "{pending}", pending, "{seekerA}", seekerAID)
 			path := r.Replace(tc.path)
 			form := url.Values{}
 			for k, vs := range tc.form {

@@ -15,13 +15,29 @@ func (s *Server) inbox(c echo.Context) error {
 	if caller.Role == counselling.RoleAdmin {
 		return c.Redirect(http.StatusSeeOther, "/admin")
 	}
-	in, err := s.db.Inbox(c.Request().Context(), caller, c.QueryParam("queue_after"), c.QueryParam("own_after"))
+	// An unknown status shows the whole inbox: the filters are links the
+	// page offers, so only a hand-edited address names another.
+	status := c.QueryParam("status")
+	if !counselling.ValidInboxStatus(status) {
+		status = ""
+	}
+	ctx := c.Request().Context()
+	in, err := s.db.FilteredInbox(ctx, caller, status, c.QueryParam("queue_after"), c.QueryParam("own_after"))
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.Inbox(s.page(c, "Inbox"), templates.InboxData{
-		Inbox: in, Now: s.cfg.Clock.Now(), Supervisor: caller.Supervises(), Message: s.flash(c),
-	}))
+	d := templates.InboxData{Inbox: in, Now: s.cfg.Clock.Now(), Supervisor: caller.Supervises(), Message: s.flash(c), Status: status}
+	wd, err := s.db.Workday(ctx, caller.OfficeID)
+	if err != nil {
+		return err
+	}
+	d.Zone = wd.Workweek().Location
+	if d.Supervisor {
+		if d.Overdue, err = s.db.OverdueCounts(ctx, caller.OfficeID); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, templates.Inbox(s.page(c, "Inbox"), d))
 }
 
 // flash is the confirmation a staff page shows after an action: a code
@@ -53,7 +69,7 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 	if err != nil {
 		return err
 	}
-	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), Supervisor: caller.Supervises(), Form: f, Message: s.flash(c),
+	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), StandsIn: t.StandsInFor(caller), Supervisor: caller.Supervises(), Form: f, Message: s.flash(c),
 		GroupCalls: s.cfg.Relay != nil}
 	if d.Holds {
 		if d.Themes, err = s.themeOptions(c, caller.OfficeID); err != nil {

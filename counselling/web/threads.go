@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) callerOf(c echo.Context) counselling.Caller {
-	return counselling.CallerOf(sessionOf(c))
+	return s.callerWithStandIns(c)
 }
 
 // thread loads a thread the caller may read and marks it read, except in
@@ -101,7 +101,11 @@ func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f tem
 	if err != nil {
 		return err
 	}
-	d := templates.SeekerThreadData{Thread: t, AnswerTime: office.AnswerTime, Form: f}
+	wd, err := s.seekerWorkday(c, t)
+	if err != nil {
+		return err
+	}
+	d := templates.SeekerThreadData{Thread: t, AnswerTime: office.AnswerTime, Form: f, Workday: wd}
 	if status == http.StatusOK && s.confirmation(c) == "sent" {
 		d.Message = "Your message was sent."
 	}
