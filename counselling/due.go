@@ -2,6 +2,7 @@ package counselling
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -241,3 +242,48 @@ type OverdueCounts struct {
 
 // Total is the number of overdue threads.
 func (o OverdueCounts) Total() int { return o.Queued + o.InProgress }
+
+// Validate checks an office's working time as its admins set it: a time zone
+// of the zone database, a promise Promise.Validate accepts, opening hours
+// that close after they open (or a day left closed), and holidays written as
+// days. Holidays are put in order without repeats.
+func (d *Workday) Validate() error {
+	p := Problems{}
+	d.TimeZone = strings.TrimSpace(d.TimeZone)
+	if _, err := ValidateTimeZone(d.TimeZone); err != nil {
+		p.Add("time_zone", ErrorMessage(err))
+	}
+	if err := d.Promise.Validate(); err != nil {
+		p.Add("promise_amount", ErrorMessage(err))
+	}
+	for wd, h := range d.Hours {
+		if h == (DayHours{}) {
+			continue
+		}
+		if h.Opens < 0 || h.Closes > 24*60 || !h.Open() {
+			p.Add("closes_"+strconv.Itoa(wd), "The office closes before it opens. Please give a closing time after the opening time, or leave both empty.")
+		}
+	}
+	seen := map[string]bool{}
+	var days []string
+	for _, h := range d.Holidays {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			continue
+		}
+		if _, err := time.Parse(DateLayout, h); err != nil {
+			p.Add("holidays", "Please write each holiday as a day such as 2026-12-24, one a line.")
+			continue
+		}
+		if !seen[h] {
+			seen[h] = true
+			days = append(days, h)
+		}
+	}
+	if len(days) > 366 {
+		p.Add("holidays", "Please list at most 366 holidays.")
+	}
+	slices.Sort(days)
+	d.Holidays = days
+	return p.Err()
+}

@@ -16,6 +16,10 @@ type Office struct {
 	Retention    RetentionRules
 	// EmergencyNumber is the number the pages give people in danger.
 	EmergencyNumber string
+	// Hours are the office's opening hours and TimeZone the zone they are
+	// meant in, for the public pages.
+	Hours    [7]DayHours
+	TimeZone string
 }
 
 // Theme is a subject people write about, used to route enquiries and to count

@@ -397,6 +397,7 @@ func TestBrowserJourney(t *testing.T) {
 	desk(t, s, first, counsellor)
 	pushSettings(t, s, first)
 	callback(t, s, first, counsellor)
+	workday(t, s, first, counsellor)
 
 	// The admin enrols through the first-admin link and reads the statistics.
 	admin := s.newBrowser(first, "admin", "da-DK,da;q=0.9")

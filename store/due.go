@@ -155,3 +155,43 @@ func (db *DB) QueueDelayNotices(ctx context.Context) (int, error) {
 	})
 	return n, err
 }
+
+// SaveWorkday stores the working time of the office the caller administers
+// (time zone, promise, opening hours, holidays), if the domain accepts it;
+// otherwise nothing is stored. Threads already waiting keep their due time.
+func (db *DB) SaveWorkday(ctx context.Context, c counselling.Caller, d counselling.Workday) error {
+	scope := counselling.Administers(c, 0)
+	if scope.None() {
+		return notFound("The office")
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE offices SET time_zone = ?, promise_amount = ?, promise_unit = ? WHERE id = ?`,
+			d.TimeZone, d.Promise.Amount, d.Promise.Unit, scope.OfficeID); err != nil {
+			return fmt.Errorf("save working time: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM opening_hours WHERE office_id = ?`, scope.OfficeID); err != nil {
+			return fmt.Errorf("clear opening hours: %w", err)
+		}
+		for wd, h := range d.Hours {
+			if !h.Open() {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO opening_hours (office_id, weekday, opens, closes) VALUES (?, ?, ?, ?)`,
+				scope.OfficeID, wd, h.Opens, h.Closes); err != nil {
+				return fmt.Errorf("save opening hours: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM office_holidays WHERE office_id = ?`, scope.OfficeID); err != nil {
+			return fmt.Errorf("clear holidays: %w", err)
+		}
+		for _, day := range d.Holidays {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO office_holidays (office_id, day) VALUES (?, ?)`, scope.OfficeID, day); err != nil {
+				return fmt.Errorf("save holiday: %w", err)
+			}
+		}
+		return db.audit(ctx, tx, scope.OfficeID, c.AccountID, "working time changed", "", "")
+	})
+}

@@ -112,12 +112,30 @@ func scanOffice(row interface{ Scan(...any) error }) (*counselling.Office, error
 
 // OfficeBySlug returns the office with the slug.
 func (db *DB) OfficeBySlug(ctx context.Context, slug string) (*counselling.Office, error) {
-	return scanOffice(db.read.QueryRowContext(ctx, `SELECT `+officeColumns+` FROM offices WHERE slug = ?`, slug))
+	o, err := scanOffice(db.read.QueryRowContext(ctx, `SELECT `+officeColumns+` FROM offices WHERE slug = ?`, slug))
+	if err != nil {
+		return nil, err
+	}
+	return o, db.withHours(ctx, o)
 }
 
 // Office returns the office with the id.
 func (db *DB) Office(ctx context.Context, id int64) (*counselling.Office, error) {
-	return officeByID(ctx, db.read, id)
+	o, err := officeByID(ctx, db.read, id)
+	if err != nil {
+		return nil, err
+	}
+	return o, db.withHours(ctx, o)
+}
+
+// withHours adds the office's opening hours and time zone.
+func (db *DB) withHours(ctx context.Context, o *counselling.Office) error {
+	d, err := db.Workday(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	o.Hours, o.TimeZone = d.Hours, d.TimeZone
+	return nil
 }
 
 // officeByID reads the office with the id, in a transaction or outside one.

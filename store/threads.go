@@ -125,6 +125,9 @@ func (db *DB) CreateThread(ctx context.Context, c counselling.Caller, e counsell
 		if err := db.awaitAnswer(ctx, tx, threadID, c.OfficeID, db.now()); err != nil {
 			return err
 		}
+		if err := db.autoAssign(ctx, tx, c.OfficeID, threadID, themeID, db.now()); err != nil {
+			return err
+		}
 		if notify {
 			return db.enqueue(ctx, tx, c.OfficeID, c.AccountID, counselling.NoticeReceived)
 		}

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"confidant/counselling"
@@ -58,3 +59,6 @@ func DayWhen(ctx context.Context, t time.Time, zone *time.Location) string {
 	l := t.In(zone)
 	return WeekdayName(ctx, l.Weekday()) + " " + l.Format("2006-01-02")
 }
+
+// weekdayKey names a weekday in form fields: 0 for Sunday to 6 for Saturday.
+func weekdayKey(d time.Weekday) string { return strconv.Itoa(int(d)) }

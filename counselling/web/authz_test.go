@@ -107,6 +107,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return regexpFind(t, c1.get("/inbox/absence").body, `action="/inbox/absence/([a-z2-7]{26})/end"`)
 	}
 
+	// duty is a weekly duty of the assigned counsellor on the office's
+	// roster; its id.
+	duty := func() string {
+		sup.mustPost("/roster/duty", url.Values{"account": {c1.id}, "weekday": {"1"}, "starts": {"09:00"}, "ends": {"13:00"}}, "/roster")
+		return regexpFind(t, sup.get("/roster").body, `action="/roster/([a-z2-7]{26})/remove"`)
+	}
+	workdayForm := url.Values{"time_zone": {"Europe/Berlin"}, "promise_amount": {"2"}, "promise_unit": {"working-days"},
+		"opens_1": {"09:00"}, "closes_1": {"17:00"}}
+
 	const (
 		login = "303 /login"
 		nf    = "404"
@@ -154,6 +163,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/inbox/absence", none, url.Values{"from": {"2027-02-01"}, "to": {"2027-02-02"}, "stand_in": {"{c2}"}},
 			[9]string{login, nf, nf, "303 /inbox/absence", "422", "422", "303 /inbox/absence", nf, "422"}},
 		{"POST", "/inbox/absence/{id}/end", absence, nil, [9]string{login, nf, nf, "303 /inbox/absence", nf, nf, nf, nf, nf}},
+		// The roster is kept by the office's admins and supervisors.
+		{"GET", "/roster", none, nil, [9]string{login, nf, nf, nf, nf, nf, "200", "200", "200"}},
+		{"POST", "/roster/auto", none, url.Values{"auto_assign": {"0"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /roster", "303 /roster", "303 /roster"}},
+		{"POST", "/roster/duty", none, url.Values{"account": {"{c1}"}, "weekday": {"2"}, "starts": {"09:00"}, "ends": {"12:00"}},
+			[9]string{login, nf, nf, nf, nf, nf, "303 /roster", "303 /roster", "422"}},
+		{"POST", "/roster/{id}/remove", duty, nil, [9]string{login, nf, nf, nf, nf, nf, "303 /roster", "303 /roster", nf}},
+		{"GET", "/admin/workday", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
+		{"POST", "/admin/workday", none, workdayForm, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/workday", nf}},
 		{"GET", "/threads/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"GET", "/recover", none, nil, [9]string{"200", "200", "200", "200", "200", "200", "200", "200", "200"}},
 		{"GET", "/recover/mail", none, nil, [9]string{nf, nf, nf, nf, nf, nf, nf, nf, nf}},

@@ -99,6 +99,14 @@ func (s *Server) routes() {
 	e.GET("/calls/:id/ws", s.groupSocket, s.requireGroup)
 	e.POST("/calls/:id/end", s.endGroup, s.requireGroup)
 
+	// The duty roster is kept by an office's admins and supervisors; the
+	// store refuses anyone else with not-found.
+	e.GET("/roster", s.rosterPage, s.requireStaff)
+	e.POST("/roster/auto", s.setAutoAssign, s.requireStaff)
+	e.POST("/roster/duty", s.addDuty, s.requireStaff)
+	e.POST("/roster/exception", s.addDutyException, s.requireStaff)
+	e.POST("/roster/:id/remove", s.removeDuty, s.requireStaff)
+
 	e.GET("/admin", s.admin, s.requireAdmin)
 	e.POST("/admin/staff", s.inviteStaff, s.requireAdmin)
 	e.POST("/admin/staff/:id/trainee", s.staffAction("trainee", s.setTrainee), s.requireAdmin)
@@ -115,6 +123,8 @@ func (s *Server) routes() {
 	e.GET("/admin/settings", s.adminSettings, s.requireAdmin)
 	e.POST("/admin/settings", s.saveSettings, s.requireAdmin)
 	e.POST("/admin/terms", s.publishTerms, s.requireAdmin)
+	e.GET("/admin/workday", s.adminWorkday, s.requireAdmin)
+	e.POST("/admin/workday", s.saveWorkday, s.requireAdmin)
 	e.GET("/admin/audit", s.adminAudit, s.requireAdmin)
 	e.GET("/admin/offices", s.adminOffices, s.requireAdmin)
 	e.POST("/admin/offices", s.createOffice, s.requireAdmin)

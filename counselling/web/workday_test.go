@@ -184,3 +184,64 @@ func TestAbsenceWithStandIn(t *testing.T) {
 		t.Fatal("the help-seeker is still told the counsellor is away")
 	}
 }
+
+// TestRosterAndWorkingTime: an admin sets the office's working time, which
+// the public start page shows in the visitor's language; a supervisor keeps
+// the duty roster, a duty that ends before it starts is refused in words and
+// stores nothing, and with automatic assignment on a new enquiry goes to the
+// counsellor on duty. The test clock is Monday 2 March 2026, 11:00 in Berlin.
+func TestRosterAndWorkingTime(t *testing.T) {
+	o := newOffice(t)
+	admin := o.enrol(counselling.RoleAdmin, "Working Admin")
+	sup := o.enrol(counselling.RoleSupervisor, "Roster Supervisor")
+	c := o.enrol(counselling.RoleCounsellor, "Duty Counsellor")
+
+	bad := url.Values{"time_zone": {"Europe/Berlin"}, "promise_amount": {"2"}, "promise_unit": {"working-days"},
+		"opens_1": {"17:00"}, "closes_1": {"09:00"}}
+	if p := admin.post("/admin/workday", bad); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "The office closes before it opens.") {
+		t.Fatalf("opening hours closing before they open: %d\n%s", p.status, p.body)
+	}
+	if p := admin.post("/admin/workday", url.Values{"time_zone": {"Mars/Olympus"}, "promise_amount": {"2"}, "promise_unit": {"working-days"}}); p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("an unknown time zone: %d", p.status)
+	}
+	good := url.Values{"time_zone": {"Europe/Berlin"}, "promise_amount": {"72"}, "promise_unit": {"hours"},
+		"opens_1": {"10:00"}, "closes_1": {"18:30"}, "opens_3": {"09:00"}, "closes_3": {"12:00"}, "holidays": {"2026-12-24\n2026-12-25"}}
+	admin.mustPost("/admin/workday", good, "/admin/workday?done=saved")
+	req, _ := http.NewRequest("GET", o.srv.URL+"/", nil)
+	req.Header.Set("Accept-Language", "de")
+	landing := o.browser().do(req)
+	for _, want := range []string{"Öffnungszeiten", "Montag", "10:00–18:30", "Mittwoch", "09:00–12:00", "Zeiten in der Zeitzone Europe/Berlin."} {
+		if !strings.Contains(landing.body, want) {
+			t.Errorf("the start page does not show %q in German", want)
+		}
+	}
+	if p := admin.get("/admin/audit"); !strings.Contains(p.body, "working time changed") {
+		t.Error("the change of working time is not in the audit log")
+	}
+
+	before := o.db.Count(t, `SELECT count(*) FROM duty_times`)
+	p := sup.post("/roster/duty", url.Values{"account": {c.id}, "weekday": {"1"}, "starts": {"13:00"}, "ends": {"09:00"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "The duty ends before it starts.") {
+		t.Fatalf("a duty ending before it starts: %d\n%s", p.status, p.body)
+	}
+	if o.db.Count(t, `SELECT count(*) FROM duty_times`) != before {
+		t.Fatal("a refused duty was stored")
+	}
+	if p := sup.post("/roster/exception", url.Values{"account": {c.id}, "day": {"2026-03-03"}, "day_starts": {"12:00"}, "day_ends": {"08:00"}}); p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("an exception ending before it starts: %d", p.status)
+	}
+	if p := c.get("/roster"); p.status != http.StatusNotFound {
+		t.Fatalf("a counsellor opens the roster: %d", p.status)
+	}
+	sup.mustPost("/roster/duty", url.Values{"account": {c.id}, "weekday": {"1"}, "starts": {"00:00"}, "ends": {"24:00"}}, "/roster?done=duty")
+	sup.mustPost("/roster/auto", url.Values{"auto_assign": {"1"}}, "/roster?done=auto-on")
+	if page := sup.get("/roster"); !strings.Contains(page.body, "Monday 00:00–24:00: Duty Counsellor") {
+		t.Fatalf("the roster does not list the duty:\n%s", page.body)
+	}
+	seeker := o.browser()
+	seeker.register("Assigned Seeker", "a fine long password")
+	id := seeker.write("family", "auto", "who answers me?")
+	if p := c.get("/inbox/" + id); p.status != http.StatusOK {
+		t.Fatalf("the enquiry did not go to the counsellor on duty: %d", p.status)
+	}
+}
