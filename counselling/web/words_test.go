@@ -162,7 +162,7 @@ func TestEveryGermanPageIsTranslated(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	data := []string{"Confidant", "UTC", "Ada Admin", "Sina Supervisor", "Gus Berater", "Tina Neu", "Feder Wind", "Nordhafen",
+	data := []string{"Confidant", "UTC", counselling.DefaultTimeZone, "Ada Admin", "Sina Supervisor", "Gus Berater", "Tina Neu", "Feder Wind", "Nordhafen",
 		"Mein Betreff", "Zweiter Betreff", "Meine erste Nachricht.", "Noch eine Nachricht.", "Eine Antwort von Gus.",
 		"Eine Notiz von Gus.", "Danke, dass du schreibst.", "Region Keeper", "a risk to others", "Neue Kollegin", "nordhafen", "/o/" + counselling.DefaultOfficeSlug}
 	// Slugs are shown as they are, as are the names of the languages in
