@@ -19,6 +19,10 @@ const (
 	// NoticeCallbackExpired: a request to be called back expired unanswered.
 	NoticeCallbackExpired NoticeKind = "callback-expired"
 	NoticeReset           NoticeKind = "reset" // a link to set a new password, asked for
+	// An appointment was booked, or the counsellor cancelled it; the mail
+	// names neither the time nor the counsellor.
+	NoticeAppointmentBooked    NoticeKind = "appointment-booked"
+	NoticeAppointmentCancelled NoticeKind = "appointment-cancelled"
 )
 
 // NoticeText returns the subject and body of a notification of kind, in
@@ -41,6 +45,12 @@ func NoticeText(kind NoticeKind) (subject, body string) {
 	case NoticeReset:
 		return "Your link to set a new password",
 			"Someone asked for a link to set a new password for your account. If it was you, open this link within 30 minutes; it works once:\n{{.Link}}\n\nIf it was not you, ignore this mail: nothing changes.\n"
+	case NoticeAppointmentBooked:
+		return "Your appointment is booked",
+			"Your appointment is booked. You find its time on your pages.\n\nLog in to see it:\n{{.LoginURL}}\n"
+	case NoticeAppointmentCancelled:
+		return "An appointment was cancelled",
+			"An appointment of yours was cancelled. You can book another one on your pages.\n\nLog in to see it:\n{{.LoginURL}}\n"
 	case NoticeDigest:
 		return "New messages are waiting",
 			"New messages are waiting in the queue.\n\nLog in to read them:\n{{.LoginURL}}\n"

@@ -211,7 +211,9 @@ type YearReport struct {
 	// How long chats waited to be accepted, and how long they ran.
 	ChatWait     Tally
 	ChatDuration Tally
-	PageViews    [12]int
+	// How many took part in each group chat, in buckets.
+	GroupSizes Tally
+	PageViews  [12]int
 }
 
 // MonthLabels are the months as report columns.

@@ -393,6 +393,8 @@ func TestBrowserJourney(t *testing.T) {
 	guest.waitText("The chat has ended")
 	guest.check("chat-ended")
 	counsellor.waitText("Deze chat is beëindigd.")
+	appointment(t, s, first, counsellor)
+	groupChat(t, s, first, counsellor)
 	groupCall(t, s, first, counsellor)
 	desk(t, s, first, counsellor)
 	pushSettings(t, s, first)

@@ -41,6 +41,9 @@ var sealedColumns = []sealedColumn{
 	{"accounts", "recovery_pending", underDataKey},
 	{"blocks", "reason", underDataKey},
 	{"push_subscriptions", "subscription", underDataKey},
+	{"group_chats", "theme", underDataKey},
+	{"group_chats", "rules", underDataKey},
+	{"group_messages", "body", underDataKey},
 }
 
 // unsealedBlobs are the BLOB columns that hold no ciphertext, each with the
@@ -55,6 +58,7 @@ var unsealedBlobs = map[[2]string]string{
 	{"threads", "stats_key"}:            "random key that links a live thread to its anonymous fact; it holds nothing about a person",
 	{"contact_facts", "fact_key"}:       "the same random key, on the anonymous fact",
 	{"contact_fact_themes", "fact_key"}: "the same random key, on the fact's themes",
+	{"group_facts", "fact_key"}:         "random key of a group's anonymous fact; it links to nothing",
 }
 
 // checkSealed refuses to seal or open a column that is not declared sealed.

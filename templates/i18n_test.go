@@ -158,7 +158,8 @@ func catalogue(t *testing.T) []string {
 	subject, body := counselling.InviteText()
 	add(subject)
 	add(body)
-	for _, k := range []counselling.NoticeKind{counselling.NoticeReceived, counselling.NoticeReply, counselling.NoticeDigest, counselling.NoticeInactive, counselling.NoticeDelayed, counselling.NoticeReset} {
+	for _, k := range []counselling.NoticeKind{counselling.NoticeReceived, counselling.NoticeReply, counselling.NoticeDigest, counselling.NoticeInactive, counselling.NoticeDelayed, counselling.NoticeReset,
+		counselling.NoticeAppointmentBooked, counselling.NoticeAppointmentCancelled} {
 		subject, body := counselling.NoticeText(k)
 		add(subject)
 		add(body)

@@ -53,6 +53,7 @@ func StatTables(ctx context.Context, r counselling.YearReport) []StatTable {
 	}})
 	out = append(out, tallyTable(ctx, "chat-wait", "Waiting time before a chat began", "Waited", r.ChatWait, WaitLabel))
 	out = append(out, tallyTable(ctx, "chat-duration", "Chat duration", "Duration", r.ChatDuration, DurationLabel))
+	out = append(out, groupSizeTable(ctx, r.GroupSizes))
 	out = append(out, tallyTable(ctx, "ratings", "Ratings", "Rating", r.Ratings, nil))
 	views := StatTable{ID: "views", Title: T(ctx, "Page views per month (whole installation)"), Header: []string{T(ctx, "Month"), T(ctx, "Page views")}}
 	for i, n := range r.PageViews {

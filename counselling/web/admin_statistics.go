@@ -46,7 +46,13 @@ func (s *Server) yearReport(c echo.Context) (*counselling.Office, bool, counsell
 	if err != nil {
 		return nil, false, counselling.YearReport{}, err
 	}
-	return office, installation, counselling.BuildYearReport(year, facts, themes, regions), nil
+	report := counselling.BuildYearReport(year, facts, themes, regions)
+	sizes, err := s.db.GroupSizes(ctx, office.ID, year)
+	if err != nil {
+		return nil, false, counselling.YearReport{}, err
+	}
+	report.GroupSizes = counselling.GroupSizeTally(sizes)
+	return office, installation, report, nil
 }
 
 func (s *Server) statistics(c echo.Context) error {

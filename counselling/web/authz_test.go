@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"confidant/counselling"
 	"confidant/counselling/web"
@@ -99,6 +100,33 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return removeAction.FindStringSubmatch(seekerA.get("/live/callback").body)[1]
 	}
 	seekerAID := mustAccounts(t, o, "Seeker Alpha")[0]
+	// freeSlot is a slot the assigned counsellor publishes, each a little
+	// later than the last; bookedSlot is one that seeker A booked.
+	slots := 0
+	freeSlot := func() string {
+		slots++
+		return publishSlotIn(t, o, c1, time.Duration(2+slots)*time.Hour, "chat")
+	}
+	bookedSlot := func() string {
+		id := freeSlot()
+		seekerA.mustPost("/live/slots/"+id+"/book", nil, "/live")
+		return id
+	}
+	slotStart := o.db.Clock.Now().Add(1000 * time.Hour).UTC().Format(counselling.SlotStartLayout)
+	// runningGroup is a group chat the assigned counsellor moderates, whose
+	// time has come; joinedGroup one that seeker A joined.
+	runningGroup := func() string {
+		id := scheduleGroupIn(t, o, adm, c1.id, time.Hour, 10)
+		startGroupNow(t, o, id)
+		return id
+	}
+	joinedGroup := func() string {
+		id := runningGroup()
+		seekerA.mustPost("/live/groups/"+id+"/join", url.Values{"accept_rules": {"yes"}}, "/live/groups/"+id)
+		return id
+	}
+	groupForm := url.Values{"theme": {"Matrix group"}, "rules": {"Be kind."}, "starts_at": {slotStart},
+		"ends_at": {o.db.Clock.Now().Add(1001 * time.Hour).UTC().Format(counselling.SlotStartLayout)}, "max_size": {"5"}, "moderator": {c1.id}}
 
 	// absence is an absence the assigned counsellor recorded for next
 	// year, with the colleague as stand-in; its id.
@@ -205,6 +233,29 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/live/rings/aaaaaaaaaaaaaaaaaaaaaaaaaa/decline", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"POST", "/account/contact", none, url.Values{"consent": {"0"}}, [9]string{login, "303 /account?saved=contact", "303 /account?saved=contact", nf, nf, nf, nf, nf, nf}},
 		{"POST", "/admin/settings/callback", none, url.Values{"callback_expiry_hours": {"24"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/settings?done=callback", nf}},
+		{"GET", "/live/slots", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", nf, "200"}},
+		{"POST", "/live/slots", none, url.Values{"start": {slotStart}, "minutes": {"30"}, "kind": {"chat"}},
+			[9]string{login, nf, nf, "303 /live/slots", "303 /live/slots", "303 /live/slots", "303 /live/slots", nf, "303 /live/slots"}},
+		{"POST", "/live/slots/{id}/book", freeSlot, nil, [9]string{login, "303 /live", "303 /live", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/live/slots/{id}/book", bookedSlot, nil, [9]string{login, "303 /live", "409", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/live/slots/{id}/cancel", bookedSlot, nil, [9]string{login, "303 /live", nf, "303 /live/slots", nf, nf, nf, nf, nf}},
+		{"POST", "/live/slots/{id}/cancel", freeSlot, nil, [9]string{login, nf, nf, "303 /live/slots", nf, nf, nf, nf, nf}},
+		{"POST", "/live/slots/{id}/open", bookedSlot, nil, [9]string{login, "409", nf, "409", nf, nf, nf, nf, nf}},
+		{"GET", "/live/slots/{id}/calendar.ics", bookedSlot, nil, [9]string{login, nf, nf, "200", nf, nf, nf, nf, nf}},
+		{"GET", "/live/slots/{id}/calendar.ics", freeSlot, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/live/slots/aaaaaaaaaaaaaaaaaaaaaaaaaa/cancel", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/live/groups", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", "200", "200"}},
+		{"POST", "/live/groups", none, groupForm, [9]string{login, nf, nf, nf, nf, nf, "303 /live/groups", "303 /live/groups", "422"}},
+		{"GET", "/live/groups/{id}", runningGroup, nil, [9]string{login, "200", "200", "200", nf, nf, nf, nf, nf}},
+		{"GET", "/live/groups/{id}/ws", joinedGroup, nil, [9]string{login, "403", nf, "403", nf, nf, nf, nf, nf}},
+		{"POST", "/live/groups/{id}/join", runningGroup, url.Values{"accept_rules": {"yes"}},
+			[9]string{login, "303 /live/groups/{id}", "303 /live/groups/{id}", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/live/groups/{id}/say", joinedGroup, url.Values{"body": {"hello"}},
+			[9]string{login, "303 /live/groups/{id}#group-form", nf, "303 /live/groups/{id}#group-form", nf, nf, nf, nf, nf}},
+		{"POST", "/live/groups/{id}/members/1/mute", joinedGroup, nil, [9]string{login, nf, nf, "303 /live/groups/{id}", nf, nf, nf, nf, nf}},
+		{"POST", "/live/groups/{id}/members/1/remove", joinedGroup, nil, [9]string{login, nf, nf, "303 /live/groups/{id}", nf, nf, nf, nf, nf}},
+		{"POST", "/live/groups/{id}/end", runningGroup, nil, [9]string{login, nf, nf, "303 /live/groups", nf, nf, nf, nf, nf}},
+		{"GET", "/live/groups/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
 		// Last, because it makes the anonymous caller a guest.
 		{"POST", "/inbox/{id}/group-call", taken, nil, [9]string{login, nf, nf, "303 /calls/", nf, nf, nf, nf, nf}},
 		{"GET", "/calls/{id}", group, nil, [9]string{nf, "200", nf, "200", nf, nf, nf, nf, nf}},

@@ -74,9 +74,14 @@ func (s *Server) renderLive(c echo.Context, status int, f templates.Form) error 
 		return err
 	}
 	sess := sessionOf(c)
+	booking, err := s.bookingData(c)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, templates.Live(s.livePage(c, "Live chat"), templates.LiveData{
 		Themes: themes, Available: len(available) > 0, ThemeAvailable: available, AnswerTime: office.AnswerTime, Form: f,
 		Registered: sess != nil && counselling.MayUseAccountPages(counselling.CallerOf(sess)),
+		Booking:    booking,
 	}))
 }
 

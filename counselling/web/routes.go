@@ -1,5 +1,7 @@
 package web
 
+import "confidant/store"
+
 // Request bodies are limited to 64 KiB, except where people write messages:
 // 20,000 characters of text may take up to 240 KiB once form-encoded.
 const (
@@ -79,6 +81,22 @@ func (s *Server) routes() {
 	e.GET("/live/queue", s.liveQueue, s.requireCounsellor)
 	e.GET("/live/queue/ws", s.queueSocket, s.requireCounsellor)
 	e.POST("/live/availability", s.setAvailability, s.requireCounsellor)
+	e.GET("/live/slots", s.slotsPage, s.requireCounsellor)
+	e.POST("/live/slots", s.publishSlot, s.requireCounsellor)
+	e.POST("/live/slots/:id/book", s.bookSlot, s.requireSeeker)
+	e.POST("/live/slots/:id/cancel", s.cancelSlot, s.requireAppointment)
+	e.POST("/live/slots/:id/open", s.openAppointment, s.requireAppointment)
+	e.GET("/live/slots/:id/calendar.ics", s.slotCalendar, s.requireCounsellor)
+	e.GET("/live/groups", s.groupChatsPage, s.requireStaff)
+	e.POST("/live/groups", s.scheduleGroupChat, s.requireStaff)
+	e.GET("/live/groups/:id", s.groupChatPage, s.requireGroupChat)
+	e.GET("/live/groups/:id/ws", s.groupChatSocket, s.requireGroupChat)
+	e.POST("/live/groups/:id/join", s.joinGroupChat, s.requireSeeker)
+	e.POST("/live/groups/:id/say", s.sayInGroupChat, s.requireGroupChat)
+	e.POST("/live/groups/:id/members/:no/mute", s.moderateGroupChat(store.GroupMute), s.requireCounsellor)
+	e.POST("/live/groups/:id/members/:no/unmute", s.moderateGroupChat(store.GroupUnmute), s.requireCounsellor)
+	e.POST("/live/groups/:id/members/:no/remove", s.moderateGroupChat(store.GroupRemove), s.requireCounsellor)
+	e.POST("/live/groups/:id/end", s.endGroupChat, s.requireCounsellor)
 	e.GET("/live/:id", s.chatPage, s.requireLive)
 	e.GET("/live/:id/ws", s.chatSocket, s.requireLive)
 	e.POST("/live/:id/accept", s.acceptChat, s.requireCounsellor)
