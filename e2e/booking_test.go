@@ -63,4 +63,7 @@ func appointment(t *testing.T, s *suite, parent context.Context, counsellor *bro
 	seeker.check("appointment-chat")
 	seeker.do(chromedp.Click(chromedp.CSS(`form.chat-end button`)))
 	counsellor.waitText("Deze chat is beëindigd.")
+	// The help-seeker's tab is done: it leaves, so that it costs the later
+	// steps nothing.
+	seeker.do(chromedp.Navigate("about:blank"))
 }
