@@ -127,6 +127,9 @@ func TestEveryHelpSeekerPageLinksToHelpNow(t *testing.T) {
 	if !strings.Contains(textOf(help.root), "Nobody is available for live chat right now.") {
 		t.Errorf("the help page does not say whether someone is available now")
 	}
+	if !strings.Contains(textOf(help.root), "Opening hours") || !strings.Contains(textOf(help.root), "09:00") {
+		t.Errorf("the help page does not give the opening hours")
+	}
 	counsellor := o.enrol(counselling.RoleCounsellor, "Eva Berger")
 	if strings.Contains(counsellor.get("/inbox").body, `id="help-link"`) {
 		t.Error("a staff page carries the help-seekers' help link")
