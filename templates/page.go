@@ -14,9 +14,9 @@ type Page struct {
 	// TitleData fills the title's placeholders, for titles that tell pages
 	// of one kind apart.
 	TitleData map[string]any
-	Lang   string
-	CSSURL string
-	JSURL  string
+	Lang      string
+	CSSURL    string
+	JSURL     string
 	// LiveJSURL, when set, adds the live chat's script to the page.
 	LiveJSURL    string
 	QuickExitURL string
