@@ -400,6 +400,7 @@ func TestBrowserJourney(t *testing.T) {
 	pushSettings(t, s, first)
 	callback(t, s, first, counsellor)
 	workday(t, s, first, counsellor)
+	safety(t, s, first)
 
 	// The admin enrols through the first-admin link and reads the statistics.
 	admin := s.newBrowser(first, "admin", "da-DK,da;q=0.9")

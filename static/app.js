@@ -54,4 +54,51 @@
     box.scrollIntoView({ block: "start" });
     field.focus({ preventScroll: true });
   });
+// The session's end: a few minutes before an idle session ends, the warning
+// appears with "I'm still here", which counts as activity and starts the
+// time again. When the time has run out it says so; what is being written
+// stays in its form, and the login carries it back. Without JavaScript the
+// forms that take text say how long a session lasts.
+(function () {
+  "use strict";
+  var box = document.getElementById("session-warning");
+  if (!box || !window.fetch) {
+    return;
+  }
+  var idle = Number(box.getAttribute("data-idle")) * 1000;
+  var warn = Number(box.getAttribute("data-warn")) * 1000;
+  var soon = box.querySelector(".session-warning-soon");
+  var ended = box.querySelector(".session-warning-ended");
+  var form = box.querySelector("form");
+  var timers = [];
+  function start() {
+    timers.forEach(clearTimeout);
+    box.hidden = true;
+    soon.hidden = false;
+    ended.hidden = true;
+    form.hidden = false;
+    timers = [
+      setTimeout(function () { box.hidden = false; }, Math.max(idle - warn, 0)),
+      setTimeout(function () {
+        soon.hidden = true;
+        form.hidden = true;
+        ended.hidden = false;
+        box.hidden = false;
+      }, idle)
+    ];
+  }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch(form.action, { method: "POST", credentials: "same-origin" }).then(function (response) {
+      if (response.status === 204) {
+        start();
+      } else {
+        timers.forEach(clearTimeout);
+        soon.hidden = true;
+        form.hidden = true;
+        ended.hidden = false;
+      }
+    });
+  });
+  start();
 })();

@@ -57,6 +57,9 @@ type Form struct {
 	Errors map[string]string
 	// Message is shown at the top when the problem is not about one field.
 	Message string
+	// Carry are hidden fields that bring text typed before a session ended
+	// back to its form after the login.
+	Carry []Carried
 }
 
 // Value returns the submitted value of a field.

@@ -112,16 +112,26 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), formOf(nil, err)))
 	}
+	carry := carriedOf(form)
 	token, creds, err := s.auth.Login(c.Request().Context(), s.limiter.client(c.Request()), form.Get("nickname"), form.Get("password"))
 	if err != nil {
 		if !showsForm(err) {
 			return err
 		}
-		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), formOf(form, err, "nickname")))
+		f := formOf(form, err, "nickname")
+		f.Carry = carry
+		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), f))
 	}
 	s.startSession(c, token)
 	if creds.Kind == counselling.KindStaff {
+		if len(carry) > 0 {
+			// The second factor carries the text on; it is never kept here.
+			return s.render(c, http.StatusOK, templates.SecondFactor(s.page(c, "Enter your code"), templates.Form{Carry: carry}))
+		}
 		return c.Redirect(http.StatusSeeOther, "/login/totp")
+	}
+	if restored, err := s.restoreCarried(c, token, carry); restored || err != nil {
+		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/threads")
 }

@@ -293,6 +293,7 @@ var errTooManyAttempts = counselling.Errorf(counselling.ETooMany,
 func (s *Server) render(c echo.Context, status int, page templ.Component) error {
 	ctx := templ.WithNonce(c.Request().Context(), nonceOf(c))
 	ctx = templates.WithLanguage(ctx, langOf(c))
+	ctx = templates.WithSession(ctx, s.sessionInfo(c))
 	if inURL, _ := c.Get(ctxLangURL).(bool); inURL {
 		ctx = templates.WithURLLanguage(ctx)
 	}

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	e.GET("/login", s.loginForm)
 	e.POST("/login", s.login, s.limitClient)
 	e.POST("/logout", s.logout)
+	e.POST("/session/extend", s.extendSession)
 	e.GET("/login/totp", s.secondFactorForm)
 	e.POST("/login/totp", s.secondFactor, s.limitClient)
 	e.GET("/recover", s.recoverForm)
@@ -159,4 +160,8 @@ var bodyLimits = map[string]int64{
 	"/inbox/:id/note":    messageLimit,
 	"/inbox/:id/flag":    messageLimit,
 	"/inbox/:id/return":  messageLimit,
+	// The login forms may carry the text of a form sent after the session
+	// had ended.
+	"/login":      messageLimit,
+	"/login/totp": messageLimit,
 }

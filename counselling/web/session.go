@@ -86,6 +86,9 @@ func (s *Server) requireSeeker(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		sess := sessionOf(c)
 		if sess == nil {
+			if carried, err := s.carryToLogin(c); carried {
+				return err
+			}
 			return c.Redirect(http.StatusSeeOther, "/login")
 		}
 		if sess.Kind != counselling.KindSeeker {

@@ -18,6 +18,9 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		sess := sessionOf(c)
 		switch {
 		case sess == nil:
+			if carried, err := s.carryToLogin(c); carried {
+				return err
+			}
 			return c.Redirect(http.StatusSeeOther, "/login")
 		case sess.Kind != counselling.KindStaff:
 			return errNotFound
@@ -114,18 +117,26 @@ func (s *Server) secondFactor(c echo.Context) error {
 	if err != nil {
 		return s.render(c, errorStatus(err), templates.SecondFactor(s.page(c, "Enter your code"), formOf(nil, err)))
 	}
+	carry := carriedOf(form)
 	token, err := s.auth.SecondFactor(c.Request().Context(), sess, form.Get("code"))
 	switch {
 	case err == auth.ErrTooManyCodes || err == auth.ErrCodesStopped:
 		// The half-finished login has ended.
 		s.clearSessionCookie(c)
-		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), formOf(nil, err)))
+		f := formOf(nil, err)
+		f.Carry = carry
+		return s.render(c, errorStatus(err), templates.Login(s.page(c, "Log in"), f))
 	case err == auth.ErrWrongCode:
-		return s.render(c, http.StatusUnauthorized, templates.SecondFactor(s.page(c, "Enter your code"), formOf(nil, err)))
+		f := formOf(nil, err)
+		f.Carry = carry
+		return s.render(c, http.StatusUnauthorized, templates.SecondFactor(s.page(c, "Enter your code"), f))
 	case err != nil:
 		return err
 	}
 	s.setSessionCookie(c, token)
+	if restored, err := s.restoreCarried(c, token, carry); restored || err != nil {
+		return err
+	}
 	if sess.Role == counselling.RoleAdmin {
 		return c.Redirect(http.StatusSeeOther, "/admin")
 	}
