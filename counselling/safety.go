@@ -124,11 +124,11 @@ func ValidateBlockReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	switch {
 	case !utf8.ValidString(reason):
-		return "", FieldError("reason", "The reason contains characters that could not be read.")
+		return "", FieldError("block_reason", "The reason contains characters that could not be read.")
 	case reason == "":
-		return "", FieldError("reason", "Please give a reason, so that the supervisors know why the account is blocked.")
+		return "", FieldError("block_reason", "Please give a reason, so that the supervisors know why the account is blocked.")
 	case utf8.RuneCountInString(reason) > BlockReasonMaxRunes:
-		return "", FieldError("reason", "Please keep the reason to at most 2,000 characters.")
+		return "", FieldError("block_reason", "Please keep the reason to at most 2,000 characters.")
 	}
 	return reason, nil
 }
@@ -136,6 +136,7 @@ func ValidateBlockReason(reason string) (string, error) {
 // Block is a block as supervisors see it.
 type Block struct {
 	ID        string
+	Nickname  string
 	BlockedBy string // the staff member's name, "" when they are gone
 	Reason    string
 	CreatedAt time.Time

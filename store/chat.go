@@ -31,6 +31,9 @@ func (db *DB) StartChat(ctx context.Context, c counselling.Caller, theme string)
 		return "", err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := db.mayStart(ctx, tx, c, false); err != nil {
+			return err
+		}
 		var err error
 		id, err = db.startChat(ctx, tx, c, theme, id)
 		return err

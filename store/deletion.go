@@ -26,34 +26,52 @@ func (db *DB) DeleteAccount(ctx context.Context, accountID string) (*counselling
 	if !validID(accountID) {
 		return nil, notFound("The account")
 	}
-	var d counselling.Deletion
+	var d *counselling.Deletion
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET data_key = randomblob(length(data_key)) WHERE id = ?`, accountID)
-		if err != nil {
-			return fmt.Errorf("destroy data key: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("The account")
-		}
-		if db.keyDestroyed != nil {
-			if err := db.keyDestroyed(ctx, tx, accountID); err != nil {
-				return err
-			}
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT count(*), count(stats_key), coalesce(sum((SELECT count(*) FROM messages m
-			WHERE m.thread_id = t.id)), 0) FROM threads t WHERE seeker_id = ?`, accountID).Scan(&d.Threads, &d.Facts, &d.Messages); err != nil {
-			return fmt.Errorf("count what is deleted: %w", err)
-		}
-		return db.deleteAccountRows(ctx, tx, accountID)
+		var err error
+		d, err = db.deleteAccount(ctx, tx, accountID)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	db.afterDeletion(ctx)
+	return d, nil
+}
+
+// deleteAccount destroys an account's data key and then deletes its rows,
+// in tx.
+func (db *DB) deleteAccount(ctx context.Context, tx *sql.Tx, accountID string) (*counselling.Deletion, error) {
+	var d counselling.Deletion
+	res, err := tx.ExecContext(ctx, `UPDATE accounts SET data_key = randomblob(length(data_key)) WHERE id = ?`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("destroy data key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, notFound("The account")
+	}
+	if db.keyDestroyed != nil {
+		if err := db.keyDestroyed(ctx, tx, accountID); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(stats_key), coalesce(sum((SELECT count(*) FROM messages m
+		WHERE m.thread_id = t.id)), 0) FROM threads t WHERE seeker_id = ?`, accountID).Scan(&d.Threads, &d.Facts, &d.Messages); err != nil {
+		return nil, fmt.Errorf("count what is deleted: %w", err)
+	}
+	if err := db.deleteAccountRows(ctx, tx, accountID); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// afterDeletion checkpoints the WAL once a deletion has committed, so that no
+// frame keeps the deleted rows, or has it retried in the background.
+func (db *DB) afterDeletion(ctx context.Context) {
 	if err := db.Checkpoint(ctx); err != nil {
 		db.log.Warn("checkpoint after a deletion failed; retrying in the background", "error", err.Error())
 		db.checkpointLater()
 	}
-	return &d, nil
 }
 
 // checkpointRetries bounds the background retries of a checkpoint: each waits

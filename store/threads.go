@@ -87,6 +87,9 @@ func (db *DB) CreateThread(ctx context.Context, c counselling.Caller, e counsell
 		return "", err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := db.mayStart(ctx, tx, c, true); err != nil {
+			return err
+		}
 		var themeID int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM themes WHERE office_id = ? AND slug = ? AND retired_at IS NULL`,
 			c.OfficeID, e.Theme).Scan(&themeID)

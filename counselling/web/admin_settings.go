@@ -51,6 +51,13 @@ func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSet
 			d.TermsLanguages = append(d.TermsLanguages, l.Value)
 		}
 	}
+	if d.Limit.Values == nil {
+		limit, err := s.db.OpenEnquiryLimit(c.Request().Context(), office.ID)
+		if err != nil {
+			return err
+		}
+		d.Limit = templates.Form{Values: map[string]string{"open_enquiry_limit": strconv.Itoa(limit)}}
+	}
 	if d.Terms.Values == nil {
 		d.Terms = templates.Form{Values: map[string]string{"terms_text": terms.Texts[terms.Lang], "terms_lang": terms.Lang}}
 	}
@@ -59,7 +66,8 @@ func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSet
 
 func (s *Server) adminSettings(c echo.Context) error {
 	msg := map[string]string{"settings": "The settings are saved.", "terms": "The new privacy terms are published.",
-		"translation": "The translation of the privacy terms is published.", "callback": "The call-back setting is saved."}[c.QueryParam("done")]
+		"translation": "The translation of the privacy terms is published.", "callback": "The call-back setting is saved.",
+		"limit": "The limit on open enquiries is saved."}[c.QueryParam("done")]
 	return s.renderSettings(c, http.StatusOK, templates.AdminSettingsData{Message: msg})
 }
 

@@ -25,6 +25,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	seekerA, seekerB := o.browser(), o.browser()
 	seekerA.register("Seeker Alpha", "a fine long password")
 	seekerB.register("Seeker Beta", "a fine long password")
+	o.allowOpenEnquiries(1000)
 	c1 := o.enrol(counselling.RoleCounsellor, "Assigned One")
 	c2 := o.enrol(counselling.RoleCounsellor, "Colleague Two")
 	c3 := o.enrolIn("north", counselling.RoleCounsellor, "Elsewhere Three")
@@ -203,6 +204,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/admin/workday", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
 		{"POST", "/admin/workday", none, workdayForm, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/workday", nf}},
 		{"GET", "/threads/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/block", taken, url.Values{"block_reason": {""}}, [9]string{login, nf, nf, "422", nf, nf, nf, nf, nf}},
+		{"GET", "/inbox/accounts", none, nil, [9]string{login, nf, nf, nf, nf, nf, "200", nf, "200"}},
+		{"POST", "/inbox/accounts/delete", none, url.Values{"nickname": {"Nobody Here"}, "confirm": {"yes"}}, [9]string{login, nf, nf, nf, nf, nf, "422", nf, "422"}},
+		{"POST", "/inbox/accounts/aaaaaaaaaaaaaaaaaaaaaaaaaa/lift", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/admin/settings/enquiry-limit", none, url.Values{"open_enquiry_limit": {"0"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "422", nf}},
 		{"POST", "/session/extend", none, nil, [9]string{"401", "204", "204", "204", "204", "204", "204", "204", "204"}},
 		{"GET", "/recover", none, nil, [9]string{"200", "200", "200", "200", "200", "200", "200", "200", "200"}},
 		{"GET", "/recover/mail", none, nil, [9]string{nf, nf, nf, nf, nf, nf, nf, nf, nf}},

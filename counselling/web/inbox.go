@@ -60,6 +60,7 @@ var flashes = map[string]string{
 	"reopened": "The conversation is open again.",
 	"taken":    "The conversation is yours now.",
 	"trainee":  "The trainee setting was saved.",
+	"blocked":  "The help-seeker's account is blocked: it can't start new conversations. Supervisors see the reason and can lift the block.",
 }
 
 func (s *Server) renderStaffThread(c echo.Context, status int, id string, f templates.Form) error {
@@ -71,6 +72,11 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 	}
 	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), StandsIn: t.StandsInFor(caller), Supervisor: caller.Supervises(), Form: f, Message: s.flash(c),
 		GroupCalls: s.cfg.Relay != nil}
+	if d.MayBlock = counselling.MayBlock(caller); d.MayBlock {
+		if d.Blocked, err = s.db.SeekerBlocked(ctx, caller, id); err != nil {
+			return err
+		}
+	}
 	if d.Holds {
 		if d.Themes, err = s.themeOptions(c, caller.OfficeID); err != nil {
 			return err

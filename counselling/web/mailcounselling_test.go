@@ -126,6 +126,7 @@ func TestTwoCounsellorsTakeOneThreadAtOnce(t *testing.T) {
 	o := newOffice(t)
 	seeker := o.browser()
 	seeker.register("Waiting One", "a fine long password")
+	o.allowOpenEnquiries(1000)
 	a := o.enrol(counselling.RoleCounsellor, "Anna Staff")
 	b := o.enrol(counselling.RoleCounsellor, "Bo Staff")
 	for round := range 10 {

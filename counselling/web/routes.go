@@ -75,6 +75,10 @@ func (s *Server) routes() {
 	e.POST("/inbox/:id/reopen", s.threadAction(s.reopenThread), s.requireCounsellor)
 	e.POST("/inbox/:id/approve", s.threadAction(s.approve), s.requireCounsellor)
 	e.POST("/inbox/:id/return", s.threadAction(s.returnReply), s.requireCounsellor)
+	e.POST("/inbox/:id/block", s.threadAction(s.blockSeeker), s.requireCounsellor)
+	e.GET("/inbox/accounts", s.seekerAccounts, s.requireSupervisor)
+	e.POST("/inbox/accounts/delete", s.deleteOnRequest, s.requireSupervisor)
+	e.POST("/inbox/accounts/:id/lift", s.liftBlock, s.requireSupervisor)
 
 	e.GET("/help", s.help)
 	e.GET("/live", s.liveStart)
@@ -141,6 +145,7 @@ func (s *Server) routes() {
 	e.POST("/admin/regions/:id/retire", s.listAction("/admin/regions", s.renderRegions, s.retireRegion), s.requireAdmin)
 	e.GET("/admin/settings", s.adminSettings, s.requireAdmin)
 	e.POST("/admin/settings", s.saveSettings, s.requireAdmin)
+	e.POST("/admin/settings/enquiry-limit", s.saveEnquiryLimit, s.requireAdmin)
 	e.POST("/admin/terms", s.publishTerms, s.requireAdmin)
 	e.GET("/admin/workday", s.adminWorkday, s.requireAdmin)
 	e.POST("/admin/workday", s.saveWorkday, s.requireAdmin)
@@ -160,6 +165,7 @@ var bodyLimits = map[string]int64{
 	"/inbox/:id/note":    messageLimit,
 	"/inbox/:id/flag":    messageLimit,
 	"/inbox/:id/return":  messageLimit,
+	"/inbox/:id/block":   messageLimit,
 	// The login forms may carry the text of a form sent after the session
 	// had ended.
 	"/login":      messageLimit,

@@ -64,6 +64,12 @@ func (s *Server) renderNewThread(c echo.Context, status int, f templates.Form) e
 }
 
 func (s *Server) newThreadForm(c echo.Context) error {
+	if err := s.db.MayStart(c.Request().Context(), s.callerOf(c)); err != nil {
+		if err != counselling.ErrBlocked && err != counselling.ErrTooManyOpen {
+			return err
+		}
+		return s.render(c, http.StatusOK, templates.NewThread(s.page(c, "Write a message"), templates.NewThreadData{Refused: counselling.ErrorMessage(err)}))
+	}
 	return s.renderNewThread(c, http.StatusOK, templates.Form{})
 }
 
