@@ -11,9 +11,9 @@ import (
 )
 
 var (
-	errAlreadyBlocked = counselling.Errorf(counselling.EConflict, "This help-seeker's account is already blocked.")
+	errAlreadyBlocked  = counselling.Errorf(counselling.EConflict, "This help-seeker's account is already blocked.")
 	errGuestNotBlocked = counselling.Errorf(counselling.EInvalid, "A guest has no account to block; their chat ends when it is closed.")
-	errNoSuchSeeker   = counselling.FieldError("nickname", "No help-seeker's account of this office has this nickname.")
+	errNoSuchSeeker    = counselling.FieldError("nickname", "No help-seeker's account of this office has this nickname.")
 )
 
 // mayStart applies counselling.MayStartConversation to a help-seeker about

@@ -209,7 +209,7 @@ func TestASupervisorDeletesAnAccountOnRequestLeavingOnlyAnonymousFacts(t *testin
 	for table, q := range map[string]string{
 		"threads": `SELECT count(*) FROM threads`, "messages": `SELECT count(*) FROM messages`, "blocks": `SELECT count(*) FROM blocks`,
 		"sessions of help-seekers": `SELECT count(*) FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.kind = 'seeker'`,
-		"outbox": `SELECT count(*) FROM outbox`, "password resets": `SELECT count(*) FROM password_resets`,
+		"outbox":                   `SELECT count(*) FROM outbox`, "password resets": `SELECT count(*) FROM password_resets`,
 	} {
 		if n := o.db.Count(t, q); n != 0 {
 			t.Errorf("%d rows left in %s", n, table)
