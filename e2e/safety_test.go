@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -100,4 +101,17 @@ func safety(t *testing.T, s *suite, parent context.Context) {
 		t.Fatalf("after the recovery the code shown is %q (the old one was %q)", next, code)
 	}
 	r.check("recovered")
+
+	// A supervisor's page of help-seekers' accounts: blocks, and deletion at
+	// a person's request.
+	out, err := exec.Command(s.binary, "staff", "add", "--role", "supervisor", "--name", "Sara Lind", "--data", s.data,
+		"--base-url", s.base).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := s.newBrowser(parent, "supervisor", "en-GB,en;q=0.9")
+	sup.enrol(regexp.MustCompile(`http://\S+/invite/\S+`).FindString(string(out)), "supervising with care")
+	sup.do(chromedp.Click(chromedp.CSS(`a[href="/inbox/accounts"]`)))
+	sup.waitPath("/inbox/accounts")
+	sup.check("seeker-accounts")
 }
