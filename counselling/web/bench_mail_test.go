@@ -48,6 +48,7 @@ func BenchmarkCounsellorReply(b *testing.B) {
 	o := newOffice(b)
 	seeker := o.browser()
 	seeker.register("Bench Seeker", "a fine long password")
+	o.allowOpenEnquiries(100)
 	c := o.enrol(counselling.RoleCounsellor, "Bench Counsellor")
 	var ids []string
 	for range 8 {
