@@ -54,6 +54,8 @@
     box.scrollIntoView({ block: "start" });
     field.focus({ preventScroll: true });
   });
+})();
+
 // The session's end: a few minutes before an idle session ends, the warning
 // appears with "I'm still here", which counts as activity and starts the
 // time again. When the time has run out it says so; what is being written
