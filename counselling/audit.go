@@ -60,10 +60,23 @@ const (
 	AuditSettings   = "name “{{.Name}}”, answer time “{{.AnswerTime}}”, mail kept {{.MailMonths}} months, year-end wipe: {{.Wipe}}, inactive accounts kept {{.InactiveMonths}} months, chat kept {{.ChatMonths}} months, emergency number {{.Emergency}}"
 )
 
-// AuditDetailMessages are the message ids audit details use, for the
-// translation test.
+// Audit actions and details of redistributing conversations and of the
+// second admin's approval. A reassigned conversation is named by the
+// colleague it went to, never by anything of the help-seeker's.
+const (
+	AuditReassigned       = "conversation reassigned"
+	AuditToQueue          = "back to the open queue"
+	AuditToColleague      = "to a colleague"
+	AuditReturnedToQueue  = "open conversations returned to the queue: {{.Count}}"
+	AuditAdminApproved    = "admin approved"
+	AuditAwaitingApproval = "waits for another admin's approval"
+)
+
+// AuditDetailMessages are the message ids audit details (and actions named
+// by a constant) use, for the translation test.
 var AuditDetailMessages = []string{AuditNamed, AuditRoleChange, AuditTerms, AuditSettings, AuditCallbackExpiry,
-	"trainee: replies need approval", "no longer trainee", "a help-seeker's account", "yes", "no"}
+	"trainee: replies need approval", "no longer trainee", "a help-seeker's account", "yes", "no",
+	AuditReassigned, AuditToQueue, AuditToColleague, AuditReturnedToQueue, AuditAdminApproved, AuditAwaitingApproval}
 
 // YesNo is the message id for b.
 func YesNo(b bool) string {

@@ -18,6 +18,7 @@ const (
 	ActReturn   ThreadAction = "return"   // send a pending reply back with a comment
 	ActAccept   ThreadAction = "accept"   // accept a chat waiting in the live queue
 	ActChat     ThreadAction = "chat"     // write in a running chat, or end it
+	ActReassign ThreadAction = "reassign" // give an open thread to a colleague or back to the queue
 )
 
 // ActScope is the rule of who may act on which thread. It says which threads a
@@ -40,6 +41,10 @@ const (
 //     taking from the queue are for mail; a chat is accepted from the live
 //     queue, and written in or ended by its help-seeker and the counsellor
 //     who holds it; notes, themes, flag and handover are the same for both;
+//   - supervisors reassign every open mail thread of their office, held or
+//     queued, to a colleague or back to the queue (where to: MayReassign), so
+//     that no enquiry is stranded with someone who is away for good; they
+//     see of it only what the list of assignments shows, not its messages;
 //   - a guest writes in their chat and does nothing else.
 func ActScope(c Caller, action ThreadAction) ThreadScope {
 	none := ThreadScope{None: true}
@@ -74,6 +79,10 @@ func ActScope(c Caller, action ThreadAction) ThreadScope {
 		return ThreadScope{OfficeID: c.OfficeID, OrQueued: true, Channel: ChannelMail}
 	case ActAccept:
 		return ThreadScope{OfficeID: c.OfficeID, OrQueued: true, Channel: ChannelChat}
+	case ActReassign:
+		if c.Supervises() {
+			return ThreadScope{OfficeID: c.OfficeID, OrUnclosed: true, Channel: ChannelMail}
+		}
 	case ActApprove, ActReturn:
 		if c.Supervises() {
 			return ThreadScope{OfficeID: c.OfficeID, OrAwaitingReview: true}

@@ -65,6 +65,12 @@ func TestActScope(t *testing.T) {
 			counselling.ThreadScope{OfficeID: 2, OrAwaitingReview: true}},
 		{"supervisor returns in own office awaiting review", supervisor, counselling.ActReturn,
 			counselling.ThreadScope{OfficeID: 2, OrAwaitingReview: true}},
+		{"supervisor reassigns every open mail thread of own office", supervisor, counselling.ActReassign,
+			counselling.ThreadScope{OfficeID: 2, OrUnclosed: true, Channel: counselling.ChannelMail}},
+		{"counsellor reassigns nothing", counsellor, counselling.ActReassign, none},
+		{"trainee reassigns nothing", trainee, counselling.ActReassign, none},
+		{"admin reassigns nothing", admin, counselling.ActReassign, none},
+		{"help-seeker reassigns nothing", seeker, counselling.ActReassign, none},
 		{"unknown action is refused", supervisor, counselling.ThreadAction("delete"), none},
 		{"nobody does nothing", counselling.Caller{}, counselling.ActReply, none},
 	}

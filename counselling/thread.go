@@ -65,6 +65,9 @@ type ThreadScope struct {
 	OrFlagged        bool
 	OrAwaitingReview bool
 	OrQueued         bool
+	// OrUnclosed widens it to the office's threads that are not closed,
+	// held or queued, which a supervisor reassigns.
+	OrUnclosed bool
 	// OrRunningChat widens it to the office's running chats, which a
 	// supervisor reads along.
 	OrRunningChat bool

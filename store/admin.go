@@ -209,9 +209,12 @@ func (db *DB) SetTrainee(ctx context.Context, actor counselling.Caller, staffID 
 }
 
 // SetDisabled disables (or enables again) a staff member; their sessions end
-// at once.
-func (db *DB) SetDisabled(ctx context.Context, actor counselling.Caller, staffID string, disabled bool) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+// at once. Disabling returns the open mail threads they hold to the office's
+// open queue, notes and all, and says how many went; the audit log says so
+// too.
+func (db *DB) SetDisabled(ctx context.Context, actor counselling.Caller, staffID string, disabled bool) (returned int, err error) {
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		returned = 0
 		scope, err := db.adminScope(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -232,9 +235,15 @@ func (db *DB) SetDisabled(ctx context.Context, actor counselling.Caller, staffID
 		action := "staff disabled"
 		if !disabled {
 			action = "staff enabled"
+			return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, action, staffID, "")
 		}
-		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, action, staffID, "")
+		if returned, err = returnToQueue(ctx, tx, staffID); err != nil {
+			return err
+		}
+		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, action, staffID, counselling.AuditDetail{
+			ID: counselling.AuditReturnedToQueue, Args: map[string]string{"Count": strconv.Itoa(returned)}})
 	})
+	return returned, err
 }
 
 // AddTheme adds a theme to the office the actor administers.

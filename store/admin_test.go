@@ -120,7 +120,10 @@ func TestAdminMethodsEnforceWhoAdministersWhat(t *testing.T) {
 			return db.SetRole(ctx, a, counsellor.AccountID, counselling.RoleSupervisor)
 		}},
 		{"set trainee", func(a counselling.Caller) error { return db.SetTrainee(ctx, a, counsellor.AccountID, true) }},
-		{"set disabled", func(a counselling.Caller) error { return db.SetDisabled(ctx, a, supervisor.AccountID, true) }},
+		{"set disabled", func(a counselling.Caller) error {
+			_, err := db.SetDisabled(ctx, a, supervisor.AccountID, true)
+			return err
+		}},
 		{"add theme", func(a counselling.Caller) error { return db.AddTheme(ctx, a, "A new theme") }},
 		{"rename theme", func(a counselling.Caller) error { return db.RenameTheme(ctx, a, theme, "Renamed theme") }},
 		{"retire theme", func(a counselling.Caller) error { return db.RetireTheme(ctx, a, theme) }},

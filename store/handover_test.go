@@ -29,7 +29,7 @@ func TestHandoverOnlyToColleaguesWhoMayReceive(t *testing.T) {
 	disabled := staffCaller(t, db, main.ID, counselling.RoleCounsellor, "Disabled Counsellor")
 	elsewhere := staffCaller(t, db, north.ID, counselling.RoleCounsellor, "North Counsellor")
 	colleague := staffCaller(t, db, main.ID, counselling.RoleSupervisor, "Good Colleague")
-	if err := db.SetDisabled(ctx, admin, disabled.AccountID, true); err != nil {
+	if _, err := db.SetDisabled(ctx, admin, disabled.AccountID, true); err != nil {
 		t.Fatal(err)
 	}
 	// Staff created by the store alone have not enrolled; mark them enrolled

@@ -48,7 +48,7 @@ func TestSessionOfADisabledAccountIsRefused(t *testing.T) {
 	if err != nil || creds.Disabled {
 		t.Fatalf("credentials: %+v, %v", creds, err)
 	}
-	if err := db.SetDisabled(ctx, counselling.Caller{AccountID: admin, Kind: counselling.KindStaff, Role: counselling.RoleAdmin,
+	if _, err := db.SetDisabled(ctx, counselling.Caller{AccountID: admin, Kind: counselling.KindStaff, Role: counselling.RoleAdmin,
 		OfficeID: office.ID}, counsellor, true); err != nil {
 		t.Fatal(err)
 	}

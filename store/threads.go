@@ -46,6 +46,9 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	if s.OrQueued {
 		alts = append(alts, "(t.status = 'open' AND t.counsellor_id IS NULL)")
 	}
+	if s.OrUnclosed {
+		alts = append(alts, "t.status != 'closed'")
+	}
 	if s.OrRunningChat {
 		alts = append(alts, "(t.channel = 'chat' AND t.status = 'assigned' AND t.counsellor_id IS NOT NULL)")
 	}

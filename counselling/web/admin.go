@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"confidant/counselling"
 	"confidant/templates"
@@ -43,10 +44,17 @@ var adminMessages = map[string]string{
 	"trainee":  "The trainee setting was saved.",
 	"role":     "The role was changed.",
 	"disabled": "Saved. A disabled staff member's sessions end at once.",
+	"enabled":  "Saved. The staff member can log in again.",
 }
 
 func (s *Server) admin(c echo.Context) error {
-	return s.renderAdmin(c, http.StatusOK, templates.AdminData{Message: adminMessages[c.QueryParam("done")]})
+	d := templates.AdminData{Message: adminMessages[c.QueryParam("done")]}
+	if c.QueryParam("done") == "disabled" {
+		if n, err := strconv.Atoi(c.QueryParam("returned")); err == nil && n >= 0 {
+			d.Returned = &n
+		}
+	}
+	return s.renderAdmin(c, http.StatusOK, d)
 }
 
 func (s *Server) adminAudit(c echo.Context) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"confidant/counselling"
 	"confidant/templates"
@@ -71,6 +72,20 @@ func (s *Server) setRole(c echo.Context, caller counselling.Caller, id string, f
 	return s.db.SetRole(c.Request().Context(), caller, id, counselling.Role(first(form, "role")))
 }
 
-func (s *Server) setDisabled(c echo.Context, caller counselling.Caller, id string, form map[string][]string) error {
-	return s.db.SetDisabled(c.Request().Context(), caller, id, first(form, "disabled") == "1")
+// disableStaff disables (or enables) a staff member; the admin is told how
+// many open conversations went back to the queue.
+func (s *Server) disableStaff(c echo.Context) error {
+	form, err := parseForm(c)
+	disabled := first(form, "disabled") == "1"
+	returned := 0
+	if err == nil {
+		returned, err = s.db.SetDisabled(c.Request().Context(), s.callerOf(c), c.Param("id"), disabled)
+	}
+	if err != nil {
+		return s.adminFormError(c, err)
+	}
+	if !disabled {
+		return c.Redirect(http.StatusSeeOther, "/admin?done=enabled")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin?done=disabled&returned="+strconv.Itoa(returned))
 }

@@ -171,8 +171,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/inbox", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", "303 /admin", "200"}},
 		{"POST", "/inbox/{id}/take", open, nil, [9]string{login, nf, nf, "303 /inbox/{id}", "303 /inbox/{id}", nf, "303 /inbox/{id}", nf, nf}},
 		{"POST", "/inbox/{id}/take", taken, nil, [9]string{login, nf, nf, "303 /inbox/{id}", "409", nf, "409", nf, nf}},
-		{"GET", "/inbox/{id}", taken, nil, [9]string{login, nf, nf, "200", nf, nf, nf, nf, nf}},
-		{"GET", "/inbox/{id}", open, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
+		// A supervisor who may not read an open conversation is led to where
+		// they reassign it.
+		{"GET", "/inbox/{id}", taken, nil, [9]string{login, nf, nf, "200", nf, nf, "303 /inbox/assignments#c-{id}", nf, nf}},
+		{"GET", "/inbox/{id}", open, nil, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox/assignments#c-{id}", nf, nf}},
+		{"GET", "/inbox/assignments", none, nil, [9]string{login, nf, nf, nf, nf, nf, "200", nf, "200"}},
+		{"POST", "/inbox/{id}/reassign", taken, url.Values{"to": {"{c2}"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox/assignments", nf, nf}},
+		{"POST", "/inbox/{id}/reassign", taken, url.Values{"to": {""}}, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox/assignments", nf, nf}},
+		{"POST", "/inbox/{id}/reassign", open, url.Values{"to": {"{c3}"}}, [9]string{login, nf, nf, nf, nf, nf, "422", nf, nf}},
 		{"POST", "/inbox/{id}/reply", taken, url.Values{"body": {"answer"}}, [9]string{carried, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
 		{"POST", "/inbox/{id}/note", taken, url.Values{"body": {"note"}}, [9]string{carried, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
 		{"POST", "/inbox/{id}/themes", taken, url.Values{"theme": {"family"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
@@ -277,7 +283,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	} {
 		for i, caller := range callers {
 			id := tc.thread()
-			r := strings.NewReplacer("{id}", id, "{c1}", c1.id, "{c2}", c2.id, "{pending}", pending, "{seekerA}", seekerAID)
+			r := strings.NewReplacer("{id}", id, "{c1}", c1.id, "{c2}", c2.id, "{c3}", c3.id, "{pending}", pending, "{seekerA}", seekerAID)
 			path := r.Replace(tc.path)
 			form := url.Values{}
 			for k, vs := range tc.form {

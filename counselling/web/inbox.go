@@ -97,8 +97,22 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 	return s.render(c, status, templates.StaffThread(p, d))
 }
 
+// staffThread shows a conversation. A supervisor who may not read it but may
+// reassign it (an open conversation of their office held by someone else or
+// waiting in the queue) is led to the list where they reassign it.
 func (s *Server) staffThread(c echo.Context) error {
-	return s.renderStaffThread(c, http.StatusOK, c.Param("id"), templates.Form{})
+	id := c.Param("id")
+	err := s.renderStaffThread(c, http.StatusOK, id, templates.Form{})
+	if counselling.ErrorCode(err) == counselling.ENotFound {
+		ok, checkErr := s.db.MayReassignThread(c.Request().Context(), s.callerOf(c), id)
+		if checkErr != nil {
+			return checkErr
+		}
+		if ok {
+			return c.Redirect(http.StatusSeeOther, "/inbox/assignments#c-"+id)
+		}
+	}
+	return err
 }
 
 func (s *Server) take(c echo.Context) error {
