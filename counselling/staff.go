@@ -53,6 +53,9 @@ type StaffMember struct {
 	Trainee  bool
 	Disabled bool
 	Enrolled bool
+	// AwaitingApproval: an admin who cannot log in until another admin of
+	// the office approves them (AwaitsSecondAdmin).
+	AwaitingApproval bool
 }
 
 // MaxSecondFactorFailures is how many wrong codes end a half-finished login.

@@ -182,6 +182,15 @@ func (db *DB) SetRole(ctx context.Context, actor counselling.Caller, staffID str
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET role = ? WHERE id = ?`, string(role), staffID); err != nil {
 			return fmt.Errorf("set role: %w", err)
 		}
+		waits, err := awaitsSecondAdmin(ctx, tx, scope.OfficeID, staffID, role, true)
+		if err != nil {
+			return err
+		}
+		if waits {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ?`, staffID); err != nil {
+				return fmt.Errorf("end sessions: %w", err)
+			}
+		}
 		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, "role changed", staffID, counselling.AuditDetail{
 			ID: counselling.AuditRoleChange, Args: map[string]string{"Old": string(old), "New": string(role)}, Translated: []string{"Old", "New"}})
 	})
@@ -403,4 +412,31 @@ func (db *DB) CreateOfficeBy(ctx context.Context, actor counselling.Caller, slug
 		return nil, "", err
 	}
 	return office, token, nil
+}
+
+// ApproveAdmin lets an admin who waits for a second admin's approval log in,
+// as approved by actor (counselling.MayApproveAdmin), recorded in the audit
+// log.
+func (db *DB) ApproveAdmin(ctx context.Context, actor counselling.Caller, staffID string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		scope, err := db.adminScope(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		role, err := staffTarget(ctx, tx, scope, staffID)
+		if err != nil {
+			return err
+		}
+		m := counselling.StaffMember{ID: staffID, OfficeID: scope.OfficeID, Role: role}
+		if err := tx.QueryRowContext(ctx, `SELECT awaiting_approval FROM accounts WHERE id = ?`, staffID).Scan(&m.AwaitingApproval); err != nil {
+			return fmt.Errorf("read approval: %w", err)
+		}
+		if err := counselling.MayApproveAdmin(actor, m); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET awaiting_approval = 0 WHERE id = ?`, staffID); err != nil {
+			return fmt.Errorf("approve admin: %w", err)
+		}
+		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, counselling.AuditAdminApproved, staffID, "")
+	})
 }

@@ -14,8 +14,10 @@ import (
 // the alert that an account is being guessed at.
 const automaticActor = "confidant"
 
+// An admin who waits for a second admin's approval counts as disabled: they
+// cannot log in until approved.
 const credentialColumns = `id, kind, role, office_id, password_hash, failed_logins, failed_since, last_failed_at,
-	disabled, totp_secret IS NOT NULL`
+	disabled OR awaiting_approval, totp_secret IS NOT NULL`
 
 func scanCredentials(row *sql.Row) (*counselling.Credentials, error) {
 	var c counselling.Credentials

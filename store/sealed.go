@@ -44,6 +44,9 @@ var sealedColumns = []sealedColumn{
 	{"group_chats", "theme", underDataKey},
 	{"group_chats", "rules", underDataKey},
 	{"group_messages", "body", underDataKey},
+
+	{"snippets", "title", underDataKey},
+	{"snippets", "body", underDataKey},
 }
 
 // unsealedBlobs are the BLOB columns that hold no ciphertext, each with the

@@ -54,7 +54,31 @@ func (db *DB) inviteStaff(ctx context.Context, tx *sql.Tx, n counselling.NewStaf
 	if err != nil {
 		return fmt.Errorf("create invite: %w", err)
 	}
-	return db.audit(ctx, tx, n.OfficeID, actorID, "staff invited", id, string(n.Role))
+	detail := string(n.Role)
+	waits, err := awaitsSecondAdmin(ctx, tx, n.OfficeID, id, n.Role, actorID != "")
+	if err != nil {
+		return err
+	}
+	if waits {
+		detail = counselling.AuditAwaitingApproval
+	}
+	return db.audit(ctx, tx, n.OfficeID, actorID, "staff invited", id, detail)
+}
+
+// awaitsSecondAdmin applies counselling.AwaitsSecondAdmin to the account id,
+// just made or given role, counting the office's other active admins, and
+// marks the account as waiting (or not).
+func awaitsSecondAdmin(ctx context.Context, tx *sql.Tx, officeID int64, id string, role counselling.Role, byAdmin bool) (bool, error) {
+	var active int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE office_id = ? AND kind = 'staff' AND role = 'admin'
+		AND disabled = 0 AND awaiting_approval = 0 AND id != ?`, officeID, id).Scan(&active); err != nil {
+		return false, fmt.Errorf("count active admins: %w", err)
+	}
+	waits := counselling.AwaitsSecondAdmin(role, byAdmin, active)
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET awaiting_approval = ? WHERE id = ?`, waits, id); err != nil {
+		return false, fmt.Errorf("mark awaiting approval: %w", err)
+	}
+	return waits, nil
 }
 
 // inviteAccount returns the account an unused, unexpired invite is for.
@@ -120,7 +144,8 @@ func (db *DB) OpenInvite(ctx context.Context, token string, newSecret func() (st
 }
 
 // CompleteInvite sets the password and the enrolled second factor, uses up the
-// invite, and returns a fully authenticated session token.
+// invite, and returns a fully authenticated session token; for an admin who
+// waits for a second admin's approval it returns "" and starts no session.
 func (db *DB) CompleteInvite(ctx context.Context, token, passwordHash string, step int64) (string, error) {
 	session, err := db.newToken()
 	if err != nil {
@@ -132,7 +157,8 @@ func (db *DB) CompleteInvite(ctx context.Context, token, passwordHash string, st
 			return err
 		}
 		var wrapped, pending []byte
-		if err := tx.QueryRowContext(ctx, `SELECT data_key, totp_pending FROM accounts WHERE id = ?`, id).Scan(&wrapped, &pending); err != nil {
+		var waits bool
+		if err := tx.QueryRowContext(ctx, `SELECT data_key, totp_pending, awaiting_approval FROM accounts WHERE id = ?`, id).Scan(&wrapped, &pending, &waits); err != nil {
 			return fmt.Errorf("read invited account: %w", err)
 		}
 		key, err := db.keys.UnwrapDataKey(id, wrapped)
@@ -155,6 +181,10 @@ func (db *DB) CompleteInvite(ctx context.Context, token, passwordHash string, st
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE invites SET used_at = ? WHERE token_hash = ?`, now, hashToken(token)); err != nil {
 			return fmt.Errorf("use invite: %w", err)
+		}
+		if waits {
+			session = ""
+			return nil
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, second_factor)
 			VALUES (?, ?, ?, ?, 1)`, hashToken(session), id, now, now)
@@ -326,7 +356,7 @@ func (db *DB) FailSecondFactor(ctx context.Context, s *counselling.Session) (end
 // Staff lists the office's staff.
 func (db *DB) Staff(ctx context.Context, officeID int64) ([]counselling.StaffMember, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, office_id, data_key, display_name, role, trainee, disabled,
-		password_hash != '' AND totp_secret IS NOT NULL FROM accounts WHERE office_id = ? AND kind = 'staff' ORDER BY created_at, id`, officeID)
+		password_hash != '' AND totp_secret IS NOT NULL, awaiting_approval FROM accounts WHERE office_id = ? AND kind = 'staff' ORDER BY created_at, id`, officeID)
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
 	}
@@ -335,7 +365,7 @@ func (db *DB) Staff(ctx context.Context, officeID int64) ([]counselling.StaffMem
 	for rows.Next() {
 		var m counselling.StaffMember
 		var wrapped, display []byte
-		if err := rows.Scan(&m.ID, &m.OfficeID, &wrapped, &display, &m.Role, &m.Trainee, &m.Disabled, &m.Enrolled); err != nil {
+		if err := rows.Scan(&m.ID, &m.OfficeID, &wrapped, &display, &m.Role, &m.Trainee, &m.Disabled, &m.Enrolled, &m.AwaitingApproval); err != nil {
 			return nil, fmt.Errorf("read staff: %w", err)
 		}
 		if m.Name, err = db.openStaffName(m.ID, wrapped, display); err != nil {

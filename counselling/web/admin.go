@@ -45,6 +45,7 @@ var adminMessages = map[string]string{
 	"role":     "The role was changed.",
 	"disabled": "Saved. A disabled staff member's sessions end at once.",
 	"enabled":  "Saved. The staff member can log in again.",
+	"approved": "The admin is approved and can log in now.",
 }
 
 func (s *Server) admin(c echo.Context) error {

@@ -72,6 +72,10 @@ func (s *Server) setRole(c echo.Context, caller counselling.Caller, id string, f
 	return s.db.SetRole(c.Request().Context(), caller, id, counselling.Role(first(form, "role")))
 }
 
+func (s *Server) approveAdmin(c echo.Context, caller counselling.Caller, id string, form map[string][]string) error {
+	return s.db.ApproveAdmin(c.Request().Context(), caller, id)
+}
+
 // disableStaff disables (or enables) a staff member; the admin is told how
 // many open conversations went back to the queue.
 func (s *Server) disableStaff(c echo.Context) error {

@@ -221,6 +221,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/recover/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"POST", "/recover/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", none, url.Values{"new_password": {"a fine long password"}}, [9]string{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"GET", "/admin", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
+		{"POST", "/admin/staff/{c1}/approve", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "409", nf}},
 		{"POST", "/admin/staff/{c1}/trainee", none, url.Values{"trainee": {"0"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin", nf}},
 		{"GET", "/admin/regions", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
 		{"POST", "/admin/regions", none, url.Values{"name": {"Matrix North"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/regions", nf}},

@@ -137,6 +137,7 @@ func (s *Server) routes() {
 	e.POST("/admin/staff/:id/trainee", s.staffAction("trainee", s.setTrainee), s.requireAdmin)
 	e.POST("/admin/staff/:id/role", s.staffAction("role", s.setRole), s.requireAdmin)
 	e.POST("/admin/staff/:id/disable", s.disableStaff, s.requireAdmin)
+	e.POST("/admin/staff/:id/approve", s.staffAction("approved", s.approveAdmin), s.requireAdmin)
 	e.GET("/admin/themes", s.adminThemes, s.requireAdmin)
 	e.POST("/admin/themes", s.listAction("/admin/themes", s.renderThemes, s.addTheme), s.requireAdmin)
 	e.POST("/admin/themes/:id/rename", s.listAction("/admin/themes", s.renderThemes, s.renameTheme), s.requireAdmin)

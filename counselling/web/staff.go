@@ -96,6 +96,11 @@ func (s *Server) acceptInvite(c echo.Context) error {
 		}
 		return s.renderInvite(c, errorStatus(err), formOf(form, err))
 	}
+	if token == "" {
+		// An admin made by another admin waits for a second admin's approval.
+		return s.render(c, http.StatusOK, templates.ErrorPage(s.page(c, "Waiting for approval"), http.StatusOK,
+			"Your account is set up. Another admin of this office must approve it before you can log in; you can log in once they have."))
+	}
 	s.startSession(c, token)
 	return c.Redirect(http.StatusSeeOther, "/inbox")
 }
