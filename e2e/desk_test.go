@@ -4,8 +4,13 @@ package e2e
 
 import (
 	"context"
+	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"confidant/counselling/twofactor"
 
 	"github.com/chromedp/chromedp"
 )
@@ -17,11 +22,21 @@ type deskBox struct {
 	Left, ConvLeft      float64
 }
 
-// desk: a help-seeker writes a long enquiry and the counsellor takes it. At
-// 1280 px the counsellor's reply box is on the first screen beside the long
+// desk: the counsellor's working day at the desk: the conversation page's
+// layout, snippets, a supervisor reassigning a conversation, and a second
+// admin approving a new admin.
+func desk(t *testing.T, s *suite, parent context.Context, counsellor, admin *browser) {
+	t.Helper()
+	threadID := deskLayout(t, s, parent, counsellor)
+	deskAssignments(t, s, parent, threadID)
+	deskSecondAdmin(t, s, parent, admin)
+}
+
+// deskLayout: a help-seeker writes a long enquiry and the counsellor takes it.
+// At 1280 px the counsellor's reply box is on the first screen beside the long
 // conversation; at 360 px the page is one column, the reply box below the
 // conversation; one skip link puts the keyboard in the reply box.
-func desk(t *testing.T, s *suite, parent context.Context, counsellor *browser) {
+func deskLayout(t *testing.T, s *suite, parent context.Context, counsellor *browser) string {
 	t.Helper()
 	writer := s.newBrowser(parent, "writer", "en-GB,en;q=0.9")
 	writer.do(chromedp.Navigate(s.base+"/register"), chromedp.WaitReady(chromedp.CSS("#nickname")),
@@ -74,5 +89,61 @@ func desk(t *testing.T, s *suite, parent context.Context, counsellor *browser) {
 	counsellor.do(chromedp.KeyEvent("\r"))
 	if got := run(counsellor, chromedp.Evaluate[string](`document.activeElement.id`)); got != "body" {
 		t.Errorf("the skip link leads the keyboard to %q, not the reply box", got)
+	}
+	return threadID
+}
+
+// deskAssignments: a supervisor gives the conversation the counsellor holds
+// back to the open queue from the list of the office's open conversations.
+func deskAssignments(t *testing.T, s *suite, parent context.Context, threadID string) {
+	t.Helper()
+	out, err := exec.Command(s.binary, "staff", "add", "--role", "supervisor", "--name", "Rita Vogt", "--data", s.data,
+		"--base-url", s.base).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := s.newBrowser(parent, "desk-supervisor", "en-GB,en;q=0.9")
+	sup.enrol(regexp.MustCompile(`http://\S+/invite/\S+`).FindString(string(out)), "supervising the desk")
+	sup.do(chromedp.Navigate(s.base+"/inbox/"+threadID), chromedp.WaitReady(chromedp.CSS("body")))
+	sup.waitPath("/inbox/assignments")
+	sup.check("assignments")
+	if !strings.Contains(sup.bodyText(), "held by Eva Berger") {
+		t.Fatal("the assignments do not show who holds the conversation")
+	}
+	sup.do(chromedp.SetValue(chromedp.CSS("#to-"+threadID), ""), chromedp.Click(chromedp.CSS(`form[action="/inbox/`+threadID+`/reassign"] button`)))
+	sup.waitText("The conversation was reassigned.")
+	sup.check("assignments-reassigned")
+	if !strings.Contains(sup.bodyText(), "in the open queue") {
+		t.Fatal("the reassigned conversation is not shown in the open queue")
+	}
+}
+
+// deskSecondAdmin: the admin invites a second admin, who enrols and is told
+// to wait; once the first admin approves them, they log in.
+func deskSecondAdmin(t *testing.T, s *suite, parent context.Context, admin *browser) {
+	t.Helper()
+	admin.do(chromedp.Navigate(s.base+"/admin"), chromedp.WaitReady(chromedp.CSS("#name")),
+		chromedp.SendKeys(chromedp.CSS("#name"), "Nora Nielsen"), chromedp.SetValue(chromedp.CSS("#role"), "admin"),
+		chromedp.Submit(chromedp.CSS("#name")))
+	admin.do(chromedp.WaitVisible(chromedp.CSS("#invite-url")))
+	link := strings.TrimSpace(admin.text("#invite-url"))
+	second := s.newBrowser(parent, "second-admin", "en-GB,en;q=0.9")
+	second.do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#totp-secret")))
+	secret := strings.TrimSpace(second.text("#totp-secret"))
+	code, err := twofactor.Code(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.do(chromedp.SendKeys(chromedp.CSS("#password"), "two admins are safer"),
+		chromedp.SendKeys(chromedp.CSS("#totp_code"), code),
+		chromedp.Submit(chromedp.CSS("#totp_code")))
+	second.waitText("Another admin of this office must approve it")
+	second.check("admin-waiting")
+	admin.do(chromedp.Navigate(s.base+"/admin"), chromedp.WaitReady(chromedp.CSS("body")))
+	admin.check("admin-approval")
+	admin.do(chromedp.Click(chromedp.CSS(`form[action$="/approve"] button`)))
+	admin.waitPath(`/admin\?done=approved`)
+	if strings.Contains(admin.bodyText(), "venter på godkendelse") {
+		t.Fatal("the approved admin still waits")
 	}
 }
