@@ -12,6 +12,8 @@ import (
 
 	"confidant/counselling/twofactor"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -28,6 +30,7 @@ type deskBox struct {
 func desk(t *testing.T, s *suite, parent context.Context, counsellor, admin *browser) {
 	t.Helper()
 	threadID := deskLayout(t, s, parent, counsellor)
+	deskSnippets(t, s, counsellor, admin, threadID)
 	deskAssignments(t, s, parent, threadID)
 	deskSecondAdmin(t, s, parent, admin)
 }
@@ -91,6 +94,64 @@ func deskLayout(t *testing.T, s *suite, parent context.Context, counsellor *brow
 		t.Errorf("the skip link leads the keyboard to %q, not the reply box", got)
 	}
 	return threadID
+}
+
+// scripts switches the page's own scripts off or on again, as a browser with
+// JavaScript disabled runs none.
+func scripts(b *browser, on bool) {
+	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+		return err
+	}))
+}
+
+// deskSnippets: the counsellor keeps a snippet of their own, the admin one
+// for the office in the counsellor's language (Dutch). With JavaScript off,
+// the counsellor types a reply, picks the office's snippet and presses
+// "Insert snippet": the page comes back with the snippet after the text
+// typed, nothing sent. With JavaScript on, their own snippet goes in at the
+// cursor without the page reloading.
+func deskSnippets(t *testing.T, s *suite, counsellor, admin *browser, threadID string) {
+	t.Helper()
+	counsellor.visit("/inbox/snippets", "snippets")
+	counsellor.do(chromedp.SendKeys(chromedp.CSS("#title"), "Begroeting"),
+		chromedp.SetValue(chromedp.CSS("#body"), "Fijn dat je schrijft. "),
+		chromedp.Submit(chromedp.CSS("#title")))
+	counsellor.waitPath(`/inbox/snippets\?done=added`)
+	counsellor.check("snippets-added")
+	admin.visit("/admin/snippets", "admin-snippets")
+	admin.do(chromedp.SendKeys(chromedp.CSS("#title"), "Antwoordtijd"), chromedp.SetValue(chromedp.CSS("#lang"), "nl"),
+		chromedp.SetValue(chromedp.CSS("#body"), "We antwoorden binnen twee werkdagen."),
+		chromedp.Submit(chromedp.CSS("#title")))
+	admin.waitPath(`/admin/snippets\?done=added`)
+	admin.check("admin-snippets-added")
+
+	const pick = `(title => { const s = document.querySelector('#snippet');
+		s.value = [...s.options].find(o => o.textContent.includes(title)).value; return s.value; })`
+	scripts(counsellor, false)
+	counsellor.do(chromedp.Navigate(s.base+"/inbox/"+threadID), chromedp.WaitReady(chromedp.CSS("#body")),
+		chromedp.SendKeys(chromedp.CSS("#body"), "Hallo,\nik heb je bericht gelezen."))
+	run(counsellor, chromedp.Evaluate[string](pick+`('Antwoordtijd')`))
+	counsellor.do(chromedp.Click(chromedp.CSS("#snippet-insert")))
+	counsellor.waitText("Het tekstblok staat aan het eind van je antwoord.")
+	want := "Hallo,\nik heb je bericht gelezen.\n\nWe antwoorden binnen twee werkdagen."
+	if got := run(counsellor, chromedp.Evaluate[string](`document.querySelector('#body').value`)); got != want {
+		t.Errorf("without JavaScript the reply holds %q after inserting, want %q", got, want)
+	}
+	counsellor.check("desk-snippet-no-js")
+	scripts(counsellor, true)
+
+	counsellor.do(chromedp.Navigate(s.base+"/inbox/"+threadID), chromedp.WaitReady(chromedp.CSS("#snippet-insert")),
+		chromedp.SendKeys(chromedp.CSS("#body"), "tot snel."))
+	run(counsellor, chromedp.Evaluate[string](`(() => { const a = document.querySelector('#body'); a.setSelectionRange(0, 0); return a.value; })()`))
+	run(counsellor, chromedp.Evaluate[string](pick+`('Begroeting')`))
+	counsellor.do(chromedp.Click(chromedp.CSS("#snippet-insert")))
+	if got := run(counsellor, chromedp.Evaluate[string](`document.querySelector('#body').value`)); got != "Fijn dat je schrijft. tot snel." {
+		t.Errorf("with JavaScript the reply holds %q after inserting at the cursor", got)
+	}
+	if strings.Contains(counsellor.bodyText(), "Het tekstblok staat aan het eind") || counsellor.location() != s.base+"/inbox/"+threadID {
+		t.Error("with JavaScript inserting a snippet sent the form")
+	}
 }
 
 // deskAssignments: a supervisor gives the conversation the counsellor holds

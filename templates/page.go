@@ -31,6 +31,9 @@ type Page struct {
 	// SwitchPath is where the language links lead: this page, or the start
 	// page after a form was sent.
 	SwitchPath string
+	// PageJSURL, when set, adds a script of the page's own (progressive
+	// enhancement: the page works without it).
+	PageJSURL string
 	// SkipLinks lead past the frame to a page's main task (its Value is the
 	// target's fragment), before the general link to the content.
 	SkipLinks []Option

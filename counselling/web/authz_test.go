@@ -65,6 +65,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return id
 	}
 	none := func() string { return "" }
+	// ownSnippet is a new snippet of the assigned counsellor's own;
+	// officeSnippet a new one of the office's, kept by the admin.
+	ownSnippet := func() string {
+		c1.mustPost("/inbox/snippets", url.Values{"title": {"Own"}, "lang": {"en"}, "body": {"own text"}}, "/inbox/snippets")
+		return regexpFind(t, c1.get("/inbox/snippets").body, `/inbox/snippets/([a-z2-7]{26})/delete`)
+	}
+	officeSnippet := func() string {
+		adm.mustPost("/admin/snippets", url.Values{"title": {"Office"}, "lang": {"en"}, "body": {"office text"}}, "/admin/snippets")
+		return regexpFind(t, adm.get("/admin/snippets").body, `/admin/snippets/([a-z2-7]{26})/delete`)
+	}
 	// waiting is a fresh chat of seeker A's in the live queue; chatting is
 	// one that the assigned counsellor accepted.
 	waiting := func() string {
@@ -223,6 +233,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/admin", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
 		{"POST", "/admin/staff/{c1}/approve", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "409", nf}},
 		{"POST", "/admin/staff/{c1}/trainee", none, url.Values{"trainee": {"0"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin", nf}},
+		{"GET", "/inbox/snippets", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", nf, "200"}},
+		{"POST", "/inbox/snippets", none, url.Values{"title": {"Matrix"}, "lang": {"en"}, "body": {"a matrix snippet"}},
+			[9]string{login, nf, nf, "303 /inbox/snippets", "303 /inbox/snippets", "303 /inbox/snippets", "303 /inbox/snippets", nf, "303 /inbox/snippets"}},
+		{"POST", "/inbox/snippets/{id}/delete", ownSnippet, nil, [9]string{login, nf, nf, "303 /inbox/snippets", nf, nf, nf, nf, nf}},
+		{"GET", "/admin/snippets", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
+		{"POST", "/admin/snippets", none, url.Values{"title": {"Matrix"}, "lang": {"en"}, "body": {"an office snippet"}},
+			[9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/snippets", nf}},
+		{"POST", "/admin/snippets/{id}/delete", officeSnippet, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/snippets", nf}},
+		// Inserting a snippet shows the form again; only the holder has one.
+		{"POST", "/inbox/{id}/reply", taken, url.Values{"action": {"snippet"}, "snippet": {"aaaaaaaaaaaaaaaaaaaaaaaaaa"}, "body": {"typed"}},
+			[9]string{login, nf, nf, "422", nf, nf, nf, nf, nf}},
 		{"GET", "/admin/regions", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
 		{"POST", "/admin/regions", none, url.Values{"name": {"Matrix North"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/regions", nf}},
 		{"GET", "/live", none, nil, [9]string{"200", "200", "200", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue"}},

@@ -64,13 +64,18 @@ var flashes = map[string]string{
 }
 
 func (s *Server) renderStaffThread(c echo.Context, status int, id string, f templates.Form) error {
+	return s.renderStaffThreadSaying(c, status, id, f, s.flash(c))
+}
+
+// renderStaffThreadSaying is renderStaffThread with a confirmation of its own.
+func (s *Server) renderStaffThreadSaying(c echo.Context, status int, id string, f templates.Form, message string) error {
 	ctx := c.Request().Context()
 	caller := s.callerOf(c)
 	t, err := s.thread(c, caller, id)
 	if err != nil {
 		return err
 	}
-	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), StandsIn: t.StandsInFor(caller), Supervisor: caller.Supervises(), Form: f, Message: s.flash(c),
+	d := templates.StaffThreadData{Thread: t, Holds: t.HeldBy(caller), StandsIn: t.StandsInFor(caller), Supervisor: caller.Supervises(), Form: f, Message: message,
 		GroupCalls: s.cfg.Relay != nil}
 	if d.MayBlock = counselling.MayBlock(caller); d.MayBlock {
 		if d.Blocked, err = s.db.SeekerBlocked(ctx, caller, id); err != nil {
@@ -89,11 +94,19 @@ func (s *Server) renderStaffThread(c echo.Context, status int, id string, f temp
 			d.Colleagues = append(d.Colleagues, templates.Option{Value: m.ID, Label: m.Name, Role: string(m.Role)})
 		}
 	}
+	if templates.HasReplyForm(d) {
+		if d.Snippets, err = s.db.InsertableSnippets(ctx, caller, langOf(c)); err != nil {
+			return err
+		}
+	}
 	// The title tells conversations apart by start date and a reference
 	// taken from the address, never by subject or theme.
 	p := s.page(c, "Conversation started {{.Date}}, reference {{.Ref}}")
 	p.TitleData = map[string]any{"Date": t.CreatedAt.UTC().Format("2006-01-02"), "Ref": strings.ToUpper(t.ID[:6])}
 	p.SkipLinks = templates.ReplySkipLink(d)
+	if len(d.Snippets) > 0 {
+		p.PageJSURL = s.assets.URL("snippets.js")
+	}
 	return s.render(c, status, templates.StaffThread(p, d))
 }
 
