@@ -404,7 +404,17 @@ func (s *Server) queueSocket(c echo.Context) error {
 	defer conn.CloseNow()
 	s.live.avail.TabOpened(caller.AccountID)
 	defer s.live.avail.TabClosed(caller.AccountID)
-	ctx, cancel := context.WithCancel(c.Request().Context())
+	// Whatever the page sends shows that someone is still there.
+	return s.pump(c.Request().Context(), conn, sub, func() { s.live.avail.Touch(caller.AccountID) }, nil)
+}
+
+// pump writes a subscription's frames to a socket until either ends. The
+// browser sends nothing that is stored; onRead, when set, is told of each
+// frame it sends (that someone is still there), and reading notices the
+// browser leaving. first, when set, runs before the first frame is written.
+// A subscriber too slow to keep up is disconnected, to reconnect and catch up.
+func (s *Server) pump(ctx context.Context, conn *websocket.Conn, sub *live.Subscription, onRead func(), first func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		defer cancel()
@@ -413,9 +423,16 @@ func (s *Server) queueSocket(c echo.Context) error {
 			if err := wsjson.Read(ctx, conn, &f); err != nil {
 				return
 			}
-			s.live.avail.Touch(caller.AccountID)
+			if onRead != nil {
+				onRead()
+			}
 		}
 	}()
+	if first != nil {
+		if err := first(ctx); err != nil {
+			return nil
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -11,8 +11,6 @@ import (
 	"confidant/counselling/live"
 	"confidant/templates"
 
-	"github.com/coder/websocket"
-	"github.com/coder/websocket/wsjson"
 	"github.com/labstack/echo/v4"
 )
 
@@ -471,7 +469,7 @@ func (s *Server) ringSocket(c echo.Context) error {
 		return err
 	}
 	defer conn.CloseNow()
-	return s.pump(c.Request().Context(), conn, sub, func(ctx context.Context) error {
+	return s.pump(c.Request().Context(), conn, sub, nil, func(ctx context.Context) error {
 		if r := s.reach.ringing(caller.AccountID, s.cfg.Clock.Now()); r != nil {
 			return writeFrame(ctx, conn, ringFrame(r))
 		}
@@ -490,41 +488,7 @@ func (s *Server) reachSocket(c echo.Context) error {
 		return err
 	}
 	defer conn.CloseNow()
-	return s.pump(c.Request().Context(), conn, sub, nil)
-}
-
-// pump writes a subscription's frames to a socket until either ends; the
-// browser sends nothing that matters, but reading notices it leaving.
-func (s *Server) pump(ctx context.Context, conn *websocket.Conn, sub *live.Subscription, first func(context.Context) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		defer cancel()
-		for {
-			var f live.Frame
-			if err := wsjson.Read(ctx, conn, &f); err != nil {
-				return
-			}
-		}
-	}()
-	if first != nil {
-		if err := first(ctx); err != nil {
-			return nil
-		}
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-sub.Dropped:
-			conn.Close(websocket.StatusTryAgainLater, "slow")
-			return nil
-		case f := <-sub.C:
-			if err := writeFrame(ctx, conn, f); err != nil {
-				return nil
-			}
-		}
-	}
+	return s.pump(c.Request().Context(), conn, sub, nil, nil)
 }
 
 // expireCallbacks marks call-back requests whose time is up and wakes the

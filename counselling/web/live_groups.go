@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
@@ -9,7 +8,6 @@ import (
 	"confidant/counselling/live"
 	"confidant/templates"
 
-	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
 )
 
@@ -187,27 +185,5 @@ func (s *Server) groupChatSocket(c echo.Context) error {
 		return err
 	}
 	defer conn.CloseNow()
-	ctx, cancel := context.WithCancel(c.Request().Context())
-	defer cancel()
-	go func() {
-		defer cancel()
-		for {
-			if _, _, err := conn.Read(ctx); err != nil {
-				return
-			}
-		}
-	}()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-sub.Dropped:
-			conn.Close(websocket.StatusTryAgainLater, "slow")
-			return nil
-		case f := <-sub.C:
-			if err := writeFrame(ctx, conn, f); err != nil {
-				return nil
-			}
-		}
-	}
+	return s.pump(c.Request().Context(), conn, sub, nil, nil)
 }
