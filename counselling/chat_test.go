@@ -180,7 +180,7 @@ func TestChatScope(t *testing.T) {
 		{"a help-seeker loads their own chats", seeker, counselling.ReadScope(seeker)},
 		{"a counsellor loads what they read", counsellor, counselling.ReadScope(counsellor)},
 		{"a supervisor also loads their office's running chats", supervisor,
-			counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1", OrFlagged: true, OrAwaitingReview: true, OrRunningChat: true}},
+			counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1", OrFlagged: true, OrAwaitingReview: true, OrRunningChat: true, OrSupervised: true}},
 		{"an admin loads none", admin, counselling.ThreadScope{None: true}},
 	} {
 		if got := counselling.ChatScope(tc.c); got != tc.want {

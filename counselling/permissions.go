@@ -5,20 +5,22 @@ type ThreadAction string
 
 // The actions on a thread. Each has one rule of who may do it, in ActScope.
 const (
-	ActReply    ThreadAction = "reply"    // write a message
-	ActDraft    ThreadAction = "draft"    // save an unfinished reply
-	ActNote     ThreadAction = "note"     // add a private note
-	ActThemes   ThreadAction = "themes"   // tag the thread's themes
-	ActFlag     ThreadAction = "flag"     // mark a risk to others
-	ActClose    ThreadAction = "close"    // close the thread
-	ActReopen   ThreadAction = "reopen"   // open a closed thread again
-	ActHandover ThreadAction = "handover" // give the thread to a colleague
-	ActTake     ThreadAction = "take"     // take a thread from the open queue
-	ActApprove  ThreadAction = "approve"  // deliver a trainee's pending reply
-	ActReturn   ThreadAction = "return"   // send a pending reply back with a comment
-	ActAccept   ThreadAction = "accept"   // accept a chat waiting in the live queue
-	ActChat     ThreadAction = "chat"     // write in a running chat, or end it
-	ActReassign ThreadAction = "reassign" // give an open thread to a colleague or back to the queue
+	ActReply     ThreadAction = "reply"     // write a message
+	ActDraft     ThreadAction = "draft"     // save an unfinished reply
+	ActNote      ThreadAction = "note"      // add a private note
+	ActThemes    ThreadAction = "themes"    // tag the thread's themes
+	ActFlag      ThreadAction = "flag"      // mark a risk to others
+	ActClose     ThreadAction = "close"     // close the thread
+	ActReopen    ThreadAction = "reopen"    // open a closed thread again
+	ActHandover  ThreadAction = "handover"  // give the thread to a colleague
+	ActTake      ThreadAction = "take"      // take a thread from the open queue
+	ActApprove   ThreadAction = "approve"   // deliver a trainee's pending reply
+	ActReturn    ThreadAction = "return"    // send a pending reply back with a comment
+	ActAccept    ThreadAction = "accept"    // accept a chat waiting in the live queue
+	ActChat      ThreadAction = "chat"      // write in a running chat, or end it
+	ActReassign  ThreadAction = "reassign"  // give an open thread to a colleague or back to the queue
+	ActRate      ThreadAction = "rate"      // rate a conversation that is over
+	ActSupervise ThreadAction = "supervise" // ask a supervisor to look at it
 )
 
 // ActScope is the rule of who may act on which thread. It says which threads a
@@ -45,7 +47,11 @@ const (
 //     queued, to a colleague or back to the queue (where to: MayReassign), so
 //     that no enquiry is stranded with someone who is away for good; they
 //     see of it only what the list of assignments shows, not its messages;
-//   - a guest writes in their chat and does nothing else.
+//   - a guest writes in their chat and does nothing else;
+//   - a conversation is rated by its help-seeker (not a guest, whose
+//     session ends with the chat) and by the counsellor who holds it, each
+//     from their own side (see RatingSideOf and Rateable);
+//   - the counsellor who holds a conversation asks for supervision on it.
 func ActScope(c Caller, action ThreadAction) ThreadScope {
 	none := ThreadScope{None: true}
 	if c.Kind == KindSeeker {
@@ -58,6 +64,8 @@ func ActScope(c Caller, action ThreadAction) ThreadScope {
 			s := ReadScope(c)
 			s.Channel = ChannelChat
 			return s
+		case action == ActRate && !c.Guest:
+			return ReadScope(c)
 		}
 		return none
 	}
@@ -71,7 +79,7 @@ func ActScope(c Caller, action ThreadAction) ThreadScope {
 		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, Channel: ChannelMail}
 	case ActChat:
 		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, Channel: ChannelChat}
-	case ActThemes, ActFlag, ActHandover:
+	case ActThemes, ActFlag, ActHandover, ActRate, ActSupervise:
 		return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID}
 	case ActNote:
 		return ReadScope(c)

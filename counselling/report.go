@@ -169,6 +169,7 @@ const (
 	DimRegion        = "region"
 	DimFirstResponse = "first_response"
 	DimRating        = "rating"
+	DimStaffRating   = "staff_rating"
 	DimClosed        = "closed"
 )
 
@@ -208,6 +209,8 @@ type YearReport struct {
 	SeekerPerContact string
 	StaffPerContact  string
 	Ratings          Tally
+	// StaffRatings are the counsellors' scores of the same contacts.
+	StaffRatings Tally
 	// How long chats waited to be accepted, and how long they ran.
 	ChatWait     Tally
 	ChatDuration Tally
@@ -254,6 +257,7 @@ func BuildYearReport(year int, f *YearFacts, themes []Theme, regions RegionList)
 	r.FirstResponse = tallyOf(bucketNames, responses)
 	r.ResponseMedian, r.ResponseP90 = bucketQuantile(responses, 0.5), bucketQuantile(responses, 0.9)
 	r.Ratings = tallyOf([]string{"1", "2", "3", "4", "5"}, f.Tallies[DimRating])
+	r.StaffRatings = tallyOf([]string{"1", "2", "3", "4", "5"}, f.Tallies[DimStaffRating])
 	r.ChatWait = tallyOf(WaitBuckets, f.Tallies[DimChatWait])
 	r.ChatDuration = tallyOf(DurationBuckets, f.Tallies[DimChatDuration])
 	if total >= MinCell {

@@ -18,6 +18,9 @@ type FactRow struct {
 	StaffMessages  int
 	Closed         bool
 	Rating         int
+	// StaffRating is the counsellor's score; the research export leaves it
+	// out, the year report counts it.
+	StaffRating int
 }
 
 // ResearchRow is a fact generalised for the research export. Period,

@@ -75,6 +75,9 @@ type ThreadScope struct {
 	// colleagues, whose stand-in the caller is for now (account ids
 	// separated by spaces, as in Caller.StandsInFor).
 	StandInFor string
+	// OrSupervised widens it to the office's conversations with an open
+	// supervision item, which supervisors read until the item is closed.
+	OrSupervised bool
 	// Channel, when set, limits to threads of that channel (ChannelMail or
 	// ChannelChat): mail actions do not reach chats, nor chat actions mail.
 	Channel string
@@ -82,8 +85,10 @@ type ThreadScope struct {
 
 // ReadScope is the rule of who reads which thread: help-seekers their own; counsellors the threads they took, and while a
 // colleague is away with them as stand-in, that colleague's mail threads; supervisors also the flagged
-// threads of their office and those awaiting their approval; admins none.
-// Threads in the open queue are read by taking them.
+// threads of their office, those awaiting their approval, and those with an
+// open supervision item (for as long as it is open: closing the item ends
+// it, and each reading is audited); admins none. Threads in the open queue
+// are read by taking them.
 func ReadScope(c Caller) ThreadScope {
 	switch {
 	case c.Kind == KindSeeker && c.AccountID != "":
@@ -91,7 +96,7 @@ func ReadScope(c Caller) ThreadScope {
 	case c.Counsels():
 		s := ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, StandInFor: c.StandsInFor}
 		if c.Supervises() {
-			s.OrFlagged, s.OrAwaitingReview = true, true
+			s.OrFlagged, s.OrAwaitingReview, s.OrSupervised = true, true, true
 		}
 		return s
 	}

@@ -47,6 +47,9 @@ var sealedColumns = []sealedColumn{
 
 	{"snippets", "title", underDataKey},
 	{"snippets", "body", underDataKey},
+	{"ratings", "comment", underDataKey},
+	{"supervision_items", "reason", underDataKey},
+	{"supervision_items", "note", underDataKey},
 }
 
 // unsealedBlobs are the BLOB columns that hold no ciphertext, each with the

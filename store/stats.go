@@ -119,6 +119,9 @@ func (db *DB) YearFactsFromFacts(ctx context.Context, officeID int64, year int) 
 		if r.Rating > 0 {
 			add(counselling.DimRating, strconv.Itoa(r.Rating), 1)
 		}
+		if r.StaffRating > 0 {
+			add(counselling.DimStaffRating, strconv.Itoa(r.StaffRating), 1)
+		}
 		f.SeekerMessages += r.SeekerMessages
 		f.StaffMessages += r.StaffMessages
 		for _, slug := range r.Themes {
@@ -171,7 +174,7 @@ func factRows(ctx context.Context, tx *sql.Tx, officeID int64, year int) ([]coun
 	var out []counselling.FactRow
 	rows, err := tx.QueryContext(ctx, `SELECT f.year, f.month, f.channel, coalesce(f.age_band, ''), coalesce(f.gender, ''),
 		coalesce(f.region, ''), coalesce(f.first_response, ''), f.seeker_messages, f.counsellor_messages, f.closed,
-		coalesce(f.rating, 0), coalesce((SELECT group_concat(th.slug, ';') FROM contact_fact_themes ft JOIN themes th ON th.id = ft.theme_id
+		coalesce(f.rating, 0), coalesce(f.staff_rating, 0), coalesce((SELECT group_concat(th.slug, ';') FROM contact_fact_themes ft JOIN themes th ON th.id = ft.theme_id
 			WHERE ft.fact_key = f.fact_key), '')
 		FROM contact_facts f WHERE f.office_id = ? AND f.year = ?`, officeID, year)
 	if err != nil {
@@ -182,7 +185,7 @@ func factRows(ctx context.Context, tx *sql.Tx, officeID int64, year int) ([]coun
 		var r counselling.FactRow
 		var themes string
 		if err := rows.Scan(&r.Year, &r.Month, &r.Channel, &r.AgeBand, &r.Gender, &r.Region, &r.FirstResponse,
-			&r.SeekerMessages, &r.StaffMessages, &r.Closed, &r.Rating, &themes); err != nil {
+			&r.SeekerMessages, &r.StaffMessages, &r.Closed, &r.Rating, &r.StaffRating, &themes); err != nil {
 			return nil, fmt.Errorf("read fact: %w", err)
 		}
 		if themes != "" {

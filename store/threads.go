@@ -52,6 +52,9 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	if s.OrRunningChat {
 		alts = append(alts, "(t.channel = 'chat' AND t.status = 'assigned' AND t.counsellor_id IS NOT NULL)")
 	}
+	if s.OrSupervised {
+		alts = append(alts, "EXISTS (SELECT 1 FROM supervision_items si WHERE si.thread_id = t.id AND si.closed_at IS NULL)")
+	}
 	if s.OfficeID == 0 || len(alts) == 0 {
 		return "0", nil
 	}
@@ -268,6 +271,11 @@ func (db *DB) thread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id s
 	}
 	if markRead && unread {
 		if err := db.markRead(ctx, tx, c, &t); err != nil {
+			return nil, err
+		}
+	}
+	if markRead {
+		if err := db.noteSupervisionRead(ctx, tx, c, &t); err != nil {
 			return nil, err
 		}
 	}

@@ -188,7 +188,7 @@ func TestYearReportSuppressesAndCSVMatchesThePage(t *testing.T) {
 		}
 		csvTables[len(csvTables)-1] = append(csvTables[len(csvTables)-1], rec)
 	}
-	order := []string{"themes", "months", "channels", "ages", "genders", "regions", "response", "summary", "chat-wait", "chat-duration", "group-sizes", "ratings", "views"}
+	order := []string{"themes", "months", "channels", "ages", "genders", "regions", "response", "summary", "chat-wait", "chat-duration", "group-sizes", "ratings", "staff-ratings", "views"}
 	if len(csvTables) != len(order) {
 		t.Fatalf("%d tables in the CSV, want %d", len(csvTables), len(order))
 	}

@@ -99,6 +99,9 @@ func (s *Server) renderStaffThreadSaying(c echo.Context, status int, id string, 
 			return err
 		}
 	}
+	if d.Quality, err = s.qualityPanel(c, caller, t, f); err != nil {
+		return err
+	}
 	// The title tells conversations apart by start date and a reference
 	// taken from the address, never by subject or theme.
 	p := s.page(c, "Conversation started {{.Date}}, reference {{.Ref}}")

@@ -204,6 +204,10 @@ func (s *Server) chatPage(c echo.Context) error {
 	case counselling.ChatReader:
 		d.ReadOnly = true
 		d.Call.Enabled = false
+	default:
+		if d.Rating, err = s.ratingPanel(c, caller, ch.ID, ch.Status, ch.CounsellorID); err != nil {
+			return err
+		}
 	}
 	return s.render(c, http.StatusOK, templates.Chat(s.livePage(c, "Chat"), d))
 }

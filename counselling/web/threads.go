@@ -115,6 +115,9 @@ func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f tem
 	if status == http.StatusOK && s.confirmation(c) == "sent" {
 		d.Message = "Your message was sent."
 	}
+	if d.Rating, err = s.ratingPanel(c, s.callerOf(c), t.ID, t.Status, t.CounsellorID); err != nil {
+		return err
+	}
 	p, err := s.conversationPage(c, t)
 	if err != nil {
 		return err

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"confidant/counselling"
+	"confidant/templates"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Ratings and supervision requests: the forms on the conversation pages.
+
+// rate stores the caller's rating of a conversation. A rating that cannot be
+// stored (a score outside 1 to 5, a second rating, a conversation not over)
+// is answered with the reason on the error page, and nothing is stored.
+func (s *Server) rate(back func(id string) string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		caller := s.callerOf(c)
+		id := c.Param("id")
+		side, ok := counselling.RatingSideOf(caller)
+		if !ok {
+			return errNotFound
+		}
+		form, err := parseForm(c)
+		if err != nil {
+			return err
+		}
+		r, err := counselling.ParseRating(side, form.Get("score"), form.Get("comment"))
+		if err != nil {
+			return oneProblem(err)
+		}
+		if err := s.db.Rate(c.Request().Context(), caller, id, r); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, back(id))
+	}
+}
+
+// oneProblem turns a form's problems into an error whose message names the
+// problem itself, for answers shown on the error page rather than the form.
+func oneProblem(err error) error {
+	var ce *counselling.Error
+	if errors.As(err, &ce) {
+		for _, field := range []string{"score", "comment", "reason", "note"} {
+			if msg := ce.Fields[field]; msg != "" {
+				return counselling.Errorf(ce.Code, msg)
+			}
+		}
+	}
+	return err
+}
+
+func (s *Server) requestSupervision(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	return "/inbox/" + id + "?done=supervision", s.db.RequestSupervision(c.Request().Context(), caller, id, first(form, "reason"))
+}
+
+func (s *Server) closeSupervision(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
+	return "/supervision?done=closed", s.db.CloseSupervision(c.Request().Context(), caller, id, first(form, "note"))
+}
+
+func init() {
+	flashes["supervision"] = "A supervisor of this office will look at this conversation."
+}
+
+// ratingPanel is the rating form or the caller's own rating of a
+// conversation, for its page.
+func (s *Server) ratingPanel(c echo.Context, caller counselling.Caller, id, status, counsellorID string) (templates.RatingPanel, error) {
+	side, ok := counselling.RatingSideOf(caller)
+	if !ok || (caller.Kind == counselling.KindStaff && caller.AccountID != counsellorID) || caller.Guest {
+		return templates.RatingPanel{}, nil
+	}
+	p := templates.RatingPanel{Show: counselling.Rateable(status, counsellorID), Staff: caller.Kind == counselling.KindStaff,
+		Action: "/threads/" + id + "/rating"}
+	if p.Staff {
+		p.Action = "/inbox/" + id + "/rating"
+	}
+	ratings, err := s.db.ThreadRatings(c.Request().Context(), caller, id)
+	if err != nil {
+		return p, err
+	}
+	for i := range ratings {
+		if ratings[i].Side == side {
+			p.Own = &ratings[i]
+		}
+	}
+	return p, nil
+}
+
+// qualityPanel is the ratings and supervision part of a staff conversation
+// page.
+func (s *Server) qualityPanel(c echo.Context, caller counselling.Caller, t *counselling.Thread, f templates.Form) (templates.QualityPanel, error) {
+	ctx := c.Request().Context()
+	q := templates.QualityPanel{ThreadID: t.ID, Form: f}
+	var err error
+	if q.Rating, err = s.ratingPanel(c, caller, t.ID, t.Status, t.CounsellorID); err != nil {
+		return q, err
+	}
+	if !t.HeldBy(caller) {
+		if q.Ratings, err = s.db.ThreadRatings(ctx, caller, t.ID); err != nil {
+			return q, err
+		}
+	}
+	if q.Items, err = s.db.ThreadSupervision(ctx, caller, t.ID); err != nil {
+		return q, err
+	}
+	open := false
+	for _, it := range q.Items {
+		open = open || it.Open()
+	}
+	q.MayRequest = t.HeldBy(caller) && !open
+	q.MayClose = open && counselling.MayCloseSupervision(caller, t.OfficeID, t.CounsellorID)
+	return q, nil
+}

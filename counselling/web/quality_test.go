@@ -1,0 +1,186 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"confidant/counselling"
+)
+
+// closedThread is a mail thread of seeker's that c took, answered and closed.
+func closedThread(seeker *browser, c *staffMember, subject string) string {
+	id := seeker.write("family", subject, "a message about "+subject)
+	c.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+	c.mustPost("/inbox/"+id+"/reply", url.Values{"body": {"an answer"}}, "/inbox/"+id)
+	c.mustPost("/inbox/"+id+"/close", nil, "/inbox")
+	return id
+}
+
+// Both sides rate a closed conversation once; a bad score or a second rating
+// is refused and stores nothing; each side's comment stays away from the
+// other side's pages and export, and supervisors read both only while the
+// conversation is in supervision, which the counsellor sees and the audit
+// log records.
+func TestRatingsAndSupervision(t *testing.T) {
+	o := newOffice(t)
+	seeker := o.browser()
+	seeker.register("Rating Robin", "a fine long password")
+	c1 := o.enrol(counselling.RoleCounsellor, "Rated Counsellor")
+	sup := o.enrol(counselling.RoleSupervisor, "Sam Supervisor")
+	admin := o.enrol(counselling.RoleAdmin, "Ada Admin")
+
+	id := seeker.write("family", "rating", "hello")
+	if strings.Contains(seeker.get("/threads/"+id).body, `action="/threads/`+id+`/rating"`) {
+		t.Error("the rating form shows before the conversation is over")
+	}
+	c1.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+	if p := seeker.post("/threads/"+id+"/rating", url.Values{"score": {"3"}}); p.status != http.StatusConflict {
+		t.Errorf("rating an open conversation: %d, want 409", p.status)
+	}
+	c1.mustPost("/inbox/"+id+"/reply", url.Values{"body": {"an answer"}}, "/inbox/"+id)
+	c1.mustPost("/inbox/"+id+"/close", nil, "/inbox")
+
+	if !strings.Contains(seeker.get("/threads/"+id).body, `action="/threads/`+id+`/rating"`) {
+		t.Fatal("the help-seeker's closed conversation offers no rating")
+	}
+	for _, bad := range []string{"0", "6", "", "three", "2.5"} {
+		p := seeker.post("/threads/"+id+"/rating", url.Values{"score": {bad}})
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "Please choose a rating from 1 to 5.") {
+			t.Errorf("score %q: %d, want 422 with the reason", bad, p.status)
+		}
+	}
+	if p := seeker.post("/threads/"+id+"/rating?lang=de", url.Values{"score": {"9"}}); !strings.Contains(p.body, "Bitte wähle eine Bewertung von 1 bis 5.") {
+		t.Error("the refusal is not in the reader's language")
+	}
+	seeker.get("/threads?lang=en")
+	seeker.mustPost("/threads/"+id+"/rating", url.Values{"score": {"2"}, "comment": {"the seeker's sealed remark"}}, "/threads/"+id)
+	if p := seeker.post("/threads/"+id+"/rating", url.Values{"score": {"5"}}); p.status != http.StatusConflict {
+		t.Errorf("a second rating: %d, want 409", p.status)
+	}
+	if body := seeker.get("/threads/" + id).body; !strings.Contains(body, "You rated this conversation 2 of 5") {
+		t.Error("the help-seeker does not see their rating")
+	}
+
+	counsellorPage := c1.get("/inbox/" + id).body
+	if !strings.Contains(counsellorPage, `action="/inbox/`+id+`/rating"`) {
+		t.Fatal("the counsellor's closed conversation offers no rating")
+	}
+	if strings.Contains(counsellorPage, "the seeker&#39;s sealed remark") || strings.Contains(counsellorPage, "sealed remark") ||
+		strings.Contains(counsellorPage, "2 of 5") {
+		t.Error("the counsellor sees the help-seeker's rating")
+	}
+	c1.mustPost("/inbox/"+id+"/rating", url.Values{"score": {"4"}, "comment": {"the counsellor's private view"}}, "/inbox/"+id)
+	if p := c1.post("/inbox/"+id+"/rating", url.Values{"score": {"4"}}); p.status != http.StatusConflict {
+		t.Errorf("the counsellor's second rating: %d, want 409", p.status)
+	}
+	for _, p := range []string{"/threads/" + id, "/account/export", "/threads"} {
+		if strings.Contains(seeker.get(p).body, "private view") {
+			t.Errorf("%s shows the help-seeker the counsellor's comment", p)
+		}
+	}
+	if strings.Contains(c1.get("/inbox/"+id).body, "sealed remark") {
+		t.Error("the counsellor's page shows the help-seeker's comment after rating")
+	}
+
+	// The ratings are in the anonymous facts and the year report.
+	if n := o.db.Count(t, `SELECT count(*) FROM contact_facts WHERE rating = 2 AND staff_rating = 4`); n != 1 {
+		t.Errorf("%d facts hold both ratings, want 1", n)
+	}
+	if n := o.db.Count(t, `SELECT sum(contacts) FROM fact_tallies WHERE dimension IN ('rating', 'staff_rating')`); n != 2 {
+		t.Errorf("the year report counts %d ratings, want 2", n)
+	}
+
+	// Supervisors read nothing of it until it is in supervision.
+	if p := sup.get("/inbox/" + id); p.status != http.StatusNotFound {
+		t.Fatalf("a supervisor reads a conversation outside supervision: %d", p.status)
+	}
+	if p := c1.post("/inbox/"+id+"/supervision", url.Values{"reason": {"  "}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("an empty reason: %d, want 422", p.status)
+	}
+	c1.mustPost("/inbox/"+id+"/supervision", url.Values{"reason": {"I am unsure about my answer"}}, "/inbox/"+id)
+	if p := c1.post("/inbox/"+id+"/supervision", url.Values{"reason": {"again"}}); p.status != http.StatusConflict {
+		t.Errorf("a second open request: %d, want 409", p.status)
+	}
+	if !strings.Contains(c1.get("/inbox/"+id).body, "No supervisor has read this conversation for it yet.") {
+		t.Error("the counsellor is not told that nobody read it yet")
+	}
+	supPage := sup.get("/inbox/" + id)
+	if supPage.status != http.StatusOK {
+		t.Fatalf("the supervisor cannot read the conversation in supervision: %d", supPage.status)
+	}
+	for _, want := range []string{"I am unsure about my answer", "sealed remark", "private view", "an answer"} {
+		if !strings.Contains(supPage.body, want) {
+			t.Errorf("the supervisor's page lacks %q", want)
+		}
+	}
+	if !strings.Contains(c1.get("/inbox/"+id).body, "A supervisor read this conversation on") {
+		t.Error("the counsellor does not see that a supervisor read the conversation")
+	}
+	if !strings.Contains(admin.get("/admin/audit").body, "conversation read under supervision") {
+		t.Error("the audit log does not record the supervisor's reading")
+	}
+	if p := c1.post("/inbox/"+id+"/supervision/close", url.Values{"note": {"closing my own"}}); p.status != http.StatusNotFound {
+		t.Errorf("the counsellor closes their own supervision: %d, want 404", p.status)
+	}
+	sup.mustPost("/inbox/"+id+"/supervision/close", url.Values{"note": {"Well handled; talk to me on Friday."}}, "/supervision")
+	if p := sup.get("/inbox/" + id); p.status != http.StatusNotFound {
+		t.Errorf("the supervisor still reads the conversation after closing the item: %d", p.status)
+	}
+	after := c1.get("/inbox/" + id).body
+	if !strings.Contains(after, "Well handled; talk to me on Friday.") {
+		t.Error("the counsellor does not see the supervisor's note")
+	}
+	if strings.Contains(after, "sealed remark") {
+		t.Error("the counsellor sees the help-seeker's comment through the supervision item")
+	}
+	if strings.Contains(seeker.get("/threads/"+id).body, "Friday") {
+		t.Error("the help-seeker sees the supervisor's note")
+	}
+}
+
+// When more than the office's threshold of a counsellor's last rated
+// conversations are rated poorly, the chosen number of them reach the
+// supervisors as "sampled: ratings"; fewer ratings than the window sample
+// nothing.
+func TestSamplingReachesSupervisors(t *testing.T) {
+	o := newOffice(t)
+	seeker := o.browser()
+	seeker.register("Sampled Sky", "a fine long password")
+	c1 := o.enrol(counselling.RoleCounsellor, "Sampled Counsellor")
+	sup := o.enrol(counselling.RoleSupervisor, "Sam Supervisor")
+	admin := o.enrol(counselling.RoleAdmin, "Ada Admin")
+	if p := admin.post("/admin/quality", url.Values{"window": {"5"}, "threshold": {"30"}, "sample": {"9"}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("sampling more than looked at: %d, want 422", p.status)
+	}
+	admin.mustPost("/admin/quality", url.Values{"window": {"5"}, "threshold": {"30"}, "sample": {"2"}}, "/admin/quality")
+
+	var ids []string
+	for i, score := range []string{"1", "5", "2", "5"} {
+		id := closedThread(seeker, c1, "sampled "+score+string(rune('a'+i)))
+		seeker.mustPost("/threads/"+id+"/rating", url.Values{"score": {score}}, "/threads/"+id)
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		if p := sup.get("/inbox/" + id); p.status != http.StatusNotFound {
+			t.Fatalf("sampled with fewer ratings than the window: %d", p.status)
+		}
+	}
+	id := closedThread(seeker, c1, "sampled last")
+	seeker.mustPost("/threads/"+id+"/rating", url.Values{"score": {"4"}}, "/threads/"+id)
+	// 2 of 5 poor is 40 %, above 30 %: the two poorly rated, newest first.
+	for i, id := range ids {
+		p := sup.get("/inbox/" + id)
+		want := http.StatusNotFound
+		if i == 0 || i == 2 {
+			want = http.StatusOK
+		}
+		if p.status != want {
+			t.Errorf("conversation rated %d: supervisor gets %d, want %d", i, p.status, want)
+		}
+		if want == http.StatusOK && !strings.Contains(p.body, "sampled: ratings") {
+			t.Errorf("sampled conversation %d does not say why", i)
+		}
+	}
+}

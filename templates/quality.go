@@ -1,0 +1,54 @@
+package templates
+
+import (
+	"strconv"
+
+	"confidant/counselling"
+)
+
+// RatingPanel is the rating part of a conversation's page: the form while the
+// reader may still rate it, or their own rating once given.
+type RatingPanel struct {
+	// Show: the conversation is over and the reader rates from one side.
+	Show   bool
+	Action string // where the form posts
+	Staff  bool   // staff pages speak neutrally
+	Own    *counselling.Rating
+}
+
+// QualityPanel is the supervision part of the counsellor's and the
+// supervisor's conversation page.
+type QualityPanel struct {
+	ThreadID string
+	Rating   RatingPanel
+	// Ratings are both sides' ratings with comments, for a supervisor who
+	// does not hold the conversation.
+	Ratings []counselling.Rating
+	Items   []counselling.SupervisionItem
+	// MayRequest: the reader holds the conversation and no item is open.
+	MayRequest bool
+	// MayClose: the reader is a supervisor who may close the open item.
+	MayClose bool
+	Form     Form
+}
+
+var scores = []string{"1", "2", "3", "4", "5"}
+
+func scoreText(n int) string { return strconv.Itoa(n) }
+
+func ratingSideLabel(side counselling.RatingSide) string {
+	if side == counselling.RatingBySeeker {
+		return "Rating by the help-seeker"
+	}
+	return "Rating by the counsellor"
+}
+
+// openItem is the open supervision item among items, if any.
+func openItem(items []counselling.SupervisionItem) *counselling.SupervisionItem {
+	for i := range items {
+		if items[i].Open() {
+			return &items[i]
+		}
+	}
+	return nil
+}
