@@ -51,6 +51,9 @@ func NoticeText(kind NoticeKind) (subject, body string) {
 	case NoticeAppointmentCancelled:
 		return "An appointment was cancelled",
 			"An appointment of yours was cancelled. You can book another one on your pages.\n\nLog in to see it:\n{{.LoginURL}}\n"
+	case NoticeAttention:
+		return "Something needs your attention",
+			"Something in your counselling office needs your attention.\n\nLog in to see what:\n{{.LoginURL}}\n"
 	case NoticeDigest:
 		return "New messages are waiting",
 			"New messages are waiting in the queue.\n\nLog in to read them:\n{{.LoginURL}}\n"

@@ -158,3 +158,35 @@ func MayCloseSupervision(c Caller, officeID int64, counsellorID string) bool {
 // ErrSupervisionOpen answers a request for a conversation already waiting
 // for a supervisor.
 var ErrSupervisionOpen = Errorf(EConflict, "This conversation is already waiting for a supervisor.")
+
+// QueueHealth is how an office's queues stand, for its supervisors at a
+// glance.
+type QueueHealth struct {
+	// EnquiriesWaiting are mail enquiries in the open queue; Overdue the
+	// office's threads past their due time under its answer-time promise.
+	EnquiriesWaiting int
+	Overdue          OverdueCounts
+	// ChatsWaiting are chats in the live queue, the longest waiting since
+	// OldestChat.
+	ChatsWaiting int
+	OldestChat   time.Time
+	// Available counsellors said they are available for live chat now;
+	// InChat hold a running chat.
+	Available int
+	InChat    int
+	// OpenFlags are conversations flagged as a risk to others and not closed.
+	OpenFlags   int
+	Supervision []SupervisionItem
+}
+
+// LongestWait is how long the longest-waiting chat has waited at now.
+func (h QueueHealth) LongestWait(now time.Time) time.Duration {
+	if h.ChatsWaiting == 0 || h.OldestChat.IsZero() {
+		return 0
+	}
+	return max(now.Sub(h.OldestChat), 0)
+}
+
+// NoticeAttention is the neutral mail to supervisors that something in their
+// office needs their attention (a new risk flag); it never says what.
+const NoticeAttention NoticeKind = "attention"

@@ -104,3 +104,28 @@
   });
   start();
 })();
+
+// The supervisors' queue-health part refreshes itself: it fetches its own
+// fresh copy every few seconds. Without JavaScript the page's Refresh link
+// reloads it.
+(function () {
+  "use strict";
+  var part = document.getElementById("queue-health");
+  if (!part || !window.fetch) {
+    return;
+  }
+  var seconds = parseInt(part.getAttribute("data-refresh"), 10) || 20;
+  function refresh() {
+    fetch("/supervision?part=health", { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html !== null) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          part.replaceChildren.apply(part, Array.prototype.slice.call(doc.body.childNodes));
+        }
+      })
+      .catch(function () {})
+      .then(function () { setTimeout(refresh, seconds * 1000); });
+  }
+  setTimeout(refresh, seconds * 1000);
+})();

@@ -223,3 +223,96 @@ func (db *DB) supervisionItems(ctx context.Context, tx *sql.Tx, cond string, arg
 	}
 	return out, nil
 }
+
+// QueueHealth counts how the supervisor's office's queues stand, with its
+// open supervision items. Who is available for live chat is kept in memory
+// by the web layer, which adds it.
+func (db *DB) QueueHealth(ctx context.Context, c counselling.Caller) (counselling.QueueHealth, error) {
+	var h counselling.QueueHealth
+	if !c.Supervises() || c.OfficeID == 0 {
+		return h, notFound("The supervision page")
+	}
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var oldest sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT
+			coalesce(sum(CASE WHEN channel = 'mail' AND status = 'open' AND counsellor_id IS NULL THEN 1 ELSE 0 END), 0),
+			coalesce(sum(CASE WHEN channel = 'chat' AND status = 'open' THEN 1 ELSE 0 END), 0),
+			min(CASE WHEN channel = 'chat' AND status = 'open' THEN created_at END),
+			count(DISTINCT CASE WHEN channel = 'chat' AND status = 'assigned' THEN counsellor_id END),
+			coalesce(sum(CASE WHEN flagged_at IS NOT NULL AND status <> 'closed' THEN 1 ELSE 0 END), 0)
+			FROM threads WHERE office_id = ? AND status <> 'closed'`, c.OfficeID).
+			Scan(&h.EnquiriesWaiting, &h.ChatsWaiting, &oldest, &h.InChat, &h.OpenFlags); err != nil {
+			return fmt.Errorf("count queues: %w", err)
+		}
+		if oldest.Valid {
+			h.OldestChat = time.Unix(oldest.Int64, 0).UTC()
+		}
+		var err error
+		h.Supervision, err = db.supervisionItems(ctx, tx, `si.office_id = ? AND si.closed_at IS NULL`, c.OfficeID)
+		return err
+	})
+	if err != nil {
+		return h, err
+	}
+	h.Overdue, err = db.OverdueCounts(ctx, c.OfficeID)
+	return h, err
+}
+
+// SeeFlags records that a supervisor has seen the office's risk flags, up to
+// the newest one, so that the banner goes until the next flag.
+func (db *DB) SeeFlags(ctx context.Context, c counselling.Caller) error {
+	if !c.Supervises() {
+		return nil
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET flags_seen_at = max(flags_seen_at,
+			coalesce((SELECT max(flagged_at) FROM threads WHERE office_id = ?), 0)) WHERE id = ?`, c.OfficeID, c.AccountID); err != nil {
+			return fmt.Errorf("record flags seen: %w", err)
+		}
+		return nil
+	})
+}
+
+// NewFlags counts the risk flags of the supervisor's office raised since the
+// supervisor last saw them, on conversations not closed.
+func (db *DB) NewFlags(ctx context.Context, c counselling.Caller) (int, error) {
+	if !c.Supervises() {
+		return 0, nil
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM threads t WHERE t.office_id = ? AND t.flagged_at IS NOT NULL
+		AND t.status <> 'closed' AND t.flagged_at > (SELECT flags_seen_at FROM accounts WHERE id = ?)`, c.OfficeID, c.AccountID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count new flags: %w", err)
+	}
+	return n, nil
+}
+
+// notifySupervisors queues the neutral attention mail for every supervisor
+// of the office who gave an address and can log in.
+func (db *DB) notifySupervisors(ctx context.Context, tx *sql.Tx, officeID int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM accounts WHERE office_id = ? AND kind = 'staff' AND role = 'supervisor'
+		AND disabled = 0 AND email IS NOT NULL`, officeID)
+	if err != nil {
+		return fmt.Errorf("list supervisors: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("read supervisor: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := db.enqueue(ctx, tx, officeID, id, counselling.NoticeAttention); err != nil {
+			return err
+		}
+	}
+	return nil
+}

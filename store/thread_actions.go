@@ -325,8 +325,9 @@ func staffMember(ctx context.Context, tx *sql.Tx, id string) (*counselling.Staff
 }
 
 // Flag marks a thread as a risk to others, with a reason. The office's
-// supervisors see it at once.
-func (db *DB) Flag(ctx context.Context, c counselling.Caller, id, reason string) error {
+// supervisors see it at once: a banner on their pages, and with notify a
+// neutral mail to each who gave an address, the first time it is flagged.
+func (db *DB) Flag(ctx context.Context, c counselling.Caller, id, reason string, notify bool) error {
 	if err := counselling.ValidateText("reason", reason, counselling.ReasonMaxRunes); err != nil {
 		return err
 	}
@@ -339,8 +340,15 @@ func (db *DB) Flag(ctx context.Context, c counselling.Caller, id, reason string)
 		if err != nil {
 			return err
 		}
+		var wasFlagged bool
+		if err := tx.QueryRowContext(ctx, `SELECT flagged_at IS NOT NULL FROM threads WHERE id = ?`, id).Scan(&wasFlagged); err != nil {
+			return fmt.Errorf("read flag: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET flagged_at = ?, flag_reason = ? WHERE id = ?`, db.now().Unix(), sealed, id); err != nil {
 			return fmt.Errorf("flag thread: %w", err)
+		}
+		if notify && !wasFlagged {
+			return db.notifySupervisors(ctx, tx, h.officeID)
 		}
 		return nil
 	})

@@ -28,6 +28,9 @@ type Page struct {
 	// Reach, when set, carries the in-page ring and the notice of expired
 	// call-back requests (help-seekers), or follows rings (counsellors).
 	Reach *ReachFrame
+	// NewFlags, for supervisors, counts the office's risk flags raised since
+	// they last looked: every page of theirs says so until they do.
+	NewFlags int
 	// SwitchPath is where the language links lead: this page, or the start
 	// page after a form was sent.
 	SwitchPath string

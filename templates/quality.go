@@ -1,7 +1,9 @@
 package templates
 
 import (
+	"context"
 	"strconv"
+	"time"
 
 	"confidant/counselling"
 )
@@ -51,4 +53,16 @@ func openItem(items []counselling.SupervisionItem) *counselling.SupervisionItem 
 		}
 	}
 	return nil
+}
+
+// Waited reads a waiting time in whole minutes, or hours and minutes.
+func Waited(ctx context.Context, d time.Duration) string {
+	if d <= 0 {
+		return T(ctx, "nobody waits")
+	}
+	m := int(d / time.Minute)
+	if m < 60 {
+		return Tf(ctx, "{{.Minutes}} min", "Minutes", strconv.Itoa(m))
+	}
+	return Tf(ctx, "{{.Hours}} h {{.Minutes}} min", "Hours", strconv.Itoa(m/60), "Minutes", strconv.Itoa(m%60))
 }

@@ -74,6 +74,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 	officeSnippet := func() string {
 		adm.mustPost("/admin/snippets", url.Values{"title": {"Office"}, "lang": {"en"}, "body": {"office text"}}, "/admin/snippets")
 		return regexpFind(t, adm.get("/admin/snippets").body, `/admin/snippets/([a-z2-7]{26})/delete`)
+	// closed is a conversation the assigned counsellor answered and closed;
+	// supervised one they asked a supervisor to look at.
+	closed := func() string {
+		id := taken()
+		c1.mustPost("/inbox/"+id+"/close", nil, "/inbox")
+		return id
+	}
+	supervised := func() string {
+		id := taken()
+		c1.mustPost("/inbox/"+id+"/supervision", url.Values{"reason": {"please look"}}, "/inbox/"+id)
+		return id
 	}
 	// waiting is a fresh chat of seeker A's in the live queue; chatting is
 	// one that the assigned counsellor accepted.
@@ -204,6 +215,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/inbox/{id}/note", awaiting, url.Values{"body": {"note"}}, [9]string{carried, nf, nf, nf, nf, nf, "303 /inbox/{id}", nf, nf}},
 		{"POST", "/inbox/{id}/approve", awaiting, url.Values{"message": {"{pending}"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox", nf, nf}},
 		{"POST", "/inbox/{id}/return", awaiting, url.Values{"message": {"{pending}"}, "comment": {"again"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /inbox", nf, nf}},
+		{"POST", "/threads/{id}/rating", closed, url.Values{"score": {"4"}}, [9]string{login, "303 /threads/{id}", nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/threads/{id}/rating", taken, url.Values{"score": {"4"}}, [9]string{login, "409", nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/rating", closed, url.Values{"score": {"4"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/supervision", taken, url.Values{"reason": {"help"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
+		// A supervisor of the office reads a conversation in supervision;
+		// nobody else does.
+		{"GET", "/inbox/{id}", supervised, nil, [9]string{login, nf, nf, "200", nf, nf, "200", nf, nf}},
+		{"POST", "/inbox/{id}/note", supervised, url.Values{"body": {"note"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, "303 /inbox/{id}", nf, nf}},
+		{"POST", "/inbox/{id}/reply", supervised, url.Values{"body": {"answer"}}, [9]string{login, nf, nf, "303 /inbox/{id}", nf, nf, nf, nf, nf}},
+		{"POST", "/inbox/{id}/supervision/close", supervised, url.Values{"note": {"done"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /supervision", nf, nf}},
+		{"GET", "/supervision", none, nil, [9]string{login, nf, nf, nf, nf, nf, "200", nf, "200"}},
+		{"GET", "/admin/quality", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
+		{"POST", "/admin/quality", none, url.Values{"window": {"20"}, "threshold": {"30"}, "sample": {"3"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/quality", nf}},
 		{"GET", "/inbox/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"GET", "/inbox?status=overdue", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", "303 /admin", "200"}},
 		{"GET", "/inbox/absence", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", nf, "200"}},

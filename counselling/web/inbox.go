@@ -206,9 +206,10 @@ func (s *Server) handover(c echo.Context, caller counselling.Caller, id string, 
 }
 
 func (s *Server) flag(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	if err := s.db.Flag(c.Request().Context(), caller, id, first(form, "reason")); err != nil {
+	if err := s.db.Flag(c.Request().Context(), caller, id, first(form, "reason"), s.cfg.MailEnabled); err != nil {
 		return "", err
 	}
+	s.notified()
 	return s.confirm(c, "/inbox/"+id, "flagged"), nil
 }
 

@@ -26,6 +26,7 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 			p.GroupCalls = s.groups.invitesFor(sess.AccountID)
 		}
 		p.Reach = s.reachFrame(c, sess)
+		p.NewFlags = s.newFlags(c, sess)
 	}
 	return p
 }

@@ -97,9 +97,16 @@ func (s *Server) qualityPanel(c echo.Context, caller counselling.Caller, t *coun
 	if q.Rating, err = s.ratingPanel(c, caller, t.ID, t.Status, t.CounsellorID); err != nil {
 		return q, err
 	}
-	if !t.HeldBy(caller) {
-		if q.Ratings, err = s.db.ThreadRatings(ctx, caller, t.ID); err != nil {
-			return q, err
+	// The list shows the ratings the domain lets the reader see
+	// (counselling.RatingsVisible), but their own, which the rating panel
+	// shows.
+	ratings, err := s.db.ThreadRatings(ctx, caller, t.ID)
+	if err != nil {
+		return q, err
+	}
+	for _, r := range ratings {
+		if q.Rating.Own == nil || r.Side != q.Rating.Own.Side {
+			q.Ratings = append(q.Ratings, r)
 		}
 	}
 	if q.Items, err = s.db.ThreadSupervision(ctx, caller, t.ID); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"confidant/counselling"
+	"confidant/counselling/web"
 )
 
 // closedThread is a mail thread of seeker's that c took, answered and closed.
@@ -182,5 +183,81 @@ func TestSamplingReachesSupervisors(t *testing.T) {
 		if want == http.StatusOK && !strings.Contains(p.body, "sampled: ratings") {
 			t.Errorf("sampled conversation %d does not say why", i)
 		}
+	}
+}
+
+// A new risk flag reaches every supervisor of the office at once: a banner on
+// whatever page they open, until they open the supervision page, and one
+// neutral mail each to those who gave an address. The supervision page
+// counts the queues.
+func TestRiskFlagsReachSupervisorsAndQueueHealth(t *testing.T) {
+	o := newOffice(t, func(c *web.Config) { c.MailEnabled = true })
+	seeker := o.browser()
+	seeker.register("Flagged Fern", "a fine long password")
+	c1 := o.enrol(counselling.RoleCounsellor, "Flagging Counsellor")
+	sup := o.enrol(counselling.RoleSupervisor, "Sam Supervisor")
+	quiet := o.enrol(counselling.RoleSupervisor, "Quiet Supervisor")
+	o.enrolIn("main", counselling.RoleCounsellor, "Bystander")
+	sup.mustPost("/inbox/settings", url.Values{"email": {"sam.supervisor@example.org"}}, "/inbox/settings")
+
+	if p := c1.get("/supervision"); p.status != http.StatusNotFound {
+		t.Errorf("a counsellor opens the supervision page: %d", p.status)
+	}
+	seeker.write("family", "waiting", "nobody has taken this yet")
+	id := seeker.write("family", "flagged", "something worrying")
+	c1.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+	if strings.Contains(sup.get("/inbox/settings").body, "needs your attention") {
+		t.Fatal("the banner shows before any flag")
+	}
+	c1.mustPost("/inbox/"+id+"/flag", url.Values{"reason": {"a danger to a sibling"}}, "/inbox/"+id)
+	for _, s := range []*staffMember{sup, quiet} {
+		body := s.get("/live/queue").body
+		if !strings.Contains(body, "Something needs your attention") {
+			t.Error("a supervisor's page carries no banner about the new flag")
+		}
+		if strings.Contains(body, "sibling") {
+			t.Error("the banner says what the flag is about")
+		}
+	}
+	if strings.Contains(c1.get("/inbox").body, "Something needs your attention") {
+		t.Error("a counsellor gets the supervisors' banner")
+	}
+	if n := o.db.Count(t, `SELECT count(*) FROM outbox WHERE kind = 'attention'`); n != 1 {
+		t.Errorf("%d attention mails queued, want 1 (to the supervisor with an address)", n)
+	}
+	c1.mustPost("/inbox/"+id+"/flag", url.Values{"reason": {"still a danger"}}, "/inbox/"+id)
+	if n := o.db.Count(t, `SELECT count(*) FROM outbox WHERE kind = 'attention'`); n != 1 {
+		t.Errorf("flagging again queued more mail: %d", n)
+	}
+
+	page := sup.get("/supervision")
+	if page.status != http.StatusOK {
+		t.Fatalf("supervision page: %d", page.status)
+	}
+	rows := map[string]string{}
+	for _, tr := range parse(t, page.body).all("tr", nil) {
+		cells := []string{}
+		for c := tr.FirstChild; c != nil; c = c.NextSibling {
+			cells = append(cells, strings.TrimSpace(textOf(c)))
+		}
+		if len(cells) == 2 {
+			rows[cells[0]] = cells[1]
+		}
+	}
+	for label, want := range map[string]string{"Enquiries waiting in the queue": "1", "Open risk flags": "1", "Chats waiting": "0",
+		"Open supervision items": "0", "Longest chat wait": "nobody waits"} {
+		if rows[label] != want {
+			t.Errorf("%s: %q, want %q (rows %v)", label, rows[label], want, rows)
+		}
+	}
+	if strings.Contains(sup.get("/inbox").body, "Something needs your attention") {
+		t.Error("the banner stays after the supervisor opened the supervision page")
+	}
+	if !strings.Contains(quiet.get("/inbox").body, "Something needs your attention") {
+		t.Error("one supervisor's look took the banner from another")
+	}
+	part := sup.get("/supervision?part=health")
+	if part.status != http.StatusOK || strings.Contains(part.body, "<html") || !strings.Contains(part.body, "Queue health") {
+		t.Errorf("the refreshing part: %d\n%s", part.status, part.body)
 	}
 }

@@ -90,6 +90,8 @@ func (s *Server) routes() {
 	e.POST("/inbox/:id/supervision/close", s.threadAction(s.closeSupervision), s.requireCounsellor)
 
 	e.GET("/help", s.help)
+	e.GET("/supervision", s.supervision, s.requireSupervisor)
+
 	e.GET("/live", s.liveStart)
 	e.POST("/live", s.startChat, s.limitClient)
 	e.GET("/live/queue", s.liveQueue, s.requireCounsellor)
