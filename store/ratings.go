@@ -10,7 +10,9 @@ import (
 	"confidant/counselling"
 )
 
-func ratingRow(threadID string, side counselling.RatingSide) string { return threadID + "/" + string(side) }
+func ratingRow(threadID string, side counselling.RatingSide) string {
+	return threadID + "/" + string(side)
+}
 
 // Rate stores the caller's rating of a conversation that is over
 // (counselling.Rateable), once per side: a second rating by the same side is
@@ -190,7 +192,6 @@ func (db *DB) ratingsOf(ctx context.Context, tx *sql.Tx, h *held, sides []counse
 	}
 	return out, rows.Err()
 }
-
 
 // QualitySettings reads the sampling rule of the office the actor
 // administers.
