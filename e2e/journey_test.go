@@ -425,5 +425,6 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal("the statistics page shows no theme table in the admin's language (Danish)")
 	}
 	desk(t, s, first, counsellor, admin)
+	quality(t, s, first, counsellor, admin)
 	t.Logf("pages checked: %d, axe violations: %d, screenshots in %s, took %v", s.pages, s.findings, s.shots, time.Since(started).Round(time.Second))
 }
