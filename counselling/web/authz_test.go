@@ -74,6 +74,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	officeSnippet := func() string {
 		adm.mustPost("/admin/snippets", url.Values{"title": {"Office"}, "lang": {"en"}, "body": {"office text"}}, "/admin/snippets")
 		return regexpFind(t, adm.get("/admin/snippets").body, `/admin/snippets/([a-z2-7]{26})/delete`)
+	}
 	// closed is a conversation the assigned counsellor answered and closed;
 	// supervised one they asked a supervisor to look at.
 	closed := func() string {
