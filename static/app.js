@@ -40,6 +40,12 @@
   if (summary && document.activeElement !== summary) {
     summary.focus();
   }
+  // A confirmation takes the focus the same way: autofocus alone waits for
+  // the page's first rendering, which a tab in the background may not get.
+  var confirmation = document.querySelector("[data-confirmation]");
+  if (!summary && confirmation && document.activeElement !== confirmation) {
+    confirmation.focus();
+  }
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest(".error-summary a[href^='#']") : null;
     if (!link) {

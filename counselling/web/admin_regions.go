@@ -18,8 +18,11 @@ func (s *Server) renderRegions(c echo.Context, status int, f templates.Form) err
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, templates.AdminRegions(s.page(c, "Regions"), templates.AdminRegionsData{
-		Office: office, Installation: installation, Regions: regions, Form: f}))
+	d := templates.AdminRegionsData{Office: office, Installation: installation, Regions: regions, Form: f}
+	if status == http.StatusOK && s.confirmation(c) == "list" {
+		d.Message = "The list is saved."
+	}
+	return s.render(c, status, templates.AdminRegions(s.page(c, "Regions"), d))
 }
 
 func (s *Server) adminRegions(c echo.Context) error {

@@ -19,8 +19,11 @@ func (s *Server) renderThemes(c echo.Context, status int, f templates.Form) erro
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, templates.AdminThemes(s.page(c, "Themes"), templates.AdminThemesData{
-		Office: office, Installation: installation, Themes: themes, Form: f}))
+	d := templates.AdminThemesData{Office: office, Installation: installation, Themes: themes, Form: f}
+	if status == http.StatusOK && s.confirmation(c) == "list" {
+		d.Message = "The list is saved."
+	}
+	return s.render(c, status, templates.AdminThemes(s.page(c, "Themes"), d))
 }
 
 func (s *Server) adminThemes(c echo.Context) error {
@@ -49,7 +52,7 @@ func (s *Server) listAction(path string, render func(c echo.Context, status int,
 			}
 			return render(c, errorStatus(err), formOf(form, err, "name"))
 		}
-		return c.Redirect(http.StatusSeeOther, path)
+		return c.Redirect(http.StatusSeeOther, s.confirm(c, path, "list"))
 	}
 }
 

@@ -54,6 +54,16 @@ func TestEveryActionConfirmsItself(t *testing.T) {
 	act(counsellor.browser, "/inbox/"+id+"/note", url.Values{"body": {"exam anxiety"}}, "/inbox/"+id, "The note was added.")
 	act(counsellor.browser, "/inbox/"+id+"/themes", url.Values{"theme": {"school-work"}}, "/inbox/"+id, "The themes were saved.")
 	act(seeker, "/threads/"+id+"/reply", url.Values{"body": {"Thank you, it helps."}}, "/threads/"+id, "Your message was sent.")
+	// An admin's change to a list of the office confirms itself.
+	admin := o.enrol(counselling.RoleAdmin, "Ada Lund")
+	act(admin.browser, "/admin/regions", url.Values{"name": {"Westkust"}}, "/admin/regions", "The list is saved.")
+	act(admin.browser, "/admin/themes", url.Values{"name": {"Sleep"}}, "/admin/themes", "The list is saved.")
+	// A new enquiry confirms itself as a reply does.
+	if p := seeker.post("/threads/new", url.Values{"theme": {"family"}, "body": {"My sister and I argue."}}); p.status != http.StatusSeeOther {
+		t.Fatalf("POST /threads/new: %d\n%s", p.status, p.body)
+	} else if got := confirmationOn(t, seeker.get(p.header.Get("Location")).body); got != "Your message was sent." {
+		t.Errorf("after a new enquiry the page confirms %q, want %q", got, "Your message was sent.")
+	}
 	act(seeker, "/account", url.Values{"email": {""}, "age_band": {"20-29"}}, "/account", "Your details are saved.")
 	act(counsellor.browser, "/inbox/"+id+"/handover", url.Values{"to": {colleague.id}}, "/inbox", "The conversation was handed over.")
 	act(colleague.browser, "/inbox/"+id+"/close", url.Values{}, "/inbox", "The conversation was closed.")

@@ -90,7 +90,7 @@ func (s *Server) newThread(c echo.Context) error {
 		return s.renderNewThread(c, errorStatus(err), formOf(form, err, threadFields...))
 	}
 	s.notified()
-	return c.Redirect(http.StatusSeeOther, "/threads/"+id)
+	return c.Redirect(http.StatusSeeOther, s.confirm(c, "/threads/"+id, "sent"))
 }
 
 func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f templates.Form) error {
