@@ -45,16 +45,6 @@ func ratingSideLabel(side counselling.RatingSide) string {
 	return "Rating by the counsellor"
 }
 
-// openItem is the open supervision item among items, if any.
-func openItem(items []counselling.SupervisionItem) *counselling.SupervisionItem {
-	for i := range items {
-		if items[i].Open() {
-			return &items[i]
-		}
-	}
-	return nil
-}
-
 // Waited reads a waiting time in whole minutes, or hours and minutes.
 func Waited(ctx context.Context, d time.Duration) string {
 	if d <= 0 {
