@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -26,6 +27,9 @@ type Config struct {
 	TURNAddr         string
 	TURNRelayIP      string
 	MetricsAddr      string
+	// LoginsPerMinute is how many logins, registrations and other guarded
+	// attempts one client may make a minute.
+	LoginsPerMinute string
 }
 
 // defaultAddr is where the office listens unless told otherwise.
@@ -107,6 +111,8 @@ func (c *Config) bindServer(fs *flag.FlagSet, getenv func(string) string) {
 	str(fs, getenv, &c.QuickExitURL, "quick-exit-url", "CONFIDANT_QUICK_EXIT_URL", "https://www.wikipedia.org/", "where the quick-exit link leads")
 	str(fs, getenv, &c.TURNAddr, "turn-addr", "CONFIDANT_TURN_ADDR", defaultTURNAddr, "UDP and TCP listen address of the built-in TURN relay for calls; off disables calls")
 	str(fs, getenv, &c.MetricsAddr, "metrics-addr", "CONFIDANT_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this address, apart from the office's; empty serves none")
+	str(fs, getenv, &c.LoginsPerMinute, "logins-per-minute", "CONFIDANT_LOGINS_PER_MINUTE", "10",
+		"logins, registrations and other guarded attempts one client (an address, or its /56 network) may make a minute; raise it for offices whose users share one address")
 	str(fs, getenv, &c.TURNRelayIP, "turn-relay-ip", "CONFIDANT_TURN_RELAY_IP", "", "the relay's address given to browsers and used as the relayed address; the server's public IP in production (default the host of --turn-addr)")
 }
 
@@ -157,6 +163,9 @@ func (c *Config) validate() error {
 	}
 	if c.Data == "" {
 		return fmt.Errorf("--data must not be empty")
+	}
+	if n, err := strconv.Atoi(c.LoginsPerMinute); err != nil || n < 1 || n > 100000 {
+		return fmt.Errorf("--logins-per-minute must be a whole number from 1 to 100000")
 	}
 	return nil
 }

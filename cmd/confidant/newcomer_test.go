@@ -37,7 +37,7 @@ func TestHelpListsTheCommands(t *testing.T) {
 // Each command's -h lists the flags that command uses, and only those: a
 // server flag that staff add would ignore is not offered to it.
 func TestEachCommandsHelpListsItsOwnFlags(t *testing.T) {
-	serverOnly := []string{"-addr", "-tls-cert", "-tls-key", "-acme-domain", "-acme-directory", "-acme-email", "-smtp", "-http-redirect-addr", "-quick-exit-url", "-turn-addr", "-turn-relay-ip"}
+	serverOnly := []string{"-addr", "-logins-per-minute", "-tls-cert", "-tls-key", "-acme-domain", "-acme-directory", "-acme-email", "-smtp", "-http-redirect-addr", "-quick-exit-url", "-turn-addr", "-turn-relay-ip"}
 	for _, tc := range []struct {
 		args []string
 		want []string

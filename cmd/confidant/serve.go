@@ -12,6 +12,7 @@ import (
 	netmail "net/mail"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,6 +92,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// Everything that can fail without touching the data folder comes first:
 	// a start that fails because a port is taken leaves no folder and no
 	// keys behind.
+	loginsPerMinute, _ := strconv.Atoi(cfg.LoginsPerMinute) // checked by validate
 	https, err := newHTTPS(cfg)
 	if err != nil {
 		return err
@@ -215,18 +217,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		observe = met.ObserveRequest
 	}
 	server = web.New(web.Config{
-		BaseURL:        baseURL,
-		TLS:            https != nil,
-		QuickExitURL:   cfg.QuickExitURL,
-		Sessions:       sessions,
-		MailEnabled:    cfg.SMTP != "",
-		MailWake:       mailWake,
-		PushKey:        pushKeys.Public,
-		SendInvite:     sendInvite,
-		Clock:          clock,
-		Logger:         logger,
-		Relay:          relay,
-		ObserveRequest: observe,
+		BaseURL:         baseURL,
+		TLS:             https != nil,
+		QuickExitURL:    cfg.QuickExitURL,
+		Sessions:        sessions,
+		MailEnabled:     cfg.SMTP != "",
+		MailWake:        mailWake,
+		PushKey:         pushKeys.Public,
+		SendInvite:      sendInvite,
+		Clock:           clock,
+		Logger:          logger,
+		Relay:           relay,
+		ObserveRequest:  observe,
+		LoginsPerMinute: loginsPerMinute,
 	}, db, hasher)
 
 	jobs := cron.New(cron.WithLocation(time.UTC))
