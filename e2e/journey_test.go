@@ -403,6 +403,7 @@ func TestBrowserJourney(t *testing.T) {
 	callback(t, s, first, counsellor)
 	workday(t, s, first, counsellor)
 	safety(t, s, first)
+	accessibility(t, s, first, counsellor)
 
 	// The admin enrols through the first-admin link and reads the statistics.
 	admin := s.newBrowser(first, "admin", "da-DK,da;q=0.9")
