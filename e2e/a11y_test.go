@@ -180,7 +180,7 @@ func accessibility(t *testing.T, s *suite, parent context.Context, counsellor *b
 	keys.waitText("Night thoughts are heavy")
 	keys.helpLink("answer-read")
 
-	// An admin: a refused invite, a refused and an accepted region, and
+	// An admin: a refused invite, a refused and an accepted theme, and
 	// the statistics page at 320 px.
 	out, err := exec.Command(s.binary, "staff", "add", "--role", "admin", "--name", "Ada Lund", "--data", s.data,
 		"--base-url", s.base).Output()
@@ -194,15 +194,15 @@ func accessibility(t *testing.T, s *suite, parent context.Context, counsellor *b
 		chromedp.SendKeys(chromedp.CSS("#totp_code"), "000000"))
 	admin.refused("invite", `main form button[type="submit"]`)
 	admin.enrol(invite, "keeping the office in order")
-	admin.do(chromedp.Navigate(s.base+"/admin/regions"), chromedp.WaitReady(chromedp.CSS("#name")))
-	admin.refused("admin-region", `form[action="/admin/regions"] button[type="submit"]`)
-	admin.do(chromedp.Navigate(s.base+"/admin/regions"), chromedp.WaitReady(chromedp.CSS("#name")),
-		chromedp.SendKeys(chromedp.CSS("#name"), "Westkust"),
+	admin.do(chromedp.Navigate(s.base+"/admin/themes"), chromedp.WaitReady(chromedp.CSS("#name")))
+	admin.refused("admin-theme", `form[action="/admin/themes"] button[type="submit"]`)
+	admin.do(chromedp.Navigate(s.base+"/admin/themes"), chromedp.WaitReady(chromedp.CSS("#name")),
+		chromedp.SendKeys(chromedp.CSS("#name"), "Sleep"),
 		chromedp.Evaluate[chromedp.Void](`window.a11yOld = true`),
-		chromedp.Click(chromedp.CSS(`form[action="/admin/regions"] button[type="submit"]`)))
+		chromedp.Click(chromedp.CSS(`form[action="/admin/themes"] button[type="submit"]`)))
 	admin.waitNew()
-	admin.waitText("Westkust")
-	admin.confirmed("admin-region-added")
+	admin.waitText("Sleep")
+	admin.confirmed("admin-theme-added")
 
 	admin.do(chromedp.EmulateViewport(320, 740),
 		chromedp.Navigate(fmt.Sprintf("%s/admin/statistics?year=%d", s.base, time.Now().Year())),
