@@ -285,7 +285,6 @@ func (b *browser) tabTo(step, sel string) {
 	b.s.t.Fatalf("%s %s: Tab never reaches %s", b.name, step, sel)
 }
 
-func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
 
 // submit does what sends a form or follows a link, and waits until the
 // next page has loaded (a new document, not the one that sent it).
