@@ -285,7 +285,6 @@ func (b *browser) tabTo(step, sel string) {
 	b.s.t.Fatalf("%s %s: Tab never reaches %s", b.name, step, sel)
 }
 
-
 // submit does what sends a form or follows a link, and waits until the
 // next page has loaded (a new document, not the one that sent it).
 func (b *browser) submit(actions ...chromedp.Action[chromedp.Void]) {
