@@ -13,9 +13,15 @@ for pkg in $(go list ./...); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
 		echo "== $pkg $target ($fuzztime)"
-		if ! CGO_ENABLED=1 go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1 | tail -3; then
+		out=$(mktemp)
+		if CGO_ENABLED=1 go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >"$out" 2>&1; then
+			tail -3 "$out"
+		else
+			# The whole output: the failing input and the test's message.
+			cat "$out"
 			status=1
 		fi
+		rm -f "$out"
 		# A failing input is written to testdata/fuzz by go test itself.
 		if [ "$save" = 1 ] && [ -d "$cache/$pkg/$target" ]; then
 			mkdir -p "$dir/testdata/fuzz/$target"

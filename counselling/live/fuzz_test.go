@@ -79,6 +79,7 @@ func FuzzRelayCandidate(f *testing.F) {
 	f.Add("candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host")
 	f.Add("")
 	f.Add("a=candidate:1 1 udp 1 1.2.3.4 1 typ relay raddr")
+	f.Add("candidate:1 1 udp 1 203.0.113.7 3478 typ relay tcptype raddr 192.168.1.20 rport 5")
 	f.Fuzz(func(t *testing.T, line string) {
 		out, ok := RelayCandidate(line)
 		if !ok || out == "" {

@@ -98,12 +98,16 @@ func RelayCandidate(line string) (string, bool) {
 	if fields[6] != "typ" || fields[7] != "relay" {
 		return "", false
 	}
-	for i := 8; i+1 < len(fields); i += 2 {
+	// Every field is looked at, not pairs from the eighth on: an odd
+	// attribute before raddr must not let the related address through.
+	for i := 8; i+1 < len(fields); i++ {
 		switch fields[i] {
 		case "raddr":
 			fields[i+1] = "0.0.0.0"
+			i++
 		case "rport":
 			fields[i+1] = "0"
+			i++
 		}
 	}
 	return strings.Join(fields, " "), true
