@@ -16,12 +16,17 @@ if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
 	(cd e2e && npm install --no-audit --no-fund --ignore-scripts --no-package-lock >/dev/null)
 fi
 start=$(date +%s)
+# The full log stays in this checkout, so suites run from several checkouts at
+# once do not write over each other's log.
+mkdir -p e2e-screenshots
+log=$PWD/e2e-screenshots/e2e.log
 # The suite's own exit status decides, not the filter's: with pipefail an
 # "|| true" after the pipeline would replace it.
 set +e
-CGO_ENABLED=1 go test -tags e2e -count=1 -v ./e2e/ > /tmp/confidant-e2e.log 2>&1
+CGO_ENABLED=1 go test -tags e2e -count=1 -v ./e2e/ > "$log" 2>&1
 status=$?
 set -e
-grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+[a-z_]+_test\.go)' /tmp/confidant-e2e.log || true
+grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+[a-z_]+_test\.go)' "$log" || true
+echo "full log: $log"
 echo "make e2e took $(( $(date +%s) - start )) s"
 exit "$status"
