@@ -50,13 +50,19 @@ func startLive(work string) *live {
 		o.Kill()
 		check(err)
 	}
-	s := office.NewClient(base)
-	if err := s.Register(l.seeker, "a fine long password", ""); err != nil {
-		o.Kill()
-		check(err)
+	// Two help-seekers with two enquiries each: an office limits how many
+	// enquiries one account may have open (three by default).
+	var seekers []*office.Client
+	for i, name := range []string{l.seeker, l.seeker + " Two"} {
+		s := office.NewClient(base)
+		if err := s.Register(name, "a fine long password", ""); err != nil {
+			o.Kill()
+			check(fmt.Errorf("seeker %d: %w", i, err))
+		}
+		seekers = append(seekers, s)
 	}
-	for range 4 {
-		resp, _, err := s.Post("/threads/new", url.Values{"theme": {"family"}, "body": {"a message to answer"}})
+	for i := range 4 {
+		resp, _, err := seekers[i/2].Post("/threads/new", url.Values{"theme": {"family"}, "body": {"a message to answer"}})
 		check(err)
 		m := threadPath.FindStringSubmatch(resp.Header.Get("Location"))
 		if m == nil {
