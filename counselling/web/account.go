@@ -161,11 +161,17 @@ func (s *Server) deleteAccount(c echo.Context) error {
 }
 
 func (s *Server) termsForm(c echo.Context) error {
+	return s.renderTerms(c, nil)
+}
+
+// renderTerms shows the changed privacy terms to accept, carrying on the
+// text the person typed before their session ended, if any.
+func (s *Server) renderTerms(c echo.Context, carry []templates.Carried) error {
 	text, textLang, version, err := s.termsFor(c, sessionOf(c).OfficeID)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.Terms(s.page(c, "Privacy terms"), text, textLang, version))
+	return s.render(c, http.StatusOK, templates.Terms(s.page(c, "Privacy terms"), text, textLang, version, carry))
 }
 
 func (s *Server) acceptTerms(c echo.Context) error {
@@ -173,10 +179,17 @@ func (s *Server) acceptTerms(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	carry := carriedOf(form)
 	if form.Get("accept_terms") == "" {
-		return s.termsForm(c)
+		return s.renderTerms(c, carry)
 	}
-	if err := s.db.AcceptTerms(c.Request().Context(), sessionOf(c).AccountID, langOf(c)); err != nil {
+	sess := sessionOf(c)
+	if err := s.db.AcceptTerms(c.Request().Context(), sess.AccountID, langOf(c)); err != nil {
+		return err
+	}
+	accepted := *sess
+	accepted.TermsOutdated = false
+	if restored, err := s.restoreFor(c, &accepted, carry); restored || err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/threads")

@@ -97,18 +97,31 @@ func (s *Server) restoreCarried(c echo.Context, token string, carry []templates.
 	if len(carry) == 0 {
 		return false, nil
 	}
-	route, id, ok := carriedTarget(carry[0].Value)
-	if !ok {
+	if _, _, ok := carriedTarget(carry[0].Value); !ok {
 		return false, nil
 	}
 	sess, err := s.db.Session(c.Request().Context(), token)
 	if err != nil {
 		return false, err
 	}
-	if sess.Kind != carriedForms[route].kind || !sess.FullyAuthenticated() || sess.TermsOutdated {
+	return s.restoreFor(c, sess, carry)
+}
+
+// restoreFor is restoreCarried for the session sess. While privacy terms
+// wait to be accepted, the terms page carries the text on, so that a change
+// of terms while the person was away does not cost them what they wrote.
+func (s *Server) restoreFor(c echo.Context, sess *counselling.Session, carry []templates.Carried) (bool, error) {
+	if len(carry) == 0 {
+		return false, nil
+	}
+	route, id, ok := carriedTarget(carry[0].Value)
+	if !ok || sess.Kind != carriedForms[route].kind || !sess.FullyAuthenticated() {
 		return false, nil
 	}
 	c.Set(ctxSession, sess)
+	if sess.TermsOutdated {
+		return true, s.renderTerms(c, carry)
+	}
 	c.Set(ctxRestored, true)
 	values := map[string]string{}
 	for _, f := range carry[1:] {

@@ -200,3 +200,38 @@ func TestStillHereExtendsTheSession(t *testing.T) {
 		t.Fatal("a page without a session warns about one")
 	}
 }
+
+// Privacy terms that changed while the person was away stand between the login
+// and the form: the terms page carries the text on, and accepting brings it
+// back, not yet sent.
+func TestCarriedTextSurvivesChangedTermsAtLogin(t *testing.T) {
+	o := newOffice(t)
+	seeker := o.browser()
+	seeker.register("Away Writer", "writing takes its time")
+	id := seeker.write("family", "First words", "the first message")
+	o.db.Clock.Advance(31 * time.Minute)
+	text := "Written while the terms changed & still \"mine\"."
+	carried := expiredAndCarried(t, o, seeker, "/threads/"+id+"/reply", url.Values{"body": {text}}, text)
+	admin := o.enrol(counselling.RoleAdmin, "Terms Admin")
+	admin.mustPost("/admin/terms", url.Values{"terms_lang": {"en"}, "terms_text": {"Version two, in English."}, "terms_kind": {"new"}}, "/admin/settings")
+
+	p := seeker.post("/login", withLogin(carried, "nickname", "Away Writer", "password", "writing takes its time"))
+	if p.status != http.StatusOK || !strings.Contains(p.body, `action="/terms"`) || !strings.Contains(p.body, "Once you accept the terms, it is back in the form") {
+		t.Fatalf("the login with changed terms does not show the terms carrying the text: %d\n%s", p.status, p.body)
+	}
+	onTerms := hiddenFields(p.body)
+	if onTerms.Get("body") != text || onTerms.Get("return_to") != "/threads/"+id+"/reply" {
+		t.Fatalf("the terms page carries %v, want the text", onTerms)
+	}
+	before := o.db.Count(t, `SELECT count(*) FROM messages`)
+	accepted := seeker.post("/terms", onTerms)
+	if accepted.status != http.StatusOK || !textareaHolds(accepted.body, "body", text) || !strings.Contains(accepted.body, `id="restored-notice"`) {
+		t.Fatalf("after accepting the terms the reply form is not filled in: %d\n%s", accepted.status, accepted.body)
+	}
+	if o.db.Count(t, `SELECT count(*) FROM messages`) != before {
+		t.Fatal("the carried reply was sent without the person sending it")
+	}
+	if seeker.get("/threads").status != http.StatusOK {
+		t.Fatal("the terms were not accepted")
+	}
+}
