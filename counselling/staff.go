@@ -56,6 +56,9 @@ type StaffMember struct {
 	// AwaitingApproval: an admin who cannot log in until another admin of
 	// the office approves them (AwaitsSecondAdmin).
 	AwaitingApproval bool
+	// MadeBy is the admin who made a waiting admin (by an invitation or a
+	// change of role), or "".
+	MadeBy string
 }
 
 // MaxSecondFactorFailures is how many wrong codes end a half-finished login.

@@ -182,7 +182,7 @@ func (db *DB) SetRole(ctx context.Context, actor counselling.Caller, staffID str
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET role = ? WHERE id = ?`, string(role), staffID); err != nil {
 			return fmt.Errorf("set role: %w", err)
 		}
-		waits, err := awaitsSecondAdmin(ctx, tx, scope.OfficeID, staffID, role, true)
+		waits, err := awaitsSecondAdmin(ctx, tx, scope.OfficeID, staffID, role, actor.AccountID)
 		if err != nil {
 			return err
 		}
@@ -428,13 +428,20 @@ func (db *DB) ApproveAdmin(ctx context.Context, actor counselling.Caller, staffI
 			return err
 		}
 		m := counselling.StaffMember{ID: staffID, OfficeID: scope.OfficeID, Role: role}
-		if err := tx.QueryRowContext(ctx, `SELECT awaiting_approval FROM accounts WHERE id = ?`, staffID).Scan(&m.AwaitingApproval); err != nil {
+		var madeBy sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT awaiting_approval, made_by FROM accounts WHERE id = ?`, staffID).Scan(&m.AwaitingApproval, &madeBy); err != nil {
 			return fmt.Errorf("read approval: %w", err)
 		}
-		if err := counselling.MayApproveAdmin(actor, m); err != nil {
+		m.MadeBy = madeBy.String
+		var others int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE office_id = ? AND kind = 'staff' AND role = 'admin'
+			AND disabled = 0 AND awaiting_approval = 0 AND id != ? AND id != ?`, scope.OfficeID, staffID, m.MadeBy).Scan(&others); err != nil {
+			return fmt.Errorf("count other admins: %w", err)
+		}
+		if err := counselling.MayApproveAdmin(actor, m, others); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET awaiting_approval = 0 WHERE id = ?`, staffID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET awaiting_approval = 0, made_by = NULL WHERE id = ?`, staffID); err != nil {
 			return fmt.Errorf("approve admin: %w", err)
 		}
 		return db.audit(ctx, tx, scope.OfficeID, actor.AccountID, counselling.AuditAdminApproved, staffID, "")

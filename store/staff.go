@@ -55,7 +55,7 @@ func (db *DB) inviteStaff(ctx context.Context, tx *sql.Tx, n counselling.NewStaf
 		return fmt.Errorf("create invite: %w", err)
 	}
 	detail := string(n.Role)
-	waits, err := awaitsSecondAdmin(ctx, tx, n.OfficeID, id, n.Role, actorID != "")
+	waits, err := awaitsSecondAdmin(ctx, tx, n.OfficeID, id, n.Role, actorID)
 	if err != nil {
 		return err
 	}
@@ -66,16 +66,21 @@ func (db *DB) inviteStaff(ctx context.Context, tx *sql.Tx, n counselling.NewStaf
 }
 
 // awaitsSecondAdmin applies counselling.AwaitsSecondAdmin to the account id,
-// just made or given role, counting the office's other active admins, and
-// marks the account as waiting (or not).
-func awaitsSecondAdmin(ctx context.Context, tx *sql.Tx, officeID int64, id string, role counselling.Role, byAdmin bool) (bool, error) {
+// just made or given role by the admin madeBy ("" for the operator),
+// counting the office's other active admins, and marks the account as
+// waiting (or not), with who made it.
+func awaitsSecondAdmin(ctx context.Context, tx *sql.Tx, officeID int64, id string, role counselling.Role, madeBy string) (bool, error) {
 	var active int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE office_id = ? AND kind = 'staff' AND role = 'admin'
 		AND disabled = 0 AND awaiting_approval = 0 AND id != ?`, officeID, id).Scan(&active); err != nil {
 		return false, fmt.Errorf("count active admins: %w", err)
 	}
-	waits := counselling.AwaitsSecondAdmin(role, byAdmin, active)
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET awaiting_approval = ? WHERE id = ?`, waits, id); err != nil {
+	waits := counselling.AwaitsSecondAdmin(role, madeBy != "", active)
+	var maker any
+	if waits {
+		maker = madeBy
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET awaiting_approval = ?, made_by = ? WHERE id = ?`, waits, maker, id); err != nil {
 		return false, fmt.Errorf("mark awaiting approval: %w", err)
 	}
 	return waits, nil

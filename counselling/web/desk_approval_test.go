@@ -110,3 +110,28 @@ func mustStaff(t *testing.T, o *office) []counselling.StaffMember {
 	}
 	return staff
 }
+
+// Where the office has another admin, the admin who made a new admin cannot
+// approve them as well: four eyes see every new admin wherever there are four.
+func TestTheAdminWhoMadeAnAdminCannotApproveThemAlone(t *testing.T) {
+	o := newOffice(t)
+	ada := o.enrol(counselling.RoleAdmin, "Ada Admin")
+	cleo := o.enrol(counselling.RoleAdmin, "Cleo Admin")
+	if p := ada.post("/admin/staff", url.Values{"name": {"Dan Admin"}, "role": {"admin"}}); p.status != http.StatusOK {
+		t.Fatalf("invite an admin: %d", p.status)
+	}
+	var danID string
+	for _, m := range mustStaff(t, o) {
+		if m.Name == "Dan Admin" {
+			danID = m.ID
+		}
+	}
+	p := ada.post("/admin/staff/"+danID+"/approve", nil)
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "You made this admin, so another admin of the office must approve them.") {
+		t.Fatalf("the inviting admin approves their own invitee while another admin could: %d", p.status)
+	}
+	if !strings.Contains(ada.get("/admin").body, "/admin/staff/"+danID+"/approve") {
+		t.Fatal("the refused approval changed something: the new admin no longer waits")
+	}
+	cleo.mustPost("/admin/staff/"+danID+"/approve", nil, "/admin?done=approved")
+}
