@@ -174,6 +174,23 @@ type Draft struct {
 	SavedAt time.Time
 }
 
+// WithReturned is the rule of what a reply sent back for changes does to the
+// draft its author may already keep on the thread: nothing either holds is
+// lost. The returned reply comes first, then the draft, a blank line between
+// them; the supervisor's comments are kept the same way.
+func (d Draft) WithReturned(body, comment string) Draft {
+	join := func(first, then string) string {
+		switch {
+		case strings.TrimSpace(then) == "":
+			return first
+		case strings.TrimSpace(first) == "":
+			return then
+		}
+		return first + "\n\n" + then
+	}
+	return Draft{Body: join(body, d.Body), Comment: join(comment, d.Comment)}
+}
+
 // Enquiry is a help-seeker's first message.
 type Enquiry struct {
 	Theme   string

@@ -44,3 +44,22 @@ func TestEnquiryValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestDraftWithReturned(t *testing.T) {
+	rows := []struct {
+		name          string
+		kept          counselling.Draft
+		body, comment string
+		want          counselling.Draft
+	}{
+		{"no draft kept", counselling.Draft{}, "returned", "why", counselling.Draft{Body: "returned", Comment: "why"}},
+		{"a draft kept", counselling.Draft{Body: "kept", Comment: "earlier"}, "returned", "why", counselling.Draft{Body: "returned\n\nkept", Comment: "why\n\nearlier"}},
+		{"a blank draft adds nothing", counselling.Draft{Body: "  \n"}, "returned", "", counselling.Draft{Body: "returned"}},
+		{"returned without a comment keeps the old one", counselling.Draft{Body: "kept", Comment: "earlier"}, "returned", "", counselling.Draft{Body: "returned\n\nkept", Comment: "earlier"}},
+	}
+	for _, r := range rows {
+		if got := r.kept.WithReturned(r.body, r.comment); got != r.want {
+			t.Errorf("%s: %+v, want %+v", r.name, got, r.want)
+		}
+	}
+}

@@ -225,6 +225,25 @@ func (db *DB) putDraft(ctx context.Context, tx *sql.Tx, h *held, authorID, body,
 	return nil
 }
 
+// draftOf is the draft authorID keeps on the held thread, empty if none.
+func (db *DB) draftOf(ctx context.Context, tx *sql.Tx, h *held, authorID string) (counselling.Draft, error) {
+	var body, comment []byte
+	err := tx.QueryRowContext(ctx, `SELECT body, comment FROM drafts WHERE thread_id = ? AND author_id = ?`, h.id, authorID).Scan(&body, &comment)
+	if errors.Is(err, sql.ErrNoRows) {
+		return counselling.Draft{}, nil
+	}
+	if err != nil {
+		return counselling.Draft{}, fmt.Errorf("read draft: %w", err)
+	}
+	s := h.ts.at("drafts", draftRow(h.id, authorID))
+	var d counselling.Draft
+	if d.Body, err = s.open("body", body); err != nil {
+		return d, err
+	}
+	d.Comment, err = s.open("comment", comment)
+	return d, err
+}
+
 // AddNote adds a private note, which help-seekers never see and no mail carries.
 func (db *DB) AddNote(ctx context.Context, c counselling.Caller, id, body string) error {
 	if err := counselling.ValidateText("body", body, counselling.BodyMaxRunes); err != nil {
@@ -453,7 +472,12 @@ func (db *DB) ReturnReply(ctx context.Context, c counselling.Caller, threadID, m
 		if err != nil {
 			return err
 		}
-		if err := db.putDraft(ctx, tx, h, author, body, comment); err != nil {
+		kept, err := db.draftOf(ctx, tx, h, author)
+		if err != nil {
+			return err
+		}
+		d := kept.WithReturned(body, comment)
+		if err := db.putDraft(ctx, tx, h, author, d.Body, d.Comment); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, messageID); err != nil {

@@ -404,3 +404,31 @@ func TestCounsellorDigestOfNewQueueItems(t *testing.T) {
 func translate(lang, id string, data map[string]any) string {
 	return templates.Translate(lang, id, data, nil)
 }
+
+// Replies sent back for changes join what the trainee keeps in their draft:
+// neither two returned replies nor a saved draft overwrite each other.
+func TestReturnedRepliesJoinTheTraineesDraft(t *testing.T) {
+	o := newOffice(t)
+	seeker := o.browser()
+	seeker.register("Patient Reader", "a fine long password")
+	id := seeker.write("loneliness", "", "Nobody calls me.")
+	admin := o.enrol(counselling.RoleAdmin, "Office Admin")
+	trainee := o.enrol(counselling.RoleCounsellor, "Tim Trainee")
+	supervisor := o.enrol(counselling.RoleSupervisor, "Sam Supervisor")
+	admin.mustPost("/admin/staff/"+trainee.id+"/trainee", url.Values{"trainee": {"1"}}, "/admin")
+	trainee.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+	trainee.mustPost("/inbox/"+id+"/reply", url.Values{"body": {"First reply of the trainee."}}, "/inbox/"+id)
+	trainee.mustPost("/inbox/"+id+"/reply", url.Values{"body": {"Second reply of the trainee."}}, "/inbox/"+id)
+	trainee.mustPost("/inbox/"+id+"/reply", url.Values{"body": {"A draft the trainee keeps."}, "action": {"draft"}}, "/inbox/"+id)
+
+	for _, comment := range []string{"Shorter, please.", "Ask a question."} {
+		msgID := regexpFind(t, supervisor.get("/inbox/"+id).body, `name="message" value="([a-z2-7]{26})"`)
+		supervisor.mustPost("/inbox/"+id+"/return", url.Values{"message": {msgID}, "comment": {comment}}, "/inbox")
+	}
+	page := trainee.get("/inbox/" + id).body
+	for _, text := range []string{"First reply of the trainee.", "Second reply of the trainee.", "A draft the trainee keeps.", "Shorter, please.", "Ask a question."} {
+		if !strings.Contains(page, text) {
+			t.Errorf("after two returns the trainee's page lacks %q", text)
+		}
+	}
+}
