@@ -33,6 +33,8 @@ type SupervisionItem struct {
 	Channel    string
 	ThemeName  string
 	Counsellor string // display name of the counsellor it is about
+	// CounsellorID is the account of the counsellor it is about, or "".
+	CounsellorID string
 	Kind       SupervisionKind
 	// Reason is the counsellor's reason, or SampledReason.
 	Reason    string
@@ -153,6 +155,15 @@ func ValidateSupervisionNote(note string) error {
 // supervises themselves.
 func MayCloseSupervision(c Caller, officeID int64, counsellorID string) bool {
 	return c.Supervises() && c.AccountID != "" && c.OfficeID == officeID && counsellorID != c.AccountID
+}
+
+// SeesSupervisionItem is the rule of who sees a supervision item on its
+// conversation's page, with the counsellor's reason and the supervisor's
+// note: supervisors, and the counsellor it is about. A colleague who holds
+// the conversation later, or stands in for it, does not read the note that
+// was written to someone else.
+func SeesSupervisionItem(c Caller, counsellorID string) bool {
+	return c.Supervises() || (c.AccountID != "" && c.AccountID == counsellorID)
 }
 
 // ErrSupervisionOpen answers a request for a conversation already waiting

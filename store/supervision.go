@@ -27,8 +27,16 @@ func (db *DB) openSupervision(ctx context.Context, tx *sql.Tx, id string, office
 	if err != nil {
 		return false, fmt.Errorf("open supervision item: %w", err)
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, nil
+	}
+	// Supervisors may read the conversation from now on: the widening of
+	// their read scope is in the audit log, like each reading and the close.
+	var actor string
+	if kind == counselling.SupervisionRequested {
+		actor = counsellorID
+	}
+	return true, db.audit(ctx, tx, officeID, actor, "conversation opened to supervisors", id, "")
 }
 
 // RequestSupervision puts a conversation the caller holds in the supervisors'
@@ -134,7 +142,12 @@ func (db *DB) ThreadSupervision(ctx context.Context, c counselling.Caller, threa
 		if c.Kind != counselling.KindStaff {
 			return nil
 		}
-		out, err = db.supervisionItems(ctx, tx, `si.thread_id = ?`, h.id)
+		items, err := db.supervisionItems(ctx, tx, `si.thread_id = ?`, h.id)
+		for _, it := range items {
+			if counselling.SeesSupervisionItem(c, it.CounsellorID) {
+				out = append(out, it)
+			}
+		}
 		return err
 	})
 	return out, err
@@ -203,6 +216,7 @@ func (db *DB) supervisionItems(ctx context.Context, tx *sql.Tx, cond string, arg
 		}
 		ts := threadSealer{key}
 		it := r.it
+		it.CounsellorID = r.counsellorID
 		if it.Counsellor, err = names.name(r.counsellorID); err != nil {
 			return nil, err
 		}
