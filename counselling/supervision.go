@@ -35,7 +35,7 @@ type SupervisionItem struct {
 	Counsellor string // display name of the counsellor it is about
 	// CounsellorID is the account of the counsellor it is about, or "".
 	CounsellorID string
-	Kind       SupervisionKind
+	Kind         SupervisionKind
 	// Reason is the counsellor's reason, or SampledReason.
 	Reason    string
 	CreatedAt time.Time
