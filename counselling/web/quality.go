@@ -53,7 +53,10 @@ func oneProblem(err error) error {
 }
 
 func (s *Server) requestSupervision(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
-	return "/inbox/" + id + "?done=supervision", s.db.RequestSupervision(c.Request().Context(), caller, id, first(form, "reason"))
+	if err := s.db.RequestSupervision(c.Request().Context(), caller, id, first(form, "reason")); err != nil {
+		return "", err
+	}
+	return s.confirm(c, "/inbox/"+id, "supervision"), nil
 }
 
 func (s *Server) closeSupervision(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {

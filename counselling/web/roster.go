@@ -61,7 +61,14 @@ func (s *Server) setAutoAssign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	on := form.Get("auto_assign") == "1"
+	var on bool
+	switch form.Get("auto_assign") {
+	case "1":
+		on = true
+	case "0":
+	default:
+		return counselling.Errorf(counselling.EInvalid, "Please choose whether new enquiries go to the counsellor on duty or wait in the open queue.")
+	}
 	if err := s.db.SetAutoAssign(c.Request().Context(), s.callerOf(c), on); err != nil {
 		return err
 	}

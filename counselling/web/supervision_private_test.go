@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -22,7 +23,13 @@ func TestSupervisionNoteStaysWithItsCounsellor(t *testing.T) {
 	sup := o.enrol(counselling.RoleSupervisor, "Steady Supervisor")
 
 	c1.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
-	c1.mustPost("/inbox/"+id+"/supervision", url.Values{"reason": {"My own doubt about the father"}}, "/inbox/"+id)
+	p := c1.post("/inbox/"+id+"/supervision", url.Values{"reason": {"My own doubt about the father"}})
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/inbox/"+id {
+		t.Fatalf("asking for supervision: %d %q, want 303 to /inbox/%s", p.status, p.header.Get("Location"), id)
+	}
+	if !strings.Contains(c1.get("/inbox/"+id).body, "A supervisor of this office will look at this conversation.") {
+		t.Error("asking for supervision is not confirmed on the page")
+	}
 	if !strings.Contains(admin.get("/admin/audit").body, "conversation opened to supervisors") {
 		t.Error("the audit log does not record that supervisors may now read the conversation")
 	}

@@ -234,6 +234,10 @@ func TestRosterAndWorkingTime(t *testing.T) {
 		t.Fatalf("a counsellor opens the roster: %d", p.status)
 	}
 	sup.mustPost("/roster/duty", url.Values{"account": {c.id}, "weekday": {"1"}, "starts": {"00:00"}, "ends": {"24:00"}}, "/roster?done=duty")
+	if p := sup.post("/roster/auto", url.Values{"auto_assign": {"yes"}}); p.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.body, "Please choose whether new enquiries go to the counsellor on duty") {
+		t.Fatalf("an unreadable switch: %d, want 422 with a message", p.status)
+	}
 	sup.mustPost("/roster/auto", url.Values{"auto_assign": {"1"}}, "/roster?done=auto-on")
 	if page := sup.get("/roster"); !strings.Contains(page.body, "Monday 00:00–24:00: Duty Counsellor") {
 		t.Fatalf("the roster does not list the duty:\n%s", page.body)
