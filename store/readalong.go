@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -51,4 +52,26 @@ func (db *DB) RunningChats(ctx context.Context, c counselling.Caller) ([]counsel
 		return nil
 	})
 	return out, err
+}
+
+// NoteReadAlong records in the audit log that the supervisor c opens the
+// running chat id to read it along (counselling.ReadAlongScope); a chat
+// outside that scope is not found.
+func (db *DB) NoteReadAlong(ctx context.Context, c counselling.Caller, id string) error {
+	scope := counselling.ReadAlongScope(c)
+	if scope.None || !validID(id) {
+		return notFound("The chat")
+	}
+	cond, args := scopeSQL(scope)
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var officeID int64
+		err := tx.QueryRowContext(ctx, `SELECT t.office_id FROM threads t WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&officeID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("The chat")
+		}
+		if err != nil {
+			return fmt.Errorf("find chat to read along: %w", err)
+		}
+		return db.audit(ctx, tx, officeID, c.AccountID, "chat read along", id, "")
+	})
 }

@@ -202,8 +202,18 @@ func (s *Server) chatPage(c echo.Context) error {
 	case counselling.ChatNone:
 		return errNotFound
 	case counselling.ChatReader:
+		// A supervisor reads the messages only through the chat's socket,
+		// whose opening tells both sides; the page itself carries none, so
+		// that nobody reads a chat without its counsellor being told. Each
+		// opening is in the audit log.
+		if err := s.db.NoteReadAlong(c.Request().Context(), caller, ch.ID); err != nil {
+			return err
+		}
 		d.ReadOnly = true
 		d.Call.Enabled = false
+		read := *ch
+		read.Messages = nil
+		d.Chat = &read
 	default:
 		if d.Rating, err = s.ratingPanel(c, caller, ch.ID, ch.Status, ch.CounsellorID); err != nil {
 			return err
