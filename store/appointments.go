@@ -185,6 +185,9 @@ func (db *DB) BookSlot(ctx context.Context, c counselling.Caller, id string) err
 		return errSlotNotFound
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := db.mayStart(ctx, tx, c, false); err != nil {
+			return err
+		}
 		now := db.now()
 		// The slot is taken only while it is free and has not begun
 		// (counselling.Bookable), in the update itself.
@@ -260,6 +263,11 @@ func (db *DB) OpenAppointment(ctx context.Context, c counselling.Caller, id stri
 		s, side, err := db.slotFor(ctx, tx, c, id)
 		if err != nil {
 			return err
+		}
+		if side == counselling.SlotBooker {
+			if err := db.mayStart(ctx, tx, c, false); err != nil {
+				return err
+			}
 		}
 		now := db.now()
 		if !counselling.MayOpen(side, s, now) {

@@ -122,6 +122,9 @@ func (db *DB) RequestCallback(ctx context.Context, c counselling.Caller, counsel
 		return "", err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := db.mayStart(ctx, tx, c, false); err != nil {
+			return err
+		}
 		if _, err := db.expireCallbacks(ctx, tx, c.AccountID); err != nil {
 			return err
 		}
@@ -369,6 +372,9 @@ func (db *DB) AnswerCallback(ctx context.Context, c counselling.Caller, id strin
 		return "", err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := db.mayStart(ctx, tx, c, false); err != nil {
+			return err
+		}
 		var counsellorID, kind string
 		var themeID, created, expires int64
 		var officeID int64

@@ -245,6 +245,9 @@ func (db *DB) JoinGroup(ctx context.Context, c counselling.Caller, id string, ac
 		if err := counselling.MayJoinGroup(role, g, acceptedRules, db.now()); err != nil || role == counselling.GroupParticipant {
 			return err
 		}
+		if err := db.mayStart(ctx, tx, c, false); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, account_id, member_no, joined_at)
 			VALUES (?, ?, (SELECT coalesce(max(member_no), 0) + 1 FROM group_members WHERE group_id = ?), ?)`,
 			id, c.AccountID, id, db.now().Unix()); err != nil {
@@ -273,6 +276,11 @@ func (db *DB) SayInGroup(ctx context.Context, c counselling.Caller, id, body str
 		now := db.now()
 		if err := counselling.MaySayInGroup(role, m, g, now); err != nil {
 			return err
+		}
+		if role == counselling.GroupParticipant {
+			if err := db.mayStart(ctx, tx, c, false); err != nil {
+				return err
+			}
 		}
 		var no any
 		if role == counselling.GroupParticipant {

@@ -171,6 +171,9 @@ func (db *DB) OpenInvitedChat(ctx context.Context, c counselling.Caller, counsel
 		return "", err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := db.mayStart(ctx, tx, c, false); err != nil {
+			return err
+		}
 		m, err := staffMember(ctx, tx, counsellorID)
 		if err != nil {
 			return err
