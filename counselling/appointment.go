@@ -183,6 +183,15 @@ func MayCancel(side SlotSide, s Slot, now time.Time) bool {
 	return side == SlotOwner || s.Booked
 }
 
+// CancelledOnDisable is the rule of what becomes of a counsellor's
+// appointments when they are disabled: each one that has not begun is
+// cancelled from the counsellor's side, so that nobody books, or waits for,
+// someone who can no longer come; a help-seeker who booked it is told as
+// when a counsellor cancels. One that has begun runs on as its chat.
+func CancelledOnDisable(s Slot, now time.Time) bool {
+	return s.CancelledAt.IsZero() && now.Before(s.Start)
+}
+
 // ErrNotOpenYet refuses to open an appointment outside its time.
 var ErrNotOpenYet = Errorf(EConflict, "This appointment can be opened from 5 minutes before it begins until it ends.")
 

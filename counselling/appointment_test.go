@@ -177,3 +177,23 @@ func TestAppointmentRules(t *testing.T) {
 		}
 	})
 }
+
+func TestCancelledOnDisable(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	rows := []struct {
+		name string
+		s    counselling.Slot
+		want bool
+	}{
+		{"a free slot tomorrow", counselling.Slot{Start: now.Add(24 * time.Hour), Minutes: 30}, true},
+		{"a booked slot in an hour", counselling.Slot{Start: now.Add(time.Hour), Minutes: 30, Booked: true, SeekerID: "s1"}, true},
+		{"an appointment under way", counselling.Slot{Start: now.Add(-10 * time.Minute), Minutes: 30, Booked: true}, false},
+		{"one that begins now", counselling.Slot{Start: now, Minutes: 30, Booked: true}, false},
+		{"one already cancelled", counselling.Slot{Start: now.Add(time.Hour), Minutes: 30, CancelledAt: now.Add(-time.Hour)}, false},
+	}
+	for _, r := range rows {
+		if got := counselling.CancelledOnDisable(r.s, now); got != r.want {
+			t.Errorf("%s: %v, want %v", r.name, got, r.want)
+		}
+	}
+}

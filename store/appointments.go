@@ -250,6 +250,32 @@ func (db *DB) CancelSlot(ctx context.Context, c counselling.Caller, id string) (
 	return s, err
 }
 
+// cancelSlotsOf cancels the appointments of a staff member being disabled
+// (counselling.CancelledOnDisable) and tells the help-seekers who booked
+// them, as when the counsellor cancels.
+func (db *DB) cancelSlotsOf(ctx context.Context, tx *sql.Tx, staffID string) error {
+	slots, err := db.listSlots(ctx, tx, `s.counsellor_id = ? AND s.cancelled_at IS NULL`, staffID)
+	if err != nil {
+		return err
+	}
+	now := db.now()
+	for _, s := range slots {
+		if !counselling.CancelledOnDisable(s, now) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE appointment_slots SET cancelled_at = ?, cancelled_by = ? WHERE id = ?`,
+			now.Unix(), counselling.ByCounsellor, s.ID); err != nil {
+			return fmt.Errorf("cancel slot of disabled staff: %w", err)
+		}
+		if s.Booked && s.SeekerID != "" {
+			if err := db.enqueue(ctx, tx, s.OfficeID, s.SeekerID, counselling.NoticeAppointmentCancelled); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // OpenAppointment opens a booked appointment for either side, in its time
 // (counselling.MayOpen): the first to open it starts its chat, held by the
 // slot's counsellor from the start, so it never waits in the live queue; the
