@@ -41,7 +41,7 @@ floods:
 build:
 	$(GO) build -buildvcs=true -o bin/confidant ./cmd/confidant
 
-## seed: fill ./data with 100,000 synthetic threads (for trying the inbox at scale)
+## seed: fill ./data with 100,000 synthetic threads, held as an office holds them: most closed or in progress with counsellors, some open (for trying the inbox at scale)
 seed:
 	$(GO) run ./cmd/confidant seed --data ./data --threads 100000 --seekers 1000
 

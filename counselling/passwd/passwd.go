@@ -1,7 +1,8 @@
 // Package passwd hashes and checks passwords with argon2id. A fixed number of
-// slots bounds how many hashes run at once, so a flood of logins costs a bounded
-// amount of memory and the surplus is turned away quickly with "busy" instead of
-// piling up.
+// slots bounds how many hashes run at once, and a line of the callers the slots
+// can serve within the wait bounds how many wait, so a flood of logins costs a
+// bounded amount of memory and the surplus is turned away at once with "busy"
+// instead of piling up.
 package passwd
 
 import (
@@ -12,11 +13,11 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"confidant/counselling"
-
-	"golang.org/x/crypto/argon2"
+	"confidant/counselling/passwd/argon2"
 )
 
 // Params are argon2id parameters. They are stored with every hash, so they can be
@@ -33,11 +34,29 @@ type Params struct {
 var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 // Hasher hashes and verifies passwords behind a bounded number of slots.
+// Each slot keeps its hash's work area for the next, so the memory of
+// hashing is the slots' and is not allocated again for every attempt.
 type Hasher struct {
 	params Params
-	slots  chan struct{}
+	slots  chan *argon2.Memory
 	wait   time.Duration
 	dummy  string
+	// waiting counts the callers waiting for a slot; line is how many may.
+	waiting atomic.Int64
+	line    int64
+}
+
+// Line is how many callers may wait for one of slots, when one hash takes
+// perHash and nobody waits longer than wait: those a slot can still serve
+// within the wait, and no more. A caller beyond them would only wait the
+// whole wait to be told "busy", holding its request's memory and a
+// goroutine meanwhile, so in a flood of logins it is told at once, and
+// memory stays bounded by the slots and the line, not by the flood.
+func Line(slots int, wait, perHash time.Duration) int {
+	if perHash <= 0 {
+		perHash = time.Millisecond
+	}
+	return max(slots, int((int64(slots)*int64(wait)+int64(perHash)-1)/int64(perHash)))
 }
 
 // DefaultSlots is how many hashes run at once on procs cores: all but one,
@@ -54,44 +73,64 @@ func New(params Params, slots int, wait time.Duration) *Hasher {
 	if slots <= 0 {
 		slots = DefaultSlots(runtime.GOMAXPROCS(0))
 	}
-	h := &Hasher{params: params, slots: make(chan struct{}, slots), wait: wait}
-	h.dummy = h.hash([]byte("confidant dummy password"))
+	h := &Hasher{params: params, slots: make(chan *argon2.Memory, slots), wait: wait}
+	for range slots {
+		h.slots <- new(argon2.Memory)
+	}
+	start := time.Now()
+	h.dummy = h.hash(new(argon2.Memory), []byte("confidant dummy password"))
+	h.line = int64(Line(slots, wait, time.Since(start)))
 	return h
 }
+
+// WaitingLine is how many callers may wait for a slot (see Line).
+func (h *Hasher) WaitingLine() int { return int(h.line) }
 
 // ErrBusy is returned when every slot stayed taken for the whole wait.
 var ErrBusy = &counselling.Error{Code: counselling.EUnavailable, Message: "Many people are logging in right now. Please try again in a few seconds."}
 
-func (h *Hasher) acquire(ctx context.Context) error {
+// acquire takes a free slot's memory.
+func (h *Hasher) acquire(ctx context.Context) (*argon2.Memory, error) {
+	select {
+	case m := <-h.slots:
+		return m, nil
+	default:
+	}
+	if h.waiting.Add(1) > h.line {
+		h.waiting.Add(-1)
+		return nil, ErrBusy
+	}
+	defer h.waiting.Add(-1)
 	t := time.NewTimer(h.wait)
 	defer t.Stop()
 	select {
-	case h.slots <- struct{}{}:
-		return nil
+	case m := <-h.slots:
+		return m, nil
 	case <-t.C:
-		return ErrBusy
+		return nil, ErrBusy
 	case <-ctx.Done():
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 }
 
-func (h *Hasher) release() { <-h.slots }
+func (h *Hasher) release(m *argon2.Memory) { h.slots <- m }
 
 // Hash returns the encoded argon2id hash of password.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
-	if err := h.acquire(ctx); err != nil {
+	m, err := h.acquire(ctx)
+	if err != nil {
 		return "", err
 	}
-	defer h.release()
-	return h.hash([]byte(password)), nil
+	defer h.release(m)
+	return h.hash(m, []byte(password)), nil
 }
 
-func (h *Hasher) hash(password []byte) string {
+func (h *Hasher) hash(m *argon2.Memory, password []byte) string {
 	salt := make([]byte, h.params.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		panic("passwd: crypto/rand failed: " + err.Error())
 	}
-	key := argon2.IDKey(password, salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
+	key := m.IDKey(password, salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
 		h.params.Memory, h.params.Time, h.params.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
@@ -101,10 +140,11 @@ func (h *Hasher) hash(password []byte) string {
 // unknown account, or one that has no password yet) is checked against a dummy
 // hash, so that the answer takes as long as for a real account.
 func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
-	if err := h.acquire(ctx); err != nil {
+	m, err := h.acquire(ctx)
+	if err != nil {
 		return false, err
 	}
-	defer h.release()
+	defer h.release(m)
 	real := encoded != ""
 	if !real {
 		encoded = h.dummy
@@ -113,7 +153,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	got := m.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return real && subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 

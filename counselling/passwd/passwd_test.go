@@ -61,6 +61,53 @@ func TestBusyHasherTurnsCallersAwayQuickly(t *testing.T) {
 	}
 }
 
+// The line of callers waiting for a slot holds those the slots can serve
+// within the wait, rounded up, and never fewer than the slots.
+func TestLineHoldsWhomTheSlotsServeWithinTheWait(t *testing.T) {
+	for _, c := range []struct {
+		slots         int
+		wait, perHash time.Duration
+		want          int
+	}{
+		{1, 3 * time.Second, 20 * time.Millisecond, 150},
+		{1, 3 * time.Second, 21 * time.Millisecond, 143},
+		{3, 3 * time.Second, 20 * time.Millisecond, 450},
+		{1, 10 * time.Millisecond, time.Second, 1},
+		{4, 10 * time.Millisecond, time.Second, 4},
+		{1, time.Second, 0, 1000},
+	} {
+		if got := passwd.Line(c.slots, c.wait, c.perHash); got != c.want {
+			t.Errorf("Line(%d, %v, %v) = %d, want %d", c.slots, c.wait, c.perHash, got, c.want)
+		}
+	}
+}
+
+// In a flood, the callers beyond the line are told "busy" at once instead of
+// waiting the whole wait for the same answer.
+func TestCallersBeyondTheLineAreToldBusyAtOnce(t *testing.T) {
+	const wait = 3 * time.Second
+	h := passwd.New(passwd.Params{Memory: 32 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}, 1, wait)
+	beyond := 20
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	quick := 0
+	for range 1 + h.WaitingLine() + beyond {
+		wg.Go(func() {
+			start := time.Now()
+			_, err := h.Hash(context.Background(), "a long calm sentence")
+			if errors.Is(err, passwd.ErrBusy) && time.Since(start) < wait/2 {
+				mu.Lock()
+				quick++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if quick < beyond {
+		t.Fatalf("%d callers beyond a line of %d were told busy before half the wait, want at least %d", quick, h.WaitingLine(), beyond)
+	}
+}
+
 // A login flood may take every core but one, and always gets one.
 func TestDefaultSlotsLeaveOneCoreToOtherPages(t *testing.T) {
 	for _, c := range []struct{ procs, want int }{{1, 1}, {2, 1}, {4, 3}, {16, 15}} {

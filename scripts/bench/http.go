@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -32,7 +33,16 @@ var threadPath = regexp.MustCompile(`^/threads/([a-z2-7]{26})$`)
 // startLive builds and starts the binary on a fresh data folder seeded with
 // -threads threads, and prepares a counsellor with four threads of their own.
 func startLive(work string) *live {
-	bin, err := office.Build(work)
+	var tags []string
+	if *profile != "" {
+		tags = append(tags, "benchprofile")
+		check(os.MkdirAll(*profile, 0o755))
+		pprofAddr = office.FreeAddr()
+		os.Setenv("CONFIDANT_PPROF_ADDR", pprofAddr)
+		os.Setenv("CONFIDANT_OFFICE_STDERR", filepath.Join(*profile, "office.log"))
+		fmt.Fprintf(os.Stderr, "  profiles into %s (pprof on %s, GC trace in office.log)\n", *profile, pprofAddr)
+	}
+	bin, err := office.Build(work, tags...)
 	check(err)
 	data := filepath.Join(work, "data")
 	addr := office.FreeAddr()
@@ -40,10 +50,15 @@ func startLive(work string) *live {
 	invite, err := office.Invite(bin, data, base, "counsellor", "Bench Counsellor")
 	check(err)
 	seed := exec.Command(bin, "seed", "--data", data, "--threads", strconv.Itoa(*threads), "--seekers", "1000")
-	seed.Stderr = os.Stderr
+	seed.Stdout, seed.Stderr = os.Stderr, os.Stderr
 	check(seed.Run())
+	if *profile != "" {
+		os.Setenv("GODEBUG", "gctrace=1")
+	}
 	o, err := office.Start(bin, data, addr)
 	check(err)
+	// Only the office traces its collections, not the driver's own children.
+	os.Unsetenv("GODEBUG")
 	l := &live{o: o, seeker: "Bench Seeker"}
 	c := office.NewClient(base)
 	if _, err := c.Enrol(invite, "a counsellor's long passphrase"); err != nil {
@@ -149,11 +164,15 @@ func runHTTP(work string, c *ceilings) {
 	idle, _ := l.rss()
 	add("memory idle (RSS of the binary)", fmt.Sprintf("%.0f MiB", idle), "", "")
 
+	done := profilePhase("replies", *phase)
 	lat, el := l.replies(*phase)
+	done()
 	rate := float64(lat.n()) / el.Seconds()
 	add("HTTP reply posts/s (4 connections)", perSec(rate), perSec(c.insertPerSec)+" insert", ratio(rate/c.insertPerSec))
 	add("HTTP reply p50 / p99", ms(lat.pct(0.5))+" / "+ms(lat.pct(0.99)), ms(c.insertP99)+" insert p99", times(lat.pct(0.99)/c.insertP99))
+	done = profilePhase("inbox", *phase)
 	in, _ := l.inbox(*phase)
+	done()
 	add(fmt.Sprintf("HTTP /inbox p50 / p99 at %d threads", *threads), ms(in.pct(0.5))+" / "+ms(in.pct(0.99)),
 		fmt.Sprintf("hello %s / %s", ms(c.helloP50), ms(c.helloP99)), times(in.pct(0.99)/c.helloP99))
 	_, peak := l.rss()
@@ -213,7 +232,9 @@ func runFloods(l *live, c *ceilings, unloadedP99 float64) {
 		}
 	})
 	time.Sleep(time.Second)
+	done := profilePhase("login-flood", *phase)
 	in, _ := l.inbox(*phase)
+	done()
 	stop()
 	fl.Wait()
 	_, peak := l.rss()
@@ -292,4 +313,40 @@ func (h *held) stop() int64 {
 	close(h.stopped)
 	h.wg.Wait()
 	return h.closed.Load()
+}
+
+// pprofAddr is where a -profile build of the office serves its profiles.
+var pprofAddr string
+
+// profilePhase records, while a phase of d runs, the office's CPU profile,
+// its blocking and lock-contention profiles and what it allocated, into the
+// -profile folder, and returns a function that waits for them.
+func profilePhase(name string, d time.Duration) func() {
+	if *profile == "" {
+		return func() {}
+	}
+	var wg sync.WaitGroup
+	secs := max(1, int(d.Seconds()))
+	for _, kind := range []string{"profile", "block", "mutex", "allocs"} {
+		wg.Go(func() {
+			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", pprofAddr, kind, secs))
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "  %s profile of %s: %v\n", kind, name, err)
+				return
+			}
+			defer resp.Body.Close()
+			f, err := os.Create(filepath.Join(*profile, name+"."+kind+".pprof"))
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "  %s profile of %s: %v\n", kind, name, err)
+				return
+			}
+			defer f.Close()
+			io.Copy(f, resp.Body)
+		})
+	}
+	if f, err := os.OpenFile(filepath.Join(*profile, "office.log"), os.O_WRONLY|os.O_APPEND, 0); err == nil {
+		fmt.Fprintf(f, "=== phase %s\n", name)
+		f.Close()
+	}
+	return wg.Wait
 }

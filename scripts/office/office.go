@@ -23,10 +23,11 @@ import (
 	"confidant/counselling/twofactor"
 )
 
-// Build builds the binary into dir and returns its path.
-func Build(dir string) (string, error) {
+// Build builds the binary into dir, with the build tags given, and returns
+// its path.
+func Build(dir string, tags ...string) (string, error) {
 	bin := dir + "/confidant"
-	build := exec.Command("go", "build", "-o", bin, "./cmd/confidant")
+	build := exec.Command("go", "build", "-tags", strings.Join(tags, ","), "-o", bin, "./cmd/confidant")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return "", fmt.Errorf("build: %w", err)
@@ -69,6 +70,16 @@ func Start(bin, data, addr string, extra ...string) (*Office, error) {
 		return nil, err
 	}
 	o.cmd.Stderr = io.Discard
+	// The benchmark keeps the office's log (and the runtime's GC trace, with
+	// GODEBUG=gctrace=1) when it profiles.
+	if name := os.Getenv("CONFIDANT_OFFICE_STDERR"); name != "" {
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		o.cmd.Stderr = f
+	}
 	if err := o.cmd.Start(); err != nil {
 		return nil, err
 	}

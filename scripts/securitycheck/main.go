@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"confidant/scripts/office"
@@ -50,8 +51,9 @@ func main() {
 	level := flag.Int("level", 1, "sqlmap --level")
 	match := flag.String("match", "", "scan only targets whose path contains this")
 	list := flag.Bool("list", false, "list the targets and scan nothing")
+	parallel := flag.Int("parallel", 3, "how many targets sqlmap scans at once")
 	flag.Parse()
-	if err := run(*report, *level, *match, *list); err != nil {
+	if err := run(*report, *level, *match, *list, *parallel); err != nil {
 		fmt.Fprintln(os.Stderr, "securitycheck: FAIL:", err)
 		os.Exit(1)
 	}
@@ -66,7 +68,7 @@ type target struct {
 	data   string
 }
 
-func run(report string, level int, match string, list bool) error {
+func run(report string, level int, match string, list bool, parallel int) error {
 	work, err := os.MkdirTemp("", "confidant-securitycheck-")
 	if err != nil {
 		return err
@@ -96,8 +98,13 @@ func run(report string, level int, match string, list bool) error {
 	if err := seeker.Register("Scan Seeker", "a passphrase for scanning", "scan@example.org"); err != nil {
 		return err
 	}
-	if resp, _, err := seeker.Post("/threads/new", url.Values{"theme": {"anxiety"}, "body": {"A first message to scan."}}); err != nil || resp.StatusCode != 303 {
-		return fmt.Errorf("new thread: %v %v", err, resp)
+	// Two threads: one the counsellor keeps open, one they close, so that
+	// the forms of an open conversation and the ratings of a closed one
+	// both exist.
+	for _, body := range []string{"A first message to scan.", "A second message to scan."} {
+		if resp, _, err := seeker.Post("/threads/new", url.Values{"theme": {"anxiety"}, "body": {body}}); err != nil || resp.StatusCode != 303 {
+			return fmt.Errorf("new thread: %v %v", err, resp)
+		}
 	}
 	people["help-seeker"] = seeker
 	for role, link := range invites {
@@ -114,10 +121,8 @@ func run(report string, level int, match string, list bool) error {
 		}
 		people["admin"] = c
 	}
-	// The counsellor takes the thread, so that its forms exist.
-	_, inbox, _ := people["counsellor"].Get("/inbox")
-	if m := regexp.MustCompile(`action="(/inbox/[a-z2-7]{26}/take)"`).FindStringSubmatch(inbox); m != nil {
-		people["counsellor"].Post(m[1], url.Values{})
+	if err := prepare(people); err != nil {
+		return err
 	}
 
 	var targets []target
@@ -145,21 +150,49 @@ func run(report string, level int, match string, list bool) error {
 	}
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "sqlmap %s against %s, %s, level %d risk 1, one session per kind of user\n\n", sqlmapVersion(), base, time.Now().UTC().Format("2006-01-02"), level)
+	// Targets run side by side, -parallel at a time, each sqlmap with a
+	// folder of its own; the forms that take something away run after all
+	// the others, one at a time, in their order.
+	verdicts := make([]string, len(targets))
+	errs := make([]error, len(targets))
+	scan := func(i int) {
+		t := targets[i]
+		verdicts[i], errs[i] = sqlmap(filepath.Join(work, fmt.Sprint(i)), base, people[t.who], t, level)
+		if errs[i] == nil {
+			fmt.Printf("%-9s %-4s %-40s as %s\n", verdicts[i], t.method, normalise(t.path), t.who)
+		}
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, parallel))
+	for i, t := range targets {
+		if skipReason(t.path) != "" || last.MatchString(t.path) {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			scan(i)
+		})
+	}
+	wg.Wait()
+	for i, t := range targets {
+		if skipReason(t.path) == "" && last.MatchString(t.path) {
+			scan(i)
+		}
+	}
 	var findings int
-	for _, t := range targets {
+	for i, t := range targets {
 		if why := skipReason(t.path); why != "" {
 			fmt.Fprintf(&out, "skipped   %-4s %-40s %s\n", t.method, normalise(t.path), why)
 			continue
 		}
-		verdict, err := sqlmap(work, base, people[t.who], t, level)
-		if err != nil {
-			return err
+		if errs[i] != nil {
+			return errs[i]
 		}
-		if verdict == "injectable" {
+		if verdicts[i] == "injectable" {
 			findings++
 		}
-		fmt.Fprintf(&out, "%-9s %-4s %-40s as %s\n", verdict, t.method, normalise(t.path), t.who)
-		fmt.Print(out.String()[strings.LastIndex(strings.TrimRight(out.String(), "\n"), "\n")+1:])
+		fmt.Fprintf(&out, "%-9s %-4s %-40s as %s\n", verdicts[i], t.method, normalise(t.path), t.who)
 	}
 	fmt.Fprintf(&out, "\n%d targets, %d injectable\n", len(targets), findings)
 	if report != "" {
@@ -174,11 +207,58 @@ func run(report string, level int, match string, list bool) error {
 	return nil
 }
 
+// prepare gives the scan's people what makes the newer forms appear: the
+// counsellor takes both threads and closes one (replies, notes, blocking,
+// supervision and ratings on both sides), offers an appointment slot (booking
+// and cancelling), and the supervisor schedules a group chat that the
+// counsellor moderates (joining, speaking, muting, ending).
+func prepare(people map[string]*office.Client) error {
+	c, sup := people["counsellor"], people["supervisor"]
+	_, inbox, err := c.Get("/inbox")
+	if err != nil {
+		return err
+	}
+	takes := regexp.MustCompile(`action="/inbox/([a-z2-7]{26})/take"`).FindAllStringSubmatch(inbox, -1)
+	if len(takes) < 2 {
+		return fmt.Errorf("the counsellor's inbox offers %d threads to take, want 2", len(takes))
+	}
+	for _, m := range takes {
+		if resp, _, err := c.Post("/inbox/"+m[1]+"/take", url.Values{}); err != nil || resp.StatusCode != 303 {
+			return fmt.Errorf("take: %v %v", err, resp)
+		}
+	}
+	if resp, _, err := c.Post("/inbox/"+takes[1][1]+"/close", url.Values{}); err != nil || resp.StatusCode != 303 {
+		return fmt.Errorf("close: %v %v", err, resp)
+	}
+	at := func(h int) string {
+		return time.Now().Add(time.Duration(h) * time.Hour).UTC().Format("2006-01-02T15:04")
+	}
+	if resp, _, err := c.Post("/live/slots", url.Values{"start": {at(1000)}, "minutes": {"30"}, "kind": {"chat"}}); err != nil || resp.StatusCode != 303 {
+		return fmt.Errorf("offer a slot: %v %v", err, resp)
+	}
+	_, page, err := sup.Get("/live/groups")
+	if err != nil {
+		return err
+	}
+	var moderator string
+	if m := regexp.MustCompile(`<option value="([a-z2-7]{26})"`).FindStringSubmatch(page); m != nil {
+		moderator = m[1]
+	}
+	if resp, _, err := sup.Post("/live/groups", url.Values{"theme": {"Scan group"}, "rules": {"Be kind."}, "starts_at": {at(1000)},
+		"ends_at": {at(1001)}, "max_size": {"5"}, "moderator": {moderator}}); err != nil || resp.StatusCode != 303 {
+		return fmt.Errorf("schedule a group: %v %v", err, resp)
+	}
+	return nil
+}
+
 // crawl fetches the pages a person reaches from their start pages (two
 // links deep, same office only) and returns the forms that post and the
 // links with a query string.
 func crawl(c *office.Client, who string) []target {
-	start := []string{"/", "/threads", "/account", "/inbox", "/live", "/live/queue", "/admin", "/supervision", "/recover", "/login", "/register"}
+	start := []string{"/", "/threads", "/account", "/inbox", "/live", "/live/queue", "/admin", "/supervision", "/recover", "/login", "/register",
+		"/recover/mail", "/help", "/terms", "/inbox/settings", "/inbox/absence", "/inbox/snippets", "/inbox/assignments", "/inbox/accounts",
+		"/live/slots", "/live/groups", "/live/callback", "/roster", "/admin/themes", "/admin/regions", "/admin/snippets", "/admin/settings",
+		"/admin/workday", "/admin/quality", "/admin/offices", "/admin/audit", "/admin/statistics"}
 	visited := map[string]bool{}
 	var targets []target
 	queue := start
@@ -292,7 +372,7 @@ func firstOption(n *html.Node) string {
 	return ""
 }
 
-var last = regexp.MustCompile(`/(handover|close|retire|availability)$`)
+var last = regexp.MustCompile(`/(handover|close|retire|availability|block|remove|end|cancel|delete)$`)
 
 var ids = regexp.MustCompile(`[a-z2-7]{26}|[0-9]+`)
 
@@ -322,7 +402,7 @@ func sqlmap(work, base string, c *office.Client, t target, level int) (string, e
 	defer cancel()
 	args := []string{"-u", base + t.path, "--batch", "--level", fmt.Sprint(level), "--risk", "1",
 		"--cookie", c.Cookie(), "--headers", "Origin: " + base + "\nSec-Fetch-Site: same-origin",
-		"--output-dir", filepath.Join(work, "sqlmap"), "--flush-session", "--disable-coloring",
+		"--output-dir", work, "--flush-session", "--disable-coloring",
 		"--threads", "2", "--skip-static", "--answers", "follow=N", "--technique", "BEUST", "--time-sec", "2"}
 	if t.method == "POST" {
 		args = append(args, "--data", t.data, "--method", "POST")
