@@ -57,7 +57,10 @@ const (
 	AuditNamed      = "named “{{.Name}}”"
 	AuditRoleChange = "from {{.Old}} to {{.New}}"
 	AuditTerms      = "version {{.Version}}, {{.Language}}"
-	AuditSettings   = "name “{{.Name}}”, answer time “{{.AnswerTime}}”, mail kept {{.MailMonths}} months, year-end wipe: {{.Wipe}}, inactive accounts kept {{.InactiveMonths}} months, chat kept {{.ChatMonths}} months, emergency number {{.Emergency}}"
+	// AuditSettingsBefore is how entries written before the answer-time
+	// promise moved to the working-time page read.
+	AuditSettingsBefore = "name “{{.Name}}”, answer time “{{.AnswerTime}}”, mail kept {{.MailMonths}} months, year-end wipe: {{.Wipe}}, inactive accounts kept {{.InactiveMonths}} months, chat kept {{.ChatMonths}} months, emergency number {{.Emergency}}"
+	AuditSettings       = "name “{{.Name}}”, mail kept {{.MailMonths}} months, year-end wipe: {{.Wipe}}, inactive accounts kept {{.InactiveMonths}} months, chat kept {{.ChatMonths}} months, emergency number {{.Emergency}}"
 )
 
 // Audit actions and details of redistributing conversations and of the
@@ -74,7 +77,7 @@ const (
 
 // AuditDetailMessages are the message ids audit details (and actions named
 // by a constant) use, for the translation test.
-var AuditDetailMessages = []string{AuditNamed, AuditRoleChange, AuditTerms, AuditSettings, AuditCallbackExpiry,
+var AuditDetailMessages = []string{AuditNamed, AuditRoleChange, AuditTerms, AuditSettings, AuditSettingsBefore, AuditCallbackExpiry,
 	"trainee: replies need approval", "no longer trainee", "a help-seeker's account", "yes", "no",
 	AuditReassigned, AuditToQueue, AuditToColleague, AuditReturnedToQueue, AuditAdminApproved, AuditAwaitingApproval}
 

@@ -25,6 +25,23 @@ type Promise struct {
 	Unit   string
 }
 
+// Phrase is how pages and mails tell help-seekers the promise ("within 2
+// working days"): a message id and its data. It is the only answer time they
+// are told, so that what they read agrees with the due time of their
+// enquiry.
+func (p Promise) Phrase() (id string, data map[string]any) {
+	data = map[string]any{"Count": p.Amount}
+	switch {
+	case p.Unit == PromiseHours && p.Amount == 1:
+		return "within 1 hour", data
+	case p.Unit == PromiseHours:
+		return "within {{.Count}} hours", data
+	case p.Amount == 1:
+		return "within 1 working day", data
+	}
+	return "within {{.Count}} working days", data
+}
+
 // DefaultPromise is the promise of a fresh office: two working days.
 var DefaultPromise = Promise{Amount: 2, Unit: PromiseWorkingDays}
 

@@ -7,10 +7,12 @@ import (
 
 // Office is one counselling office: its own staff, themes, texts and rules.
 type Office struct {
-	ID           int64
-	Slug         string
-	Name         string
-	AnswerTime   string // shown to help-seekers, e.g. "within 2 working days"
+	ID   int64
+	Slug string
+	Name string
+	// AnswerTime is a free text older offices kept; help-seekers are told
+	// Promise instead.
+	AnswerTime   string
 	TermsVersion int
 	TermsText    string
 	Retention    RetentionRules
@@ -20,6 +22,9 @@ type Office struct {
 	// meant in, for the public pages.
 	Hours    [7]DayHours
 	TimeZone string
+	// Promise is the office's answer-time promise, which pages and mails
+	// tell help-seekers (Promise.Phrase).
+	Promise Promise
 }
 
 // Theme is a subject people write about, used to route enquiries and to count
@@ -98,9 +103,8 @@ func ValidSlug(s string) bool {
 
 // OfficeSettings are what an office's admins change.
 type OfficeSettings struct {
-	Name       string
-	AnswerTime string
-	Retention  RetentionRules
+	Name      string
+	Retention RetentionRules
 	// EmergencyNumber is the number the pages give people in danger.
 	EmergencyNumber string
 }
@@ -108,7 +112,7 @@ type OfficeSettings struct {
 // Validate checks office settings.
 func (s *OfficeSettings) Validate() error {
 	p := Problems{}
-	s.Name, s.AnswerTime = strings.TrimSpace(s.Name), strings.TrimSpace(s.AnswerTime)
+	s.Name = strings.TrimSpace(s.Name)
 	// An office that gives no number shows the one that works everywhere.
 	if s.EmergencyNumber = strings.TrimSpace(s.EmergencyNumber); s.EmergencyNumber == "" {
 		s.EmergencyNumber = DefaultEmergencyNumber
@@ -117,7 +121,6 @@ func (s *OfficeSettings) Validate() error {
 	if err := ValidateEmergencyNumber(s.EmergencyNumber); err != nil {
 		p.Add("emergency_number", ErrorMessage(err))
 	}
-	checkText(p, "answer_time", s.AnswerTime, 200, true)
 	for field, msg := range ErrorFields(s.Retention.Validate()) {
 		p.Add(field, msg)
 	}

@@ -286,14 +286,14 @@ func (db *DB) UpdateOffice(ctx context.Context, actor counselling.Caller, s coun
 		}
 		cond, args := adminSQL("id", scope)
 		r := s.Retention
-		if _, err := tx.ExecContext(ctx, `UPDATE offices SET name = ?, answer_time = ?, retain_mail_months = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE offices SET name = ?, retain_mail_months = ?,
 			wipe_mail_year_end = ?, inactive_account_months = ?, chat_transcript_months = ?, emergency_number = ? WHERE `+cond,
-			append([]any{s.Name, s.AnswerTime, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths,
+			append([]any{s.Name, r.MailMonths, r.WipeMailYearEnd, r.InactiveAccountMonths, r.ChatTranscriptMonths,
 				s.EmergencyNumber}, args...)...); err != nil {
 			return fmt.Errorf("update office: %w", err)
 		}
 		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, "settings changed", "", counselling.AuditDetail{
-			ID: counselling.AuditSettings, Args: map[string]string{"Name": s.Name, "AnswerTime": s.AnswerTime,
+			ID: counselling.AuditSettings, Args: map[string]string{"Name": s.Name,
 				"MailMonths": strconv.Itoa(r.MailMonths), "Wipe": counselling.YesNo(r.WipeMailYearEnd),
 				"InactiveMonths": strconv.Itoa(r.InactiveAccountMonths), "ChatMonths": strconv.Itoa(r.ChatTranscriptMonths),
 				"Emergency": s.EmergencyNumber}, Translated: []string{"Wipe"}})

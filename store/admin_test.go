@@ -101,7 +101,7 @@ func TestAdminMethodsEnforceWhoAdministersWhat(t *testing.T) {
 		t.Fatalf("regions %v, %v", regions, err)
 	}
 	region := regions[0].ID
-	settings := counselling.OfficeSettings{Name: "Changed name", AnswerTime: "within a day", Retention: counselling.DefaultRetention}
+	settings := counselling.OfficeSettings{Name: "Changed name", Retention: counselling.DefaultRetention}
 
 	// An admin of another office legitimately adds themes and regions to,
 	// changes the settings of, publishes terms for and reads the audit log of
@@ -185,7 +185,7 @@ func TestAdminMethodsEnforceWhoAdministersWhat(t *testing.T) {
 			t.Errorf("%s by the office's admin changed nothing", a.name)
 		}
 	}
-	if err := db.UpdateOffice(ctx, northAdmin, counselling.OfficeSettings{Name: "North renamed", AnswerTime: "soon",
+	if err := db.UpdateOffice(ctx, northAdmin, counselling.OfficeSettings{Name: "North renamed",
 		Retention: counselling.DefaultRetention}); err != nil {
 		t.Fatal(err)
 	}

@@ -134,7 +134,7 @@ func (db *DB) withHours(ctx context.Context, o *counselling.Office) error {
 	if err != nil {
 		return err
 	}
-	o.Hours, o.TimeZone = d.Hours, d.TimeZone
+	o.Hours, o.TimeZone, o.Promise = d.Hours, d.TimeZone, d.Promise
 	return nil
 }
 

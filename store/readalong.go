@@ -65,13 +65,15 @@ func (db *DB) NoteReadAlong(ctx context.Context, c counselling.Caller, id string
 	cond, args := scopeSQL(scope)
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		var officeID int64
-		err := tx.QueryRowContext(ctx, `SELECT t.office_id FROM threads t WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&officeID)
+		var holder sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT t.office_id, t.counsellor_id FROM threads t WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&officeID, &holder)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("The chat")
 		}
 		if err != nil {
 			return fmt.Errorf("find chat to read along: %w", err)
 		}
-		return db.audit(ctx, tx, officeID, c.AccountID, "chat read along", id, "")
+		// The entry names the chat's counsellor, never the help-seeker.
+		return db.audit(ctx, tx, officeID, c.AccountID, "chat read along", holder.String, "")
 	})
 }

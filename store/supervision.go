@@ -32,11 +32,13 @@ func (db *DB) openSupervision(ctx context.Context, tx *sql.Tx, id string, office
 	}
 	// Supervisors may read the conversation from now on: the widening of
 	// their read scope is in the audit log, like each reading and the close.
-	var actor string
+	// The audit log names the counsellor the item is about, never anything
+	// of the help-seeker's.
+	actor := automaticActor
 	if kind == counselling.SupervisionRequested {
 		actor = counsellorID
 	}
-	return true, db.audit(ctx, tx, officeID, actor, "conversation opened to supervisors", id, "")
+	return true, db.audit(ctx, tx, officeID, actor, "conversation opened to supervisors", counsellorID, "")
 }
 
 // RequestSupervision puts a conversation the caller holds in the supervisors'
@@ -104,7 +106,7 @@ func (db *DB) CloseSupervision(ctx context.Context, c counselling.Caller, thread
 			db.now().Unix(), c.AccountID, sealed, itemID); err != nil {
 			return fmt.Errorf("close supervision item: %w", err)
 		}
-		return db.audit(ctx, tx, h.officeID, c.AccountID, "supervision closed; reading ends", itemID, "")
+		return db.audit(ctx, tx, h.officeID, c.AccountID, "supervision closed; reading ends", counsellor.String, "")
 	})
 }
 
@@ -126,7 +128,7 @@ func (db *DB) noteSupervisionRead(ctx context.Context, tx *sql.Tx, c counselling
 	if _, err := tx.ExecContext(ctx, `UPDATE supervision_items SET read_at = ? WHERE id = ? AND read_at IS NULL`, db.now().Unix(), itemID); err != nil {
 		return fmt.Errorf("mark supervision read: %w", err)
 	}
-	return db.audit(ctx, tx, t.OfficeID, c.AccountID, "conversation read under supervision", itemID, "")
+	return db.audit(ctx, tx, t.OfficeID, c.AccountID, "conversation read under supervision", t.CounsellorID, "")
 }
 
 // ThreadSupervision lists the supervision items of a conversation the caller

@@ -134,6 +134,11 @@ func catalogue(t *testing.T) []string {
 		add(th.Name)
 	}
 	add(counselling.DefaultAnswerTime)
+	for _, p := range []counselling.Promise{{Amount: 1, Unit: counselling.PromiseHours}, {Amount: 2, Unit: counselling.PromiseHours},
+		{Amount: 1, Unit: counselling.PromiseWorkingDays}, {Amount: 2, Unit: counselling.PromiseWorkingDays}} {
+		id, _ := p.Phrase()
+		add(id)
+	}
 	for _, st := range counselling.InboxStatuses {
 		add(templates.InboxStatusLabel(st))
 	}

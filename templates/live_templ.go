@@ -21,7 +21,7 @@ type LiveData struct {
 	// ThemeAvailable says, per theme slug, whether someone available now
 	// counsels it; never who.
 	ThemeAvailable map[string]bool
-	AnswerTime     string
+	Promise        counselling.Promise
 	Form           Form
 	// Registered: the visitor has an account, so mail is one click away.
 	Registered bool
@@ -129,9 +129,9 @@ func Live(p Page, d LiveData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var7 string
-				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "You can write to us instead; we usually answer {{.AnswerTime}}.", "AnswerTime", T(ctx, d.AnswerTime)))
+				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "You can write to us instead; we usually answer {{.AnswerTime}}.", "AnswerTime", AnswerWithin(ctx, d.Promise)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/live.templ`, Line: 35, Col: 116}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/live.templ`, Line: 35, Col: 124}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 				if templ_7745c5c3_Err != nil {

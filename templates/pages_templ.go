@@ -72,9 +72,9 @@ func Landing(p Page, office *counselling.Office, registerURL string) templ.Compo
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var4 string
-			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "Confidant is a counselling office you write to. Trained counsellors of {{.Office}} read what you write and answer you, {{.AnswerTime}}.", "Office", office.Name, "AnswerTime", T(ctx, office.AnswerTime)))
+			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "Confidant is a counselling office you write to. Trained counsellors of {{.Office}} read what you write and answer you, {{.AnswerTime}}.", "Office", office.Name, "AnswerTime", AnswerWithin(ctx, office.Promise)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 13, Col: 215}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 13, Col: 223}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
@@ -2128,7 +2128,7 @@ func emailHint(mailOn bool) string {
 // HelpData is what the help page shows.
 type HelpData struct {
 	EmergencyNumber string
-	AnswerTime      string
+	Promise         counselling.Promise
 	LiveNow         bool
 	LoggedIn        bool
 	Hours           [7]counselling.DayHours
@@ -2323,9 +2323,9 @@ func Help(p Page, d HelpData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var133 string
-			templ_7745c5c3_Var133, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "You can write to a counsellor at any time. We usually answer {{.AnswerTime}}.", "AnswerTime", T(ctx, d.AnswerTime)))
+			templ_7745c5c3_Var133, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "You can write to a counsellor at any time. We usually answer {{.AnswerTime}}.", "AnswerTime", AnswerWithin(ctx, d.Promise)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 339, Col: 131}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 339, Col: 139}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var133))
 			if templ_7745c5c3_Err != nil {

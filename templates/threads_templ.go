@@ -670,9 +670,9 @@ func TextArea(f Form, name, label, hint string) templ.Component {
 
 // SeekerThreadData is one conversation as the help-seeker sees it.
 type SeekerThreadData struct {
-	Thread     *counselling.Thread
-	AnswerTime string
-	Form       Form
+	Thread  *counselling.Thread
+	Promise counselling.Promise
+	Form    Form
 	// Message confirms what the help-seeker just did.
 	Message string
 	Workday SeekerWorkday
@@ -763,9 +763,9 @@ func SeekerThread(p Page, d SeekerThreadData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var39 string
-				templ_7745c5c3_Var39, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "We have received your message. We usually answer {{.AnswerTime}}.", "AnswerTime", T(ctx, d.AnswerTime)))
+				templ_7745c5c3_Var39, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "We have received your message. We usually answer {{.AnswerTime}}.", "AnswerTime", AnswerWithin(ctx, d.Promise)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/threads.templ`, Line: 138, Col: 118}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/threads.templ`, Line: 138, Col: 126}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var39))
 				if templ_7745c5c3_Err != nil {

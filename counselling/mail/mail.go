@@ -271,7 +271,8 @@ func (w *Worker) send(ctx context.Context, n counselling.Outgoing) error {
 		return err
 	}
 	subject, body := counselling.NoticeText(n.Kind)
-	data := map[string]any{"AnswerTime": w.translate(n.Lang, office.AnswerTime, nil), "LoginURL": w.loginURL}
+	within, count := office.Promise.Phrase()
+	data := map[string]any{"AnswerTime": w.translate(n.Lang, within, count), "LoginURL": w.loginURL}
 	if n.Link != "" {
 		data["Link"] = w.baseURL + "/recover/" + n.Link
 	}

@@ -12,7 +12,7 @@ import (
 
 func settingsForm(o *counselling.Office) templates.Form {
 	v := map[string]string{
-		"name": o.Name, "answer_time": o.AnswerTime, "emergency_number": o.EmergencyNumber,
+		"name": o.Name, "emergency_number": o.EmergencyNumber,
 		"retain_mail_months":      strconv.Itoa(o.Retention.MailMonths),
 		"inactive_account_months": strconv.Itoa(o.Retention.InactiveAccountMonths),
 		"chat_transcript_months":  strconv.Itoa(o.Retention.ChatTranscriptMonths),
@@ -76,7 +76,7 @@ func (s *Server) saveSettings(c echo.Context) error {
 	if err == nil {
 		num := func(name string) int { n, _ := strconv.Atoi(form.Get(name)); return n }
 		err = s.db.UpdateOffice(c.Request().Context(), s.callerOf(c), counselling.OfficeSettings{
-			Name: form.Get("name"), AnswerTime: form.Get("answer_time"), EmergencyNumber: form.Get("emergency_number"),
+			Name: form.Get("name"), EmergencyNumber: form.Get("emergency_number"),
 			Retention: counselling.RetentionRules{MailMonths: num("retain_mail_months"), WipeMailYearEnd: form.Get("wipe_mail_year_end") != "",
 				InactiveAccountMonths: num("inactive_account_months"), ChatTranscriptMonths: num("chat_transcript_months")},
 		})

@@ -23,7 +23,7 @@ func (s *Server) help(c echo.Context) error {
 	}
 	sess := sessionOf(c)
 	return s.render(c, http.StatusOK, templates.Help(s.page(c, "Help now"), templates.HelpData{
-		EmergencyNumber: office.EmergencyNumber, AnswerTime: office.AnswerTime, LiveNow: len(available) > 0,
+		EmergencyNumber: office.EmergencyNumber, Promise: office.Promise, LiveNow: len(available) > 0,
 		LoggedIn: sess != nil && !sess.Guest, Hours: office.Hours, TimeZone: office.TimeZone,
 	}))
 }

@@ -79,7 +79,7 @@ func (s *Server) renderLive(c echo.Context, status int, f templates.Form) error 
 		return err
 	}
 	return s.render(c, status, templates.Live(s.livePage(c, "Live chat"), templates.LiveData{
-		Themes: themes, Available: len(available) > 0, ThemeAvailable: available, AnswerTime: office.AnswerTime, Form: f,
+		Themes: themes, Available: len(available) > 0, ThemeAvailable: available, Promise: office.Promise, Form: f,
 		Registered: sess != nil && counselling.MayUseAccountPages(counselling.CallerOf(sess)),
 		Booking:    booking,
 	}))

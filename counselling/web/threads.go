@@ -111,7 +111,7 @@ func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f tem
 	if err != nil {
 		return err
 	}
-	d := templates.SeekerThreadData{Thread: t, AnswerTime: office.AnswerTime, Form: f, Workday: wd}
+	d := templates.SeekerThreadData{Thread: t, Promise: office.Promise, Form: f, Workday: wd}
 	if status == http.StatusOK && s.confirmation(c) == "sent" {
 		d.Message = "Your message was sent."
 	}
