@@ -150,6 +150,11 @@ func (s *Server) threadAction(action func(c echo.Context, caller counselling.Cal
 			to, err = action(c, s.callerOf(c), id, form)
 		}
 		if err != nil {
+			// A reply or note to a conversation that was handed on,
+			// reassigned or deleted while it was written is shown back.
+			if text := first(form, "body"); counselling.ErrorCode(err) == counselling.ENotFound && strings.TrimSpace(text) != "" {
+				return s.render(c, http.StatusNotFound, templates.TextKept(s.page(c, "Your text was not sent"), counselling.ErrorMessage(err), text, "/inbox"))
+			}
 			if !showsForm(err) {
 				return err
 			}
