@@ -249,7 +249,7 @@ var (
 var textParams = map[string]bool{
 	"Fragment.threadID": true, "Emergency.number": true, "messageItem.seekerName": true,
 	"Landing.registerURL": true, "TermsNote.textLang": true, "Terms.text": true, "Terms.textLang": true,
-	"fieldError.name": true,
+	"fieldError.name": true, "TextKept.text": true,
 }
 
 // TestComponentsTranslateTheirTextParameters fails where a component prints a
