@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test generate lint bench floods build e2e seed observatory mutants tlscheck fuzz crashtest securitycheck
+.PHONY: run test test-postgres generate lint bench floods build e2e seed observatory mutants tlscheck fuzz crashtest securitycheck
 
 # ADDR is where `make run` listens: make run ADDR=127.0.0.1:9090
 ADDR ?= 127.0.0.1:8080
@@ -15,6 +15,10 @@ run:
 ## test: run every test against real SQLite files in temporary folders
 test:
 	$(GO) test -count=1 ./...
+
+## test-postgres: the store, web and live tests (and the other packages that open a store) again on PostgreSQL: a throwaway cluster in a temporary folder (installs PostgreSQL with apt-get when missing)
+test-postgres:
+	bash scripts/test-postgres.sh
 
 ## generate: regenerate the templ components (commit the result)
 generate:

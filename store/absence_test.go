@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -124,12 +123,7 @@ func TestStandInAnswersDuringTheAbsenceOnly(t *testing.T) {
 // would.
 func enrolAll(t *testing.T, db *storetest.DB) {
 	t.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.Exec(`UPDATE accounts SET password_hash = 'x', totp_secret = x'00' WHERE kind = 'staff'`); err != nil {
+	if _, err := db.Raw(t).Exec(`UPDATE accounts SET password_hash = 'x', totp_secret = ? WHERE kind = 'staff'`, []byte{0}); err != nil {
 		t.Fatal(err)
 	}
 }

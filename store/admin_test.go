@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -251,22 +250,24 @@ func TestPublishTermsIsRecordedOrNotPublished(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := staffCaller(t, db, main.ID, counselling.RoleAdmin, "Main Admin")
-	raw, err := sql.Open("sqlite3", "file:"+db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := db.Raw(t)
 	// The audit log refuses entries, as a full disk might at that moment.
-	if _, err := raw.Exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
+	refuse, allow := `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'refused'); END`, `DROP TRIGGER refuse_audit`
+	if db.Postgres() {
+		refuse = `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+			CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse()`
+		allow = `DROP TRIGGER refuse_audit ON audit_log`
+	}
+	if _, err := raw.Exec(refuse); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.PublishTermsBy(ctx, admin, "en", "Terms nobody recorded."); err == nil {
 		t.Fatal("terms were published although their audit entry failed")
 	}
-	if n := db.Count(t, `SELECT count(*) FROM terms_versions WHERE instr(text, 'nobody recorded') > 0`); n != 0 {
+	if n := db.Count(t, `SELECT count(*) FROM terms_versions WHERE text LIKE '%nobody recorded%'`); n != 0 {
 		t.Fatal("unrecorded terms were published")
 	}
-	if _, err := raw.Exec(`DROP TRIGGER refuse_audit`); err != nil {
+	if _, err := raw.Exec(allow); err != nil {
 		t.Fatal(err)
 	}
 	version, err := db.PublishTermsBy(ctx, admin, "en", "Recorded terms.")

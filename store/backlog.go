@@ -13,15 +13,15 @@ func (db *DB) Backlog(ctx context.Context) (counselling.Backlog, error) {
 	var b counselling.Backlog
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT
-				coalesce(sum(channel = 'mail'), 0), coalesce(sum(channel = 'chat'), 0)
+				count(CASE WHEN channel = 'mail' THEN 1 END), count(CASE WHEN channel = 'chat' THEN 1 END)
 			FROM threads WHERE status = 'open'`).Scan(&b.MailQueue, &b.LiveQueue); err != nil {
 			return fmt.Errorf("count queues: %w", err)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT
-				coalesce(sum(kind != ? AND sent_at IS NULL AND given_up_at IS NULL), 0),
-				coalesce(sum(kind = ? AND sent_at IS NULL AND given_up_at IS NULL), 0),
-				coalesce(sum(kind != ? AND given_up_at IS NOT NULL), 0),
-				coalesce(sum(kind = ? AND given_up_at IS NOT NULL), 0)
+				count(CASE WHEN kind != ? AND sent_at IS NULL AND given_up_at IS NULL THEN 1 END),
+				count(CASE WHEN kind = ? AND sent_at IS NULL AND given_up_at IS NULL THEN 1 END),
+				count(CASE WHEN kind != ? AND given_up_at IS NOT NULL THEN 1 END),
+				count(CASE WHEN kind = ? AND given_up_at IS NOT NULL THEN 1 END)
 			FROM outbox`, pushKind, pushKind, pushKind, pushKind).Scan(&b.OutboxMail, &b.OutboxPush, &b.GivenUpMail, &b.GivenUpPush); err != nil {
 			return fmt.Errorf("count outbox: %w", err)
 		}

@@ -73,7 +73,7 @@ func (db *DB) BlockSeeker(ctx context.Context, c counselling.Caller, threadID, r
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO blocks (id, account_id, office_id, blocked_by, reason, created_at)
-			SELECT ?, id, office_id, ?, ?, ? FROM accounts WHERE id = ? AND kind = 'seeker' AND NOT guest`,
+			SELECT ?, id, office_id, ?, ?, ? FROM accounts WHERE id = ? AND kind = 'seeker' AND guest = 0`,
 			id, c.AccountID, sealed, db.now().Unix(), h.seekerID)
 		if isUniqueViolation(err) {
 			return errAlreadyBlocked
@@ -203,7 +203,7 @@ func (db *DB) DeleteOnRequest(ctx context.Context, c counselling.Caller, nicknam
 	var d *counselling.Deletion
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		var accountID string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE nickname_index = ? AND office_id = ? AND kind = 'seeker' AND NOT guest`,
+		err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE nickname_index = ? AND office_id = ? AND kind = 'seeker' AND guest = 0`,
 			db.nicknameIndex(normalized), c.OfficeID).Scan(&accountID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNoSuchSeeker

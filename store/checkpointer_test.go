@@ -16,7 +16,7 @@ import (
 // background checkpointer: soon after a write, the database file alone (its
 // WAL set aside) holds it, though no write of ours checkpointed.
 func TestBackgroundCheckpointCopiesTheWAL(t *testing.T) {
-	db := storetest.MustOpenDB(t)
+	db := storetest.MustOpenSQLite(t)
 	ctx := context.Background()
 	for i := range 20 {
 		if _, err := db.CreateOffice(ctx, fmt.Sprintf("branch-%d", i), fmt.Sprintf("Branch %d", i)); err != nil {

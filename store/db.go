@@ -1,11 +1,11 @@
-// Package store keeps Confidant's data in one SQLite file. It implements the
-// domain's storage, applies the embedded numbered migrations at start, and seals
-// every personal field and message through the vault package before it reaches
-// SQLite.
+// Package store keeps Confidant's data in one SQLite file, or in a PostgreSQL
+// database (engine.go says what differs). It implements the domain's storage,
+// applies the embedded numbered migrations at start, and seals every personal
+// field and message through the vault package before it reaches the database.
 //
-// There is one writer connection, so writes queue in Go rather than fighting over
-// SQLite's lock, and a pool of read-only connections that WAL mode lets run beside
-// the writer. Each exported method is one transaction.
+// On SQLite there is one writer connection, so writes queue in Go rather than
+// fighting over SQLite's lock, and a pool of read-only connections that WAL mode
+// lets run beside the writer. Each exported method is one transaction.
 package store
 
 import (
@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -32,7 +33,7 @@ import (
 	"confidant/counselling"
 	"confidant/counselling/vault"
 
-	"github.com/mattn/go-sqlite3"
+	_ "github.com/mattn/go-sqlite3"
 )
 
 //go:embed migrations/*.sql
@@ -43,6 +44,7 @@ const FileName = "confidant.db"
 
 // DB is the store.
 type DB struct {
+	eng   engine
 	write *sql.DB
 	// The queue of writes waiting for the writer (see writeTx).
 	writeMu    sync.Mutex
@@ -93,6 +95,10 @@ type Options struct {
 	lastMigration int
 }
 
+// Newest reports whether the options open a store at the newest schema (and
+// not, as migration tests do, at an older one).
+func (o Options) Newest() bool { return o.lastMigration == 0 }
+
 // busyTimeout is how long a connection waits for a lock before giving up.
 const busyTimeout = 5 * time.Second
 
@@ -115,8 +121,12 @@ func dsn(path string, readOnly bool) string {
 }
 
 // Open opens (creating if needed) the database at path, migrates it, and checks
-// that keys belong to it.
+// that keys belong to it. path is a SQLite file, or the postgres:// URL of a
+// PostgreSQL database.
 func Open(ctx context.Context, path string, keys *vault.Keyring, opts Options) (*DB, error) {
+	if IsPostgres(path) {
+		return openPostgresStore(ctx, path, keys, opts)
+	}
 	// SQLite gives the WAL and shared-memory files the database file's mode, so
 	// creating it owner-only keeps all three private.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
@@ -124,14 +134,7 @@ func Open(ctx context.Context, path string, keys *vault.Keyring, opts Options) (
 		return nil, fmt.Errorf("create database file: %w", err)
 	}
 	f.Close()
-	db := &DB{keys: keys, clock: opts.Clock, rand: opts.Rand, path: path, lastMigration: opts.lastMigration,
-		log: slog.Default(), checkpointPatience: cmp.Or(opts.CheckpointPatience, checkpointPatience), closing: make(chan struct{})}
-	if db.clock == nil {
-		db.clock = counselling.SystemClock{}
-	}
-	if db.rand == nil {
-		db.rand = rand.Reader
-	}
+	db := newDB(path, keys, opts)
 	if db.write, err = sql.Open("sqlite3", dsn(path, false)); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -154,16 +157,73 @@ func Open(ctx context.Context, path string, keys *vault.Keyring, opts Options) (
 	readers := max(4, runtime.GOMAXPROCS(0))
 	db.read.SetMaxOpenConns(readers)
 	db.read.SetMaxIdleConns(readers)
-	if err := db.checkKeys(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := db.ensureDefaultOffice(ctx); err != nil {
-		db.Close()
+	if err := db.ready(ctx); err != nil {
 		return nil, err
 	}
 	if err := db.startCheckpointer(); err != nil {
 		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// newDB is a store not yet connected.
+func newDB(path string, keys *vault.Keyring, opts Options) *DB {
+	db := &DB{keys: keys, clock: opts.Clock, rand: opts.Rand, path: path, lastMigration: opts.lastMigration,
+		log: slog.Default(), checkpointPatience: cmp.Or(opts.CheckpointPatience, checkpointPatience), closing: make(chan struct{})}
+	if db.clock == nil {
+		db.clock = counselling.SystemClock{}
+	}
+	if db.rand == nil {
+		db.rand = rand.Reader
+	}
+	return db
+}
+
+// ready checks the keys and makes the default office; it closes the store
+// if either fails.
+func (db *DB) ready(ctx context.Context) error {
+	if err := db.checkKeys(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	if err := db.ensureDefaultOffice(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	return nil
+}
+
+// postgresConns is how many connections a node keeps to PostgreSQL for
+// writes, and as many again for reads. The pools are apart, as SQLite's
+// writer and readers are, so that a write that reads on the side never
+// waits for a connection that other writes hold.
+const postgresConns = 8
+
+func openPostgresStore(ctx context.Context, url string, keys *vault.Keyring, opts Options) (*DB, error) {
+	db := newDB(url, keys, opts)
+	db.eng = enginePostgres
+	var err error
+	if db.write, err = openPostgres(url); err != nil {
+		return nil, err
+	}
+	db.write.SetMaxOpenConns(postgresConns)
+	db.write.SetMaxIdleConns(postgresConns)
+	if err := db.write.PingContext(ctx); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	if db.read, err = openPostgres(url); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	db.read.SetMaxOpenConns(postgresConns)
+	db.read.SetMaxIdleConns(postgresConns)
+	if err := db.ready(ctx); err != nil {
 		return nil, err
 	}
 	return db, nil
@@ -184,10 +244,12 @@ func (db *DB) Close() error {
 	if db.ckpt != nil {
 		errs = append(errs, db.ckpt.Close())
 	}
-	if db.read != nil {
+	if db.read != nil && db.read != db.write {
 		errs = append(errs, db.read.Close())
 	}
-	if db.write != nil {
+	if db.write != nil && db.eng == enginePostgres {
+		errs = append(errs, db.write.Close())
+	} else if db.write != nil {
 		_, err := db.write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		errs = append(errs, err, db.write.Close())
 	}
@@ -199,17 +261,28 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.read.PingContext(ctx)
 }
 
-// Path is the database file.
+// Path is the database file, or the URL of the PostgreSQL database.
 func (db *DB) Path() string { return db.path }
 
 func (db *DB) now() time.Time { return db.clock.Now() }
 
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+	if db.eng == enginePostgres {
+		// Nodes that start together migrate one after the other.
+		unlock, err := db.lockCluster(ctx, "migrate", true)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	if _, err := db.write.ExecContext(ctx, db.eng.migrationsTable()); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
-	entries, err := migrations.ReadDir("migrations")
+	files, err := db.eng.migrationFiles()
+	if err != nil {
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	entries, err := fs.ReadDir(files, ".")
 	if err != nil {
 		return fmt.Errorf("read migrations: %w", err)
 	}
@@ -226,14 +299,14 @@ func (db *DB) migrate(ctx context.Context) error {
 		if db.lastMigration > 0 && version > db.lastMigration {
 			break
 		}
-		if err := db.applyMigration(ctx, version, name); err != nil {
+		if err := db.applyMigration(ctx, files, version, name); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (db *DB) applyMigration(ctx context.Context, version int, name string) error {
+func (db *DB) applyMigration(ctx context.Context, files fs.FS, version int, name string) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
@@ -242,7 +315,7 @@ func (db *DB) applyMigration(ctx context.Context, version int, name string) erro
 		if n > 0 {
 			return nil
 		}
-		body, err := migrations.ReadFile("migrations/" + name)
+		body, err := fs.ReadFile(files, name)
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", name, err)
 		}
@@ -307,6 +380,9 @@ func (db *DB) checkKeys(ctx context.Context) error {
 // acknowledged writes a second the disk allows. writeTx returns only once its
 // own write is durable or has failed.
 func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if db.eng == enginePostgres {
+		return storageFull(db.writeTxPostgres(ctx, fn))
+	}
 	req := &writeRequest{fn: fn, done: make(chan error, 1)}
 	db.writeMu.Lock()
 	db.writeQueue = append(db.writeQueue, req)
@@ -319,7 +395,11 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if lead {
 		go db.commitQueued()
 	}
-	err := <-req.done
+	return storageFull(<-req.done)
+}
+
+// storageFull turns a full disk into ErrStorageFull.
+func storageFull(err error) error {
 	if isStorageFull(err) {
 		return &counselling.Error{Code: counselling.EUnavailable, Message: ErrStorageFull.Message, Err: err}
 	}
@@ -331,12 +411,6 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // again as soon as space returns; the office needs no restart.
 var ErrStorageFull = counselling.Errorf(counselling.EUnavailable,
 	"The office cannot save anything right now because its storage is full. Nothing was saved and your text is still here. Please try again later.")
-
-// isStorageFull reports whether err is SQLite's "database or disk is full".
-func isStorageFull(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
-}
 
 type writeRequest struct {
 	fn   func(*sql.Tx) error
@@ -432,7 +506,7 @@ func (db *DB) commitBatch(batch []*writeRequest) {
 // readTx runs fn in one read transaction on the read pool, so every query in it
 // sees the same snapshot.
 func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTx(ctx, db.eng.readOptions())
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
@@ -459,11 +533,6 @@ func validID(s string) bool {
 	}
 	_, err := idEncoding.DecodeString(s)
 	return err == nil
-}
-
-func isUniqueViolation(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
 }
 
 func unixOrZero(v sql.NullInt64) time.Time {

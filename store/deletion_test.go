@@ -87,7 +87,7 @@ func deletableAccount(t *testing.T, db *storetest.DB) (string, map[string][]byte
 }
 
 func TestDeletedCiphertextLeavesNoBytesInDatabaseOrWAL(t *testing.T) {
-	db := storetest.MustOpenDB(t)
+	db := storetest.MustOpenSQLite(t)
 	id, sealed := deletableAccount(t, db)
 	if _, err := db.DeleteAccount(context.Background(), id); err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestDeletedCiphertextLeavesNoBytesInDatabaseOrWAL(t *testing.T) {
 }
 
 func TestSecureDeleteIsOnForEveryConnection(t *testing.T) {
-	db := storetest.MustOpenDB(t)
+	db := storetest.MustOpenSQLite(t)
 	on, err := db.SecureDeleteOnEveryConnection(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func TestSecureDeleteIsOnForEveryConnection(t *testing.T) {
 
 func TestDeletionCheckpointWaitsForAnOpenReader(t *testing.T) {
 	t.Parallel()
-	db := storetest.MustOpenDB(t)
+	db := storetest.MustOpenSQLite(t)
 	ctx := context.Background()
 	id, sealed := deletableAccount(t, db)
 
@@ -227,7 +227,7 @@ func (l *lockedBuffer) String() string {
 // anyone.
 func TestDeletionOutlastedByAReaderStillSucceeds(t *testing.T) {
 	t.Parallel()
-	db := storetest.MustOpenDB(t, func(o *store.Options) { o.CheckpointPatience = 300 * time.Millisecond })
+	db := storetest.MustOpenSQLite(t, func(o *store.Options) { o.CheckpointPatience = 300 * time.Millisecond })
 	logs := &lockedBuffer{}
 	db.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
 	ctx := context.Background()

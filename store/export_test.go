@@ -81,3 +81,9 @@ func OptionsUpTo(o Options, version int) Options {
 	o.lastMigration = version
 	return o
 }
+
+// SchemaColumns lists every table's columns as table.column.
+func (db *DB) SchemaColumns(ctx context.Context) ([]string, error) { return db.schemaColumns(ctx) }
+
+// Rebind is the PostgreSQL form of a query.
+func Rebind(query string) string { return rebind(query) }

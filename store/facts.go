@@ -84,8 +84,8 @@ func (db *DB) tallyNewFact(ctx context.Context, tx *sql.Tx, officeID int64, year
 func (db *DB) tally(ctx context.Context, tx *sql.Tx, officeID int64, year int, dim, value string, contacts, seekerMsgs, staffMsgs int) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO fact_tallies (office_id, year, dimension, value, contacts, seeker_messages, staff_messages)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (office_id, year, dimension, value) DO UPDATE SET
-		contacts = contacts + excluded.contacts, seeker_messages = seeker_messages + excluded.seeker_messages,
-		staff_messages = staff_messages + excluded.staff_messages`, officeID, year, dim, value, contacts, seekerMsgs, staffMsgs)
+		contacts = fact_tallies.contacts + excluded.contacts, seeker_messages = fact_tallies.seeker_messages + excluded.seeker_messages,
+		staff_messages = fact_tallies.staff_messages + excluded.staff_messages`, officeID, year, dim, value, contacts, seekerMsgs, staffMsgs)
 	if err != nil {
 		return fmt.Errorf("tally %s: %w", dim, err)
 	}
@@ -94,7 +94,7 @@ func (db *DB) tally(ctx context.Context, tx *sql.Tx, officeID int64, year int, d
 
 func (db *DB) tallyTheme(ctx context.Context, tx *sql.Tx, officeID int64, year, month int, themeID int64, delta int) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO fact_theme_months (office_id, year, theme_id, month, contacts) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (office_id, year, theme_id, month) DO UPDATE SET contacts = contacts + excluded.contacts`,
+		ON CONFLICT (office_id, year, theme_id, month) DO UPDATE SET contacts = fact_theme_months.contacts + excluded.contacts`,
 		officeID, year, themeID, month, delta)
 	if err != nil {
 		return fmt.Errorf("tally theme: %w", err)

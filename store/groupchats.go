@@ -462,11 +462,11 @@ func (p *purger) groupChats(ctx context.Context, o counselling.Office, rule stri
 			return err
 		}
 	}
-	if _, err := p.chunked(ctx, `DELETE FROM group_messages WHERE rowid IN (SELECT m.rowid FROM group_messages m
+	if _, err := p.chunked(ctx, `DELETE FROM group_messages WHERE id IN (SELECT m.id FROM group_messages m
 		JOIN group_chats g ON g.id = m.group_id WHERE g.`+expired+` LIMIT ?)`, o.ID, cutoff.Unix()); err != nil {
 		return err
 	}
-	n, err := p.chunked(ctx, `DELETE FROM group_chats WHERE rowid IN (SELECT rowid FROM group_chats WHERE `+expired+` LIMIT ?)`,
+	n, err := p.chunked(ctx, `DELETE FROM group_chats WHERE id IN (SELECT id FROM group_chats WHERE `+expired+` LIMIT ?)`,
 		o.ID, cutoff.Unix())
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 
 	"confidant/counselling"
@@ -34,12 +33,7 @@ func TestHandoverOnlyToColleaguesWhoMayReceive(t *testing.T) {
 	}
 	// Staff created by the store alone have not enrolled; mark them enrolled
 	// as accepting the invite would.
-	raw, err := sql.Open("sqlite3", "file:"+db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.Exec(`UPDATE accounts SET password_hash = 'x', totp_secret = x'00' WHERE kind = 'staff'`); err != nil {
+	if _, err := db.Raw(t).Exec(`UPDATE accounts SET password_hash = 'x', totp_secret = ? WHERE kind = 'staff'`, []byte{0}); err != nil {
 		t.Fatal(err)
 	}
 	invited := staffCaller(t, db, main.ID, counselling.RoleCounsellor, "Invited Only")

@@ -17,7 +17,7 @@ const automaticActor = "confidant"
 // An admin who waits for a second admin's approval counts as disabled: they
 // cannot log in until approved.
 const credentialColumns = `id, kind, role, office_id, password_hash, failed_logins, failed_since, last_failed_at,
-	disabled OR awaiting_approval, totp_secret IS NOT NULL`
+	disabled = 1 OR awaiting_approval = 1, totp_secret IS NOT NULL`
 
 func scanCredentials(row *sql.Row) (*counselling.Credentials, error) {
 	var c counselling.Credentials

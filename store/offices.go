@@ -40,12 +40,9 @@ func (db *DB) createOffice(ctx context.Context, tx *sql.Tx, slug, name string) (
 		cols += ", emergency_number"
 		args = append(args, counselling.DefaultEmergencyNumber)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO offices (`+cols+`) VALUES (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
-	if err != nil {
-		return 0, fmt.Errorf("create office: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO offices (`+cols+`) VALUES (?`+strings.Repeat(", ?", len(args)-1)+`) RETURNING id`,
+		args...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("create office: %w", err)
 	}
 	terms := `INSERT INTO terms_versions (office_id, version, text, published_at) VALUES (?, 1, ?, ?)`
@@ -224,7 +221,7 @@ func (db *DB) AddPageViews(ctx context.Context, counts map[[2]string]int) error 
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		for k, n := range counts {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO page_views (day, route, views) VALUES (?, ?, ?)
-				ON CONFLICT (day, route) DO UPDATE SET views = views + excluded.views`, k[0], k[1], n); err != nil {
+				ON CONFLICT (day, route) DO UPDATE SET views = page_views.views + excluded.views`, k[0], k[1], n); err != nil {
 				return fmt.Errorf("add page views: %w", err)
 			}
 		}

@@ -52,7 +52,7 @@ func (db *DB) enqueueWith(ctx context.Context, tx *sql.Tx, officeID int64, accou
 		return err
 	}
 	var id int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM outbox`).Scan(&id); err != nil {
+	if err := tx.QueryRowContext(ctx, db.eng.nextID("outbox")).Scan(&id); err != nil {
 		return fmt.Errorf("next outbox id: %w", err)
 	}
 	rowSealer := sealer{key: key, table: "outbox", row: strconv.FormatInt(id, 10)}
@@ -76,56 +76,88 @@ func (db *DB) enqueueWith(ctx context.Context, tx *sql.Tx, officeID int64, accou
 // their addresses (or devices' subscriptions) decrypted for the sender. Mails
 // are among them only when mails is true: an office without a mail server
 // still sends to devices.
+//
+// On PostgreSQL the outbox workers of several nodes ask at once: each claims
+// the notifications it returns, putting their next attempt claimLease ahead,
+// so that no other node sends them meanwhile; sending records the outcome
+// (NoticeSent, NoticeFailed), and a node that dies before leaves them to
+// another once the lease is over.
 func (db *DB) DueNotices(ctx context.Context, limit int, mails bool) ([]counselling.Outgoing, error) {
 	var out []counselling.Outgoing
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.link, o.attempts, o.created_at, a.id, a.data_key, a.lang,
-				o.subscription_id, p.subscription
-			FROM outbox o JOIN accounts a ON a.id = o.account_id LEFT JOIN push_subscriptions p ON p.id = o.subscription_id
-			WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ? AND (? OR o.kind = ?)
-			ORDER BY o.next_attempt_at, o.id LIMIT ?`, db.now().Unix(), mails, string(counselling.NoticePush), limit)
-		if err != nil {
-			return fmt.Errorf("list due notices: %w", err)
+	if db.eng != enginePostgres {
+		err := db.readTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			out, err = db.dueNotices(ctx, tx, limit, mails)
+			return err
+		})
+		return out, err
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if out, err = db.dueNotices(ctx, tx, limit, mails); err != nil {
+			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var n counselling.Outgoing
-			var recipient, link, wrapped, subscription []byte
-			var accountID string
-			var created int64
-			var subscriptionID sql.NullInt64
-			if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &link, &n.Attempts, &created, &accountID, &wrapped, &n.Lang,
-				&subscriptionID, &subscription); err != nil {
-				return fmt.Errorf("read notice: %w", err)
+		lease := db.now().Add(claimLease).Unix()
+		for _, n := range out {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE id = ?`, lease, n.ID); err != nil {
+				return fmt.Errorf("claim notice: %w", err)
 			}
-			n.CreatedAt = time.Unix(created, 0).UTC()
-			key, err := db.keys.UnwrapDataKey(accountID, wrapped)
-			if err != nil {
-				return err
-			}
-			if n.Kind == counselling.NoticePush {
-				sub, err := openSubscription(key, subscriptionID.Int64, subscription)
-				if err != nil {
-					return err
-				}
-				n.SubscriptionID, n.Push = subscriptionID.Int64, &sub
-				out = append(out, n)
-				continue
-			}
-			rowSealer := sealer{key: key, table: "outbox", row: strconv.FormatInt(n.ID, 10)}
-			if n.Recipient, err = rowSealer.open("recipient", recipient); err != nil {
-				return err
-			}
-			if link != nil {
-				if n.Link, err = rowSealer.open("link", link); err != nil {
-					return err
-				}
-			}
-			out = append(out, n)
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
+}
+
+// claimLease is how long a notification a node's worker took stays its own.
+const claimLease = 2 * time.Minute
+
+func (db *DB) dueNotices(ctx context.Context, tx *sql.Tx, limit int, mails bool) ([]counselling.Outgoing, error) {
+	var out []counselling.Outgoing
+	rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.link, o.attempts, o.created_at, a.id, a.data_key, a.lang,
+			o.subscription_id, p.subscription
+		FROM outbox o JOIN accounts a ON a.id = o.account_id LEFT JOIN push_subscriptions p ON p.id = o.subscription_id
+		WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ? AND (? OR o.kind = ?)
+		ORDER BY o.next_attempt_at, o.id LIMIT ?`+db.eng.claimRows("o"), db.now().Unix(), mails, string(counselling.NoticePush), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list due notices: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n counselling.Outgoing
+		var recipient, link, wrapped, subscription []byte
+		var accountID string
+		var created int64
+		var subscriptionID sql.NullInt64
+		if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &link, &n.Attempts, &created, &accountID, &wrapped, &n.Lang,
+			&subscriptionID, &subscription); err != nil {
+			return nil, fmt.Errorf("read notice: %w", err)
+		}
+		n.CreatedAt = time.Unix(created, 0).UTC()
+		key, err := db.keys.UnwrapDataKey(accountID, wrapped)
+		if err != nil {
+			return nil, err
+		}
+		if n.Kind == counselling.NoticePush {
+			sub, err := openSubscription(key, subscriptionID.Int64, subscription)
+			if err != nil {
+				return nil, err
+			}
+			n.SubscriptionID, n.Push = subscriptionID.Int64, &sub
+			out = append(out, n)
+			continue
+		}
+		rowSealer := sealer{key: key, table: "outbox", row: strconv.FormatInt(n.ID, 10)}
+		if n.Recipient, err = rowSealer.open("recipient", recipient); err != nil {
+			return nil, err
+		}
+		if link != nil {
+			if n.Link, err = rowSealer.open("link", link); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 // NoticeSent records a delivered notification and forgets its address.

@@ -150,12 +150,13 @@ func (db *DB) Purge(ctx context.Context, sessions counselling.SessionPolicy, dry
 		{counselling.RuleOutbox, `sent_at IS NOT NULL OR given_up_at IS NOT NULL`, nil},
 	} {
 		table := map[string]string{counselling.RuleInvites: "invites", counselling.RuleSessions: "sessions", counselling.RuleOutbox: "outbox"}[g.rule]
+		key := map[string]string{"invites": "token_hash", "sessions": "token_hash", "outbox": "id"}[table]
 		var n int64
 		var err error
 		if dryRun {
 			n, err = p.count(ctx, `SELECT count(*) FROM `+table+` WHERE `+g.where, g.args...)
 		} else {
-			n, err = p.chunked(ctx, `DELETE FROM `+table+` WHERE rowid IN (SELECT rowid FROM `+table+` WHERE `+g.where+` LIMIT ?)`, g.args...)
+			n, err = p.chunked(ctx, `DELETE FROM `+table+` WHERE `+key+` IN (SELECT `+key+` FROM `+table+` WHERE `+g.where+` LIMIT ?)`, g.args...)
 		}
 		if err != nil {
 			return stats, err
@@ -210,11 +211,11 @@ func (p *purger) threads(ctx context.Context, o counselling.Office, channel, rul
 		}
 		in := "?" + strings.Repeat(", ?", len(ids)-1)
 		args := append(append([]any{}, ids...), cut)
-		if _, err := p.chunked(ctx, `DELETE FROM messages WHERE rowid IN (SELECT m.rowid FROM messages m JOIN threads t ON t.id = m.thread_id
+		if _, err := p.chunked(ctx, `DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m JOIN threads t ON t.id = m.thread_id
 			WHERE m.thread_id IN (`+in+`) AND t.last_activity_at < ? LIMIT ?)`, args...); err != nil {
 			return err
 		}
-		n, err := p.chunked(ctx, `DELETE FROM threads WHERE rowid IN (SELECT rowid FROM threads WHERE id IN (`+in+`) AND last_activity_at < ? LIMIT ?)`, args...)
+		n, err := p.chunked(ctx, `DELETE FROM threads WHERE id IN (SELECT id FROM threads WHERE id IN (`+in+`) AND last_activity_at < ? LIMIT ?)`, args...)
 		if err != nil {
 			return err
 		}
@@ -231,7 +232,7 @@ func (p *purger) guests(ctx context.Context, o counselling.Office, cutoff time.T
 	if p.dry {
 		return nil
 	}
-	_, err := p.chunked(ctx, `DELETE FROM accounts WHERE rowid IN (SELECT rowid FROM accounts WHERE `+where+` LIMIT ?)`, o.ID, cutoff.Unix())
+	_, err := p.chunked(ctx, `DELETE FROM accounts WHERE id IN (SELECT id FROM accounts WHERE `+where+` LIMIT ?)`, o.ID, cutoff.Unix())
 	return err
 }
 
@@ -323,7 +324,7 @@ func (p *purger) deleteInactive(ctx context.Context, o counselling.Office, cutof
 				return err
 			}
 		}
-		if _, err := p.chunked(ctx, `DELETE FROM messages WHERE rowid IN (SELECT m.rowid FROM threads t JOIN messages m ON m.thread_id = t.id
+		if _, err := p.chunked(ctx, `DELETE FROM messages WHERE id IN (SELECT m.id FROM threads t JOIN messages m ON m.thread_id = t.id
 			WHERE t.seeker_id = ? LIMIT ?)`, id); err != nil {
 			return err
 		}
@@ -339,6 +340,9 @@ func (p *purger) deleteInactive(ctx context.Context, o counselling.Office, cutof
 // a long moment now and then), and a connection of its own copies the WAL into
 // the database meanwhile, which in WAL mode runs beside the writer.
 func (db *DB) checkpointAside(ctx context.Context) (func(), error) {
+	if db.eng == enginePostgres {
+		return func() {}, nil
+	}
 	if _, err := db.write.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
 		return nil, fmt.Errorf("pause checkpoints: %w", err)
 	}

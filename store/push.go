@@ -108,7 +108,7 @@ func (db *DB) AddPushSubscription(ctx context.Context, accountID string, sub cou
 			kept--
 		}
 		var id int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM push_subscriptions`).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, db.eng.nextID("push_subscriptions")).Scan(&id); err != nil {
 			return fmt.Errorf("next push subscription id: %w", err)
 		}
 		sealed, err := sealer{key: key, table: "push_subscriptions", row: strconv.FormatInt(id, 10)}.seal("subscription", string(plain))

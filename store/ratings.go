@@ -112,7 +112,7 @@ func (db *DB) sample(ctx context.Context, tx *sql.Tx, officeID int64, counsellor
 	rows, err := tx.QueryContext(ctx, `SELECT r.thread_id, r.score, EXISTS (SELECT 1 FROM supervision_items si
 			WHERE si.thread_id = r.thread_id AND si.closed_at IS NULL)
 		FROM ratings r WHERE r.counsellor_id = ? AND r.side = 'seeker' AND r.office_id = ?
-		ORDER BY r.rated_at DESC, r.rowid DESC LIMIT ?`, counsellorID, officeID, s.Window)
+		ORDER BY r.rated_at DESC, `+db.eng.insertionOrder("r")+` DESC LIMIT ?`, counsellorID, officeID, s.Window)
 	if err != nil {
 		return fmt.Errorf("read recent ratings: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 // unsealed with a reason, and every declared column exists. A new column that
 // holds personal data cannot be added without saying how it is protected.
 func TestEveryBlobColumnIsDeclared(t *testing.T) {
-	db := storetest.MustOpenDB(t)
+	db := storetest.MustOpenSQLite(t)
 	rows, err := openRaw(t, db).Query(`SELECT m.name, p.name, p.type FROM sqlite_master m, pragma_table_info(m.name) p
 		WHERE m.type = 'table'`)
 	if err != nil {

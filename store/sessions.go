@@ -60,7 +60,7 @@ func (db *DB) Session(ctx context.Context, token string) (*counselling.Session, 
 	var role sql.NullString
 	var created, seen int64
 	err := db.read.QueryRowContext(ctx, `SELECT s.token_hash, s.account_id, a.kind, a.role, a.office_id, s.created_at,
-		s.last_seen_at, s.second_factor, a.trainee, a.kind = 'seeker' AND a.terms_version < o.terms_version AND NOT a.guest, a.lang, a.guest
+		s.last_seen_at, s.second_factor, a.trainee, a.kind = 'seeker' AND a.terms_version < o.terms_version AND a.guest = 0, a.lang, a.guest
 		FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN offices o ON o.id = a.office_id
 		WHERE s.token_hash = ? AND a.disabled = 0 AND a.awaiting_approval = 0`, hashToken(token)).
 		Scan(&s.TokenHash, &s.AccountID, &s.Kind, &role, &s.OfficeID, &created, &seen, &s.SecondFactor, &s.Trainee, &s.TermsOutdated, &s.Lang, &s.Guest)

@@ -174,7 +174,7 @@ func factRows(ctx context.Context, tx *sql.Tx, officeID int64, year int) ([]coun
 	var out []counselling.FactRow
 	rows, err := tx.QueryContext(ctx, `SELECT f.year, f.month, f.channel, coalesce(f.age_band, ''), coalesce(f.gender, ''),
 		coalesce(f.region, ''), coalesce(f.first_response, ''), f.seeker_messages, f.counsellor_messages, f.closed,
-		coalesce(f.rating, 0), coalesce(f.staff_rating, 0), coalesce((SELECT group_concat(th.slug, ';') FROM contact_fact_themes ft JOIN themes th ON th.id = ft.theme_id
+		coalesce(f.rating, 0), coalesce(f.staff_rating, 0), coalesce((SELECT string_agg(th.slug, ';') FROM contact_fact_themes ft JOIN themes th ON th.id = ft.theme_id
 			WHERE ft.fact_key = f.fact_key), '')
 		FROM contact_facts f WHERE f.office_id = ? AND f.year = ?`, officeID, year)
 	if err != nil {

@@ -281,8 +281,8 @@ func (db *DB) SeeFlags(ctx context.Context, c counselling.Caller) error {
 		return nil
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET flags_seen_at = max(flags_seen_at,
-			coalesce((SELECT max(flagged_at) FROM threads WHERE office_id = ?), 0)) WHERE id = ?`, c.OfficeID, c.AccountID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET flags_seen_at = `+db.eng.greatest(`flags_seen_at`,
+			`coalesce((SELECT max(flagged_at) FROM threads WHERE office_id = ?), 0)`)+` WHERE id = ?`, c.OfficeID, c.AccountID); err != nil {
 			return fmt.Errorf("record flags seen: %w", err)
 		}
 		return nil

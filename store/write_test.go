@@ -16,7 +16,7 @@ import (
 // Here the write queued second holds the writer until the test lets it go;
 // the first must not wait for it.
 func TestWriteReturnsOnceItsOwnBatchIsCommitted(t *testing.T) {
-	db := storetest.MustOpenDB(t)
+	db := storetest.MustOpenSQLite(t)
 	ctx := context.Background()
 	firstRunning, releaseFirst := make(chan struct{}), make(chan struct{})
 	secondRunning, releaseSecond := make(chan struct{}), make(chan struct{})

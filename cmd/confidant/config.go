@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"confidant/store"
 )
 
 // Config is the installation's configuration: flags, each with an environment
@@ -14,6 +16,7 @@ import (
 type Config struct {
 	Addr             string
 	Data             string
+	Database         string
 	BaseURL          string
 	SMTP             string
 	SMTPFrom         string
@@ -86,9 +89,19 @@ func domains(fs *flag.FlagSet, getenv func(string) string, p *[]string, name, en
 	fs.Var(&domainList{names: p, fromEnv: len(*p) > 0}, name, usage+" (env "+env+")")
 }
 
-// bindData registers --data, which every command takes.
+// bindData registers --data and --database, which every command takes.
 func (c *Config) bindData(fs *flag.FlagSet, getenv func(string) string) {
 	str(fs, getenv, &c.Data, "data", "CONFIDANT_DATA", "./data", "folder holding confidant.db and the key files")
+	str(fs, getenv, &c.Database, "database", "CONFIDANT_DATABASE", "",
+		"postgres://… to keep the office in that PostgreSQL database instead of confidant.db (the key files stay in --data); empty: SQLite")
+}
+
+// checkDatabase refuses a --database that names no PostgreSQL database.
+func (c *Config) checkDatabase() error {
+	if c.Database != "" && !store.IsPostgres(c.Database) {
+		return fmt.Errorf("--database must be empty (SQLite in --data) or a postgres:// URL")
+	}
+	return nil
 }
 
 // bindBaseURL registers --base-url, for the commands that make links.
@@ -163,6 +176,9 @@ func (c *Config) validate() error {
 	}
 	if c.Data == "" {
 		return fmt.Errorf("--data must not be empty")
+	}
+	if err := c.checkDatabase(); err != nil {
+		return err
 	}
 	if n, err := strconv.Atoi(c.LoginsPerMinute); err != nil || n < 1 || n > 100000 {
 		return fmt.Errorf("--logins-per-minute must be a whole number from 1 to 100000")

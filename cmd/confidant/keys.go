@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -9,6 +10,14 @@ import (
 	"confidant/counselling/vault"
 	"confidant/store"
 )
+
+// errPostgresBackup is what backup and restore answer for an office on
+// PostgreSQL: its backups are PostgreSQL's own, which know the database's
+// replication and point-in-time recovery; a copy made beside them would be
+// one more to keep safe, and not a better one.
+var errPostgresBackup = errors.New("this office keeps its data in PostgreSQL: back it up with PostgreSQL's own tools " +
+	"(pg_dump, or base backups with pg_basebackup and WAL archiving) and restore with pg_restore or from the base backup; " +
+	"keep master.key and index.key from --data apart from those backups, as for SQLite")
 
 // backup runs "confidant backup FILE".
 func (m *Main) backup(ctx context.Context, args []string) error {
@@ -19,6 +28,9 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	}
 	if len(files) != 1 {
 		return fmt.Errorf("usage: confidant backup FILE [--data DIR]")
+	}
+	if cfg.Database != "" {
+		return errPostgresBackup
 	}
 	if err := store.Backup(ctx, filepath.Join(cfg.Data, store.FileName), files[0]); err != nil {
 		return err
@@ -37,6 +49,9 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 	}
 	if len(files) != 1 {
 		return fmt.Errorf("usage: confidant restore FILE [--data DIR]")
+	}
+	if cfg.Database != "" {
+		return errPostgresBackup
 	}
 	unlock, err := lockData(cfg.Data)
 	if err != nil {
@@ -68,7 +83,7 @@ func (m *Main) keys(ctx context.Context, args []string) error {
 		return err
 	}
 	defer unlock()
-	db, ring, err := openStoreKeys(ctx, cfg.Data, counselling.SystemClock{})
+	db, ring, err := openStoreKeys(ctx, cfg.Data, cfg.Database, counselling.SystemClock{})
 	if err != nil {
 		return err
 	}

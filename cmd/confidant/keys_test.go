@@ -286,7 +286,7 @@ func TestInterruptedRotationFinishesAtNextStart(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			db, ring, err := openStoreKeys(ctx, dir, counselling.SystemClock{})
+			db, ring, err := openStoreKeys(ctx, dir, "", counselling.SystemClock{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -303,7 +303,7 @@ func TestInterruptedRotationFinishesAtNextStart(t *testing.T) {
 			tc.crash(t, dir, db, next, ring.Fingerprint())
 			db.Close()
 
-			db, ring, err = openStoreKeys(ctx, dir, counselling.SystemClock{})
+			db, ring, err = openStoreKeys(ctx, dir, "", counselling.SystemClock{})
 			if err != nil {
 				t.Fatalf("start after an interrupted rotation: %v", err)
 			}

@@ -103,6 +103,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.purge(ctx, args)
 	case "seed":
 		return m.seed(ctx, args)
+	case "migrate":
+		return m.migrate(ctx, args)
 	case "version":
 		fmt.Fprintln(m.Stdout, versionLine(debug.ReadBuildInfo()))
 		return nil
@@ -123,12 +125,15 @@ const usage = `confidant runs a Confidant counselling office.
   confidant keys rotate       new master.key and index.key; every data key re-wrapped and
                               every nickname re-indexed (office stopped)
   confidant purge [--dry-run] apply the retention rules now (or count what they would delete)
+  confidant migrate --to postgres://…
+                              copy the stopped SQLite office into an empty PostgreSQL database
   confidant seed [flags]      fill an office with synthetic help-seekers and threads, for
                               benchmarks and demonstrations; never on a real office
   confidant version           print the version, the commit and the Go version
   confidant help              print this text
 
-Every command takes --data; flags may come before or after FILE.
+Every command takes --data (and --database for an office on PostgreSQL);
+flags may come before or after FILE.
 'confidant COMMAND -h' lists a command's flags.`
 
 // synopses are the usage lines that a command's -h prints above its flags.
@@ -139,6 +144,7 @@ var synopses = map[string]string{
 	"restore":     "usage: confidant restore FILE [flags]\n\nRestores the backup FILE into an empty data folder.",
 	"keys rotate": "usage: confidant keys rotate [flags]\n\nWith the office stopped: new master.key and index.key, every data key re-wrapped and every nickname re-indexed.",
 	"purge":       "usage: confidant purge [flags]\n\nApplies the retention rules now, or with --dry-run counts what each would delete.",
+	"migrate":     "usage: confidant migrate --to postgres://USER@HOST/DATABASE [flags]\n\nWith the office stopped: copies its SQLite database into the empty PostgreSQL database, checks the row counts and that every sealed value opens with the keys, and says what to change in the configuration.",
 	"seed":        "usage: confidant seed [flags]\n\nFills an office with synthetic help-seekers and threads for benchmarks. Never run it on a real office.",
 }
 

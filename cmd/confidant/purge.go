@@ -20,7 +20,7 @@ func (m *Main) purge(ctx context.Context, args []string) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
-	db, err := openStore(ctx, cfg.Data, counselling.SystemClock{})
+	db, err := cfg.open(ctx, counselling.SystemClock{})
 	if err != nil {
 		return err
 	}

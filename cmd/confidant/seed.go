@@ -30,7 +30,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	if *openShare < 0 || *inProgress < 0 || *openShare+*inProgress > 1 || *openShare+*inProgress == 0 || *counsellors < 0 {
 		return fmt.Errorf("--open-share and --in-progress-share must be shares between 0 and 1 that add up to at most 1 and more than 0, --counsellors not negative")
 	}
-	db, err := openStore(ctx, cfg.Data, counselling.SystemClock{})
+	db, err := cfg.open(ctx, counselling.SystemClock{})
 	if err != nil {
 		return err
 	}

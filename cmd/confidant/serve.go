@@ -33,21 +33,40 @@ import (
 // openStore opens the data folder: it creates it (0700) and the key files on
 // first start, and refuses to start when a database exists without its keys.
 func openStore(ctx context.Context, dir string, clock counselling.Clock) (*store.DB, error) {
-	db, _, err := openStoreKeys(ctx, dir, clock)
+	db, _, err := openStoreKeys(ctx, dir, "", clock)
 	return db, err
 }
 
-// openStoreKeys is openStore that also returns the keyring. When a key
-// rotation stopped between committing and installing the new key files, it
-// finishes the rotation; when it stopped before committing, it discards the
-// staged key files, which nothing depends on.
-func openStoreKeys(ctx context.Context, dir string, clock counselling.Clock) (*store.DB, *vault.Keyring, error) {
+// open opens the configured database: the SQLite file in --data, or the
+// PostgreSQL database of --database, with the key files in --data.
+func (c *Config) open(ctx context.Context, clock counselling.Clock) (*store.DB, error) {
+	if err := c.checkDatabase(); err != nil {
+		return nil, err
+	}
+	db, _, err := openStoreKeys(ctx, c.Data, c.Database, clock)
+	return db, err
+}
+
+// openStoreKeys is openStore that also returns the keyring; database, when
+// not empty, is the URL of a PostgreSQL database to open instead of the
+// SQLite file. When a key rotation stopped between committing and installing
+// the new key files, it finishes the rotation; when it stopped before
+// committing, it discards the staged key files, which nothing depends on.
+func openStoreKeys(ctx context.Context, dir, database string, clock counselling.Clock) (*store.DB, *vault.Keyring, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("create data folder: %w", err)
 	}
 	dbPath := filepath.Join(dir, store.FileName)
 	_, statErr := os.Stat(dbPath)
-	keys, err := vault.LoadOrCreate(dir, statErr == nil)
+	exists := statErr == nil
+	if database != "" {
+		dbPath = database
+		var err error
+		if exists, err = store.HoldsOffice(ctx, database); err != nil {
+			return nil, nil, err
+		}
+	}
+	keys, err := vault.LoadOrCreate(dir, exists)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -150,7 +169,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer unlock()
-	db, err := openStore(ctx, cfg.Data, clock)
+	db, err := cfg.open(ctx, clock)
 	if err != nil {
 		return err
 	}
@@ -246,8 +265,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}); err != nil {
 		return fmt.Errorf("schedule jobs: %w", err)
 	}
-	if _, err := jobs.AddFunc("30 3 * * *", func() {
-		stats, err := db.Purge(context.Background(), sessions, false)
+	// Several nodes on one PostgreSQL database each schedule the nightly
+	// purge and the digests; store.RunOnce lets one of them run each.
+	const purgeSchedule = "30 3 * * *"
+	if _, err := jobs.AddFunc(purgeSchedule, func() {
+		var stats *store.PurgeStats
+		ran, err := db.RunOnce(context.Background(), "purge", slot(clock), func(ctx context.Context) error {
+			var err error
+			stats, err = db.Purge(ctx, sessions, false)
+			return err
+		})
+		if err == nil && !ran {
+			logger.Info("purge skipped: another node ran it at this time")
+			return
+		}
 		if err != nil {
 			logger.Error("purge", "error", err.Error())
 			if met != nil {
@@ -268,8 +299,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("schedule jobs: %w", err)
 	}
 	if cfg.SMTP != "" {
-		if _, err := jobs.AddFunc("@every 1h", func() {
-			n, err := db.QueueDigests(context.Background())
+		// On the hour, so that every node's run of the same hour is one.
+		if _, err := jobs.AddFunc("0 * * * *", func() {
+			var n int
+			_, err := db.RunOnce(context.Background(), "digests", slot(clock), func(ctx context.Context) error {
+				var err error
+				n, err = db.QueueDigests(ctx)
+				return err
+			})
 			if err != nil {
 				logger.Error("queue digests", "error", err.Error())
 				return
@@ -419,3 +456,8 @@ func (s scrubbedLog) Write(p []byte) (int, error) {
 	s.logger.Warn("http server", "event", kind)
 	return len(p), nil
 }
+
+// slot names the scheduled run a job started now belongs to: cron starts
+// jobs on the second, so the time rounded to the second is the same on every
+// node whose clock is within half a second.
+func slot(clock counselling.Clock) time.Time { return clock.Now().Round(time.Second) }

@@ -30,7 +30,7 @@ func (m *Main) staff(ctx context.Context, args []string) error {
 	if *role == "" || *name == "" {
 		return fmt.Errorf("--role and --name are required")
 	}
-	db, err := openStore(ctx, cfg.Data, counselling.SystemClock{})
+	db, err := cfg.open(ctx, counselling.SystemClock{})
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -41,10 +40,9 @@ func expiredAndCarried(t *testing.T, o *office, b *browser, path string, form ur
 	if carried.Get("return_to") != path || carried.Get("body") != text {
 		t.Fatalf("the login page carries %v, want the text and %s", carried, path)
 	}
-	for _, suffix := range []string{"", "-wal"} {
-		content, _ := os.ReadFile(o.db.Path() + suffix)
+	for where, content := range o.db.Stored(t) {
 		if bytes.Contains(content, []byte(text)) {
-			t.Fatalf("the carried text is in confidant.db%s", suffix)
+			t.Fatalf("the carried text is in %s", where)
 		}
 	}
 	return carried

@@ -5,9 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -104,67 +104,54 @@ func TestExportThenDeleteLeavesOnlyAnonymousNumbers(t *testing.T) {
 	// Nothing readable is left in the database file or its WAL. (The fact
 	// keeps the region's list entry on purpose: it is one of the anonymous
 	// statistics.)
-	for _, suffix := range []string{"", "-wal"} {
-		content, err := os.ReadFile(o.db.Path() + suffix)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
+	for where, content := range o.db.Stored(t) {
 		for _, secret := range []string{"Vanishing Heron", "vanishing heron", "heron.vanish@example.org", "cold mud", "Grey weeks"} {
 			if bytes.Contains(content, []byte(secret)) {
-				t.Errorf("confidant.db%s still holds %q", suffix, secret)
+				t.Errorf("%s still holds %q", where, secret)
 			}
 		}
 	}
 	// No column anywhere outside the statistics joins the fact to anything.
-	assertNoColumnHolds(t, raw, statsKey)
+	assertNoColumnHolds(t, o.db, statsKey)
 }
 
 // assertNoColumnHolds scans every column of every table but the statistics for
 // a value.
-func assertNoColumnHolds(t *testing.T, raw *sql.DB, value []byte) {
+func assertNoColumnHolds(t *testing.T, db *storetest.DB, value []byte) {
 	t.Helper()
-	rows, err := raw.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		rows.Scan(&name)
-		tables = append(tables, name)
-	}
-	rows.Close()
-	for _, table := range tables {
+	raw := db.Raw(t)
+	for table, cols := range db.Columns(t) {
 		if strings.HasPrefix(table, "contact_fact") {
 			continue
 		}
-		cols, _ := raw.Query(`SELECT name FROM pragma_table_info(?)`, table)
-		var names []string
-		for cols.Next() {
-			var n string
-			cols.Scan(&n)
-			names = append(names, n)
+		rows, err := raw.Query(`SELECT ` + strings.Join(cols, ", ") + ` FROM ` + table)
+		if err != nil {
+			t.Fatal(err)
 		}
-		cols.Close()
-		for _, col := range names {
-			var n int
-			if err := raw.QueryRow(`SELECT count(*) FROM "`+table+`" WHERE "`+col+`" = ? OR instr(CAST("`+col+`" AS BLOB), ?) > 0`, value, value).Scan(&n); err != nil {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
 				t.Fatal(err)
 			}
-			if n > 0 {
-				t.Errorf("%s.%s still holds the statistics key: the fact can be joined back", table, col)
+			for i, v := range vals {
+				if bytes.Contains(fmt.Append(nil, v), value) {
+					t.Errorf("%s.%s still holds the value: it can be joined back", table, cols[i])
+				}
+				if b, ok := v.([]byte); ok && bytes.Contains(b, value) {
+					t.Errorf("%s.%s still holds the value: it can be joined back", table, cols[i])
+				}
 			}
 		}
+		rows.Close()
 	}
 }
 
 func openRawDB(t *testing.T, o *office) *sql.DB {
-	raw, err := sql.Open("sqlite3", "file:"+o.db.Path()+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	return raw
+	return o.db.Raw(t)
 }
 
 func TestRectifyDetailsAndEmail(t *testing.T) {
@@ -281,7 +268,7 @@ func TestSupervisorMakesTrainingFragment(t *testing.T) {
 // deletion that happened into an error page: the help-seeker is logged out
 // and sent home as usual, and the account is gone.
 func TestDeletionOutlastedByAReaderLooksNormal(t *testing.T) {
-	o := newOfficeOn(t, storetest.MustOpenDB(t, func(opts *store.Options) { opts.CheckpointPatience = 200 * time.Millisecond }))
+	o := newOfficeOn(t, storetest.MustOpenSQLite(t, func(opts *store.Options) { opts.CheckpointPatience = 200 * time.Millisecond }))
 	seeker := o.browser()
 	seeker.register("Patient Heron", "herons leave no trace")
 	seeker.write("family", "Soon gone", "Words that will go.")

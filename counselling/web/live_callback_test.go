@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -275,12 +274,7 @@ func TestWithoutConsentNoCounsellorSeesThatSomeoneIsOnline(t *testing.T) {
 func mustAccounts(t *testing.T, o *office, nick string) []string {
 	t.Helper()
 	var ids []string
-	raw, err := sql.Open("sqlite3", "file:"+o.db.Path()+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	rows, err := raw.QueryContext(context.Background(), `SELECT id FROM accounts WHERE kind = 'seeker' AND guest = 0`)
+	rows, err := o.db.Raw(t).QueryContext(context.Background(), `SELECT id FROM accounts WHERE kind = 'seeker' AND guest = 0`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -204,12 +203,7 @@ func TestGroupChatPseudonymsMuteRemoveAndEnd(t *testing.T) {
 // time had come, without moving the clock (which would end sessions).
 func startGroupNow(t *testing.T, o *office, id string) {
 	t.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+o.db.Path()+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.Exec(`UPDATE group_chats SET starts_at = ? WHERE id = ?`, o.db.Clock.Now().Add(-time.Minute).Unix(), id); err != nil {
+	if _, err := o.db.Raw(t).Exec(`UPDATE group_chats SET starts_at = ? WHERE id = ?`, o.db.Clock.Now().Add(-time.Minute).Unix(), id); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -146,12 +146,16 @@ func TestChatReconnectResumesWithoutLossOrDuplicates(t *testing.T) {
 func TestServerRestartMidChatLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	clock := storetest.NewClock()
+	location := filepath.Join(dir, store.FileName)
+	if storetest.Postgres() {
+		location = storetest.NewDatabase(t, true)
+	}
 	open := func() *storetest.DB {
 		keys, err := vault.LoadOrCreate(dir, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := store.Open(context.Background(), filepath.Join(dir, store.FileName), keys, store.Options{Clock: clock})
+		db, err := store.Open(context.Background(), location, keys, store.Options{Clock: clock})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -115,7 +115,7 @@ func TestPushWithoutContentThroughTheOutbox(t *testing.T) {
 	if n := o.subscriptions(); n != 1 {
 		t.Fatalf("%d subscriptions after the same device opted in twice, want 1", n)
 	}
-	assertNoColumnHolds(t, openRawDB(t, o), []byte("lantern-device"))
+	assertNoColumnHolds(t, o.db, []byte("lantern-device"))
 
 	id := seeker.write("loneliness", "Evenings", "The evenings are the hardest.")
 	if sent, _ := w.RunOnce(context.Background()); sent != 0 || len(svc.deliveries()) != 0 {

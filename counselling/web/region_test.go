@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -22,13 +21,9 @@ func TestTypedRegionIsStoredNowhere(t *testing.T) {
 	const password = "a fine long password"
 	nowhere := func(t *testing.T, o *office) {
 		t.Helper()
-		for _, suffix := range []string{"", "-wal"} {
-			content, err := os.ReadFile(o.db.Path() + suffix)
-			if err != nil && !os.IsNotExist(err) {
-				t.Fatal(err)
-			}
+		for where, content := range o.db.Stored(t) {
 			if bytes.Contains(content, []byte(typed)) {
-				t.Errorf("confidant.db%s holds the typed region %q", suffix, typed)
+				t.Errorf("%s holds the typed region %q", where, typed)
 			}
 		}
 	}
