@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"confidant/counselling"
@@ -114,4 +115,40 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, p counselling.SessionPo
 		return err
 	})
 	return n, err
+}
+
+// AliveSessions reports which of the sessions with these token hashes still
+// stand, for an account that is neither disabled nor waiting for approval,
+// keyed by the hash as a string.
+func (db *DB) AliveSessions(ctx context.Context, hashes [][]byte) (map[string]bool, error) {
+	alive := make(map[string]bool, len(hashes))
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		for len(hashes) > 0 {
+			n := min(len(hashes), 500)
+			args := make([]any, n)
+			for i, h := range hashes[:n] {
+				args[i] = h
+			}
+			hashes = hashes[n:]
+			rows, err := tx.QueryContext(ctx, `SELECT s.token_hash FROM sessions s JOIN accounts a ON a.id = s.account_id
+				WHERE a.disabled = 0 AND a.awaiting_approval = 0 AND s.token_hash IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
+			if err != nil {
+				return fmt.Errorf("check sessions: %w", err)
+			}
+			for rows.Next() {
+				var h []byte
+				if err := rows.Scan(&h); err != nil {
+					rows.Close()
+					return fmt.Errorf("check sessions: %w", err)
+				}
+				alive[string(h)] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("check sessions: %w", err)
+			}
+		}
+		return nil
+	})
+	return alive, err
 }

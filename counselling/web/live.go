@@ -335,11 +335,15 @@ func (s *Server) accept(c echo.Context) (*websocket.Conn, error) {
 	if !s.socketOrigin(c.Request()) {
 		return nil, errCrossOrigin
 	}
-	conn, err := websocket.Accept(smallBuffers{c.Response(), &s.sockets}, c.Request(), &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	var raw *countedConn
+	conn, err := websocket.Accept(smallBuffers{c.Response(), &s.sockets, &raw}, c.Request(), &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		return nil, err
 	}
 	conn.SetReadLimit(counselling.ChatFrameMaxBytes)
+	if sess := sessionOf(c); sess != nil && raw != nil {
+		s.watchSocket(conn, raw, sess.TokenHash)
+	}
 	return conn, nil
 }
 
@@ -354,6 +358,8 @@ const socketBuffer = 1024
 type smallBuffers struct {
 	http.ResponseWriter
 	open *atomic.Int64
+	// conn, when set, receives the connection handed over.
+	conn **countedConn
 }
 
 func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -380,7 +386,11 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// The WebSocket closes the connection it is given, which takes it off
 	// the count again.
 	w.open.Add(1)
-	var conn net.Conn = &countedConn{Conn: hijacked, open: w.open}
+	counted := &countedConn{Conn: hijacked, open: w.open}
+	if w.conn != nil {
+		*w.conn = counted
+	}
+	var conn net.Conn = counted
 	if err := brw.Writer.Flush(); err != nil {
 		conn.Close()
 		return nil, nil, err

@@ -75,6 +75,8 @@ type Server struct {
 	patterns map[string]bool
 	// sockets counts the open WebSocket connections.
 	sockets atomic.Int64
+	// socketWatch closes sockets whose session has ended.
+	socketWatch socketWatch
 	// confirmed holds what each session's next page confirms.
 	confirmed confirmations
 }
