@@ -252,6 +252,9 @@ func (db *DB) SetDisabled(ctx context.Context, actor counselling.Caller, staffID
 		if err := db.cancelSlotsOf(ctx, tx, staffID); err != nil {
 			return err
 		}
+		if err := db.endCallbacksTo(ctx, tx, staffID); err != nil {
+			return err
+		}
 		return db.auditSaying(ctx, tx, scope.OfficeID, actor.AccountID, action, staffID, counselling.AuditDetail{
 			ID: counselling.AuditReturnedToQueue, Args: map[string]string{"Count": strconv.Itoa(returned)}})
 	})

@@ -148,3 +148,15 @@ func returnToQueue(ctx context.Context, tx *sql.Tx, staffID string) (int, error)
 	}
 	return len(ids), nil
 }
+
+// endCallbacksTo ends the open call-back requests to a staff member being
+// disabled, who will not call back: each expires now, and its help-seeker
+// is told as when a request expires, on their pages and by neutral mail.
+func (db *DB) endCallbacksTo(ctx context.Context, tx *sql.Tx, staffID string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE callbacks SET expires_at = ? WHERE counsellor_id = ? AND status = 'open' AND expires_at > ?`,
+		db.now().Unix(), staffID, db.now().Unix()); err != nil {
+		return fmt.Errorf("end call-backs to disabled staff: %w", err)
+	}
+	_, err := db.expireCallbacks(ctx, tx, "")
+	return err
+}

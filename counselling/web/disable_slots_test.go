@@ -40,3 +40,19 @@ func TestDisablingACounsellorCancelsTheirAppointments(t *testing.T) {
 		t.Errorf("a cancelled slot of a disabled counsellor was booked: %d", p.status)
 	}
 }
+
+// A call-back request to a counsellor who is disabled ends at once: nobody
+// will call back, and the help-seeker is told as when a request expires.
+func TestDisablingACounsellorEndsTheCallBacksToThem(t *testing.T) {
+	o := newOffice(t)
+	admin := o.enrol(counselling.RoleAdmin, "Staff Admin")
+	seeker, c := inContactPair(t, o, "Hopeful Finch", "Leaving Caller")
+	seeker.mustPost("/live/callback", url.Values{"counsellor": {c.id}, "kind": {"chat"}}, "/live/callback?done=requested")
+	admin.mustPost("/admin/staff/"+c.id+"/disable", url.Values{"disabled": {"1"}}, "/admin?done=disabled")
+	if n := o.db.Count(t, `SELECT count(*) FROM callbacks WHERE status = 'open'`); n != 0 {
+		t.Errorf("%d call-back requests to the disabled counsellor still wait", n)
+	}
+	if p := seeker.get("/threads"); !strings.Contains(p.body, "A request of yours to be called back has expired.") {
+		t.Error("the help-seeker is not told that the request ended")
+	}
+}
