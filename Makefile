@@ -57,7 +57,7 @@ e2e:
 observatory:
 	bash scripts/observatory.sh
 
-## mutants: put deliberate mistakes into the security rules one at a time; the tests must catch each
+## mutants: put deliberate mistakes into the security rules one at a time; for each, build its packages' tests once and run the tests named to catch it
 mutants:
 	$(GO) run ./scripts/mutants
 
