@@ -108,8 +108,9 @@ func (m *Main) keys(ctx context.Context, args []string) error {
 	}
 	n, err := db.RotateKeys(ctx, next)
 	if err != nil {
-		vault.DiscardRotation(cfg.Data)
-		return err
+		// Staged keys left behind would be taken for a rotation to finish
+		// at the next start, so the operator must hear if they stay.
+		return errors.Join(err, vault.DiscardRotation(cfg.Data))
 	}
 	if err := vault.InstallRotation(cfg.Data, ring.Fingerprint()); err != nil {
 		return err
