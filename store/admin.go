@@ -58,7 +58,7 @@ func (db *DB) adminScope(ctx context.Context, tx *sql.Tx, actor counselling.Call
 // column col.
 func adminSQL(col string, s counselling.AdminScope) (string, []any) {
 	if s.None() {
-		return "0", nil
+		return "1 = 0", nil
 	}
 	return col + " = ?", []any{s.OfficeID}
 }

@@ -11,7 +11,7 @@ import (
 func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	switch {
 	case s.None:
-		return "0", nil
+		return "1 = 0", nil
 	case s.SeekerID != "" && s.Channel != "":
 		return "t.seeker_id = ? AND t.channel = ?", []any{s.SeekerID, s.Channel}
 	case s.SeekerID != "":
@@ -48,7 +48,7 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 		alts = append(alts, "EXISTS (SELECT 1 FROM supervision_items si WHERE si.thread_id = t.id AND si.closed_at IS NULL)")
 	}
 	if s.OfficeID == 0 || len(alts) == 0 {
-		return "0", nil
+		return "1 = 0", nil
 	}
 	cond := "t.office_id = ? AND (" + strings.Join(alts, " OR ") + ")"
 	if s.Channel != "" {

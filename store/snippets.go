@@ -17,7 +17,7 @@ var errSnippetNotFound = notFound("The snippet")
 // inserts) into a SQL condition on snippets s.
 func snippetSQL(s counselling.SnippetScope) (string, []any) {
 	if s.None || s.OfficeID == 0 {
-		return "0", nil
+		return "1 = 0", nil
 	}
 	var alts []string
 	args := []any{s.OfficeID}
@@ -29,7 +29,7 @@ func snippetSQL(s counselling.SnippetScope) (string, []any) {
 		alts = append(alts, "s.owner_id IS NULL")
 	}
 	if len(alts) == 0 {
-		return "0", nil
+		return "1 = 0", nil
 	}
 	return "s.office_id = ? AND (" + strings.Join(alts, " OR ") + ")", args
 }

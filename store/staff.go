@@ -295,7 +295,7 @@ func (db *DB) PassSecondFactor(ctx context.Context, s *counselling.Session, step
 		return "", err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_last_step = ?, totp_failures = MAX(totp_failures - 1, 0)
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_last_step = ?, totp_failures = `+db.eng.greatest("totp_failures - 1", "0")+`
 			WHERE id = ? AND totp_last_step < ?`, step, s.AccountID, step)
 		if err != nil {
 			return fmt.Errorf("record totp step: %w", err)

@@ -172,10 +172,10 @@ func TestResetLinkByMail(t *testing.T) {
 		}
 	}
 	// The outbox and the database keep no usable token.
-	if n := o.db.Count(t, `SELECT count(*) FROM outbox WHERE link IS NOT NULL OR instr(CAST(recipient AS TEXT), ?) > 0`, token); n != 0 {
+	if n := o.db.Count(t, `SELECT count(*) FROM outbox WHERE link IS NOT NULL`)+o.db.Holding(t, "outbox", "recipient", token); n != 0 {
 		t.Fatalf("%d outbox rows still hold the link after sending", n)
 	}
-	if n := o.db.Count(t, `SELECT count(*) FROM password_resets WHERE instr(CAST(token_hash AS TEXT), ?) > 0`, token); n != 0 {
+	if n := o.db.Holding(t, "password_resets", "token_hash", token); n != 0 {
 		t.Fatal("the reset token is stored in clear")
 	}
 	// Asking again at once sends nothing more.

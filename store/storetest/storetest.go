@@ -5,6 +5,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -311,4 +312,30 @@ func (db *DB) Stored(t testing.TB) map[string][]byte {
 		rows.Close()
 	}
 	return map[string][]byte{"the PostgreSQL database": all}
+}
+
+// Holding counts the rows of table whose column holds text anywhere in its
+// bytes, so that tests can check that a sealed column never holds it in
+// clear.
+func (db *DB) Holding(t testing.TB, table, column, text string) int {
+	t.Helper()
+	rows, err := db.Raw(t).Query(`SELECT ` + column + ` FROM ` + table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var v []byte
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(v, []byte(text)) {
+			n++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
