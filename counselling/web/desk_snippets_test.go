@@ -37,7 +37,7 @@ func TestSnippetsAreKeptAndInsertedWithoutJavaScript(t *testing.T) {
 	if n := o.db.Count(t, `SELECT count(*) FROM snippets`); n != 4 {
 		t.Fatalf("%d snippets stored, want 4 (the one over the limit is not)", n)
 	}
-	if n := o.db.Holding(t, "snippets", "body", "Thank you")+o.db.Holding(t, "snippets", "title", "Greeting"); n != 0 {
+	if n := o.db.Holding(t, "snippets", "body", "Thank you") + o.db.Holding(t, "snippets", "title", "Greeting"); n != 0 {
 		t.Fatal("a snippet is stored in the clear")
 	}
 	coraID := snippetDelete.FindStringSubmatch(cora.get("/inbox/snippets").body)[1]

@@ -172,7 +172,7 @@ func TestResetLinkByMail(t *testing.T) {
 		}
 	}
 	// The outbox and the database keep no usable token.
-	if n := o.db.Count(t, `SELECT count(*) FROM outbox WHERE link IS NOT NULL`)+o.db.Holding(t, "outbox", "recipient", token); n != 0 {
+	if n := o.db.Count(t, `SELECT count(*) FROM outbox WHERE link IS NOT NULL`) + o.db.Holding(t, "outbox", "recipient", token); n != 0 {
 		t.Fatalf("%d outbox rows still hold the link after sending", n)
 	}
 	if n := o.db.Holding(t, "password_resets", "token_hash", token); n != 0 {
