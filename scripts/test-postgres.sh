@@ -51,6 +51,7 @@ shared_buffers = 128MB
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+autovacuum = off
 CONF
 
 started=""

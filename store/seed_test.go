@@ -46,7 +46,7 @@ func TestSeedHoldsThreadsTheWayAnOfficeDoes(t *testing.T) {
 		t.Errorf("threads held by %d of the office's counsellors, want all 4", n)
 	}
 	if n := db.Count(t, `SELECT count(*) FROM (SELECT counsellor_id, count(*) AS n FROM threads WHERE counsellor_id IS NOT NULL
-		GROUP BY counsellor_id) WHERE n NOT BETWEEN 247 AND 248`); n != 0 {
+		GROUP BY counsellor_id) AS held WHERE n NOT BETWEEN 247 AND 248`); n != 0 {
 		t.Errorf("%d counsellors hold more or fewer than their share of 247 or 248 threads", n)
 	}
 	if n := db.Count(t, `SELECT count(*) FROM accounts WHERE kind = 'staff' AND role = 'counsellor' AND password_hash <> ''`); n != 0 {

@@ -218,6 +218,11 @@ func template(ctx context.Context, admin *sql.DB, server string) (string, error)
 		if _, err := conn.ExecContext(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
 			return "", err
 		}
+		// No one connects to the template again, not even autovacuum, whose
+		// visit would make every copy wait until it left.
+		if _, err := conn.ExecContext(ctx, `ALTER DATABASE `+name+` WITH ALLOW_CONNECTIONS false`); err != nil {
+			return "", err
+		}
 	}
 	templates.Store(name, true)
 	return name, nil
