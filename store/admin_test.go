@@ -254,7 +254,7 @@ func TestPublishTermsIsRecordedOrNotPublished(t *testing.T) {
 	// The audit log refuses entries, as a full disk might at that moment.
 	refuse, allow := `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'refused'); END`, `DROP TRIGGER refuse_audit`
 	if db.Postgres() {
-		refuse = `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+		refuse = `CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
 			CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse()`
 		allow = `DROP TRIGGER refuse_audit ON audit_log`
 	}

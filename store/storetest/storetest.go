@@ -141,12 +141,19 @@ func (db *DB) Count(t testing.TB, query string, args ...any) int {
 }
 
 // NewDatabase makes a new, empty PostgreSQL database on the server named by
-// EnvDatabase, drops it when the test ends, and returns its URL. With
-// migrated it is a copy of a template database that holds the newest schema
-// already, which is much faster than migrating each.
+// EnvDatabase and returns its URL. With migrated it holds the newest schema
+// and no rows: a database a finished test of this process left behind,
+// emptied, or else a copy of a template database that holds the schema,
+// which is much faster than migrating each. A database that is not reused
+// is dropped when the test ends.
 func NewDatabase(t testing.TB, migrated bool) string {
 	t.Helper()
 	server := os.Getenv(EnvDatabase)
+	if migrated {
+		if url := reuse(t); url != "" {
+			return url
+		}
+	}
 	admin, err := store.OpenRaw(server)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +174,14 @@ func NewDatabase(t testing.TB, migrated bool) string {
 	if _, err := admin.ExecContext(ctx, create); err != nil {
 		t.Fatal(err)
 	}
+	url := withDatabase(server, name)
 	t.Cleanup(func() {
+		if migrated && !t.Failed() {
+			spare.Lock()
+			spare.urls = append(spare.urls, url)
+			spare.Unlock()
+			return
+		}
 		admin, err := store.OpenRaw(server)
 		if err != nil {
 			t.Error(err)
@@ -178,7 +192,60 @@ func NewDatabase(t testing.TB, migrated bool) string {
 			t.Error(err)
 		}
 	})
-	return withDatabase(server, name)
+	return url
+}
+
+// spare holds the databases of finished tests, ready to be emptied and
+// used again by the next test of this process.
+var spare struct {
+	sync.Mutex
+	urls []string
+}
+
+// reuse empties a spare database for t and returns its URL, or "" if there
+// is none. The database goes back to the spares when t ends, unless t
+// failed.
+func reuse(t testing.TB) string {
+	t.Helper()
+	spare.Lock()
+	if len(spare.urls) == 0 {
+		spare.Unlock()
+		return ""
+	}
+	url := spare.urls[len(spare.urls)-1]
+	spare.urls = spare.urls[:len(spare.urls)-1]
+	spare.Unlock()
+	raw, err := store.OpenRaw(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var tables []string
+	rows, err := raw.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+		AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	if _, err := raw.Exec(`TRUNCATE ` + strings.Join(tables, ", ") + ` RESTART IDENTITY`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		spare.Lock()
+		spare.urls = append(spare.urls, url)
+		spare.Unlock()
+	})
+	return url
 }
 
 // templates remembers the template this process made or found.
