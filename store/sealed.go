@@ -50,6 +50,9 @@ var sealedColumns = []sealedColumn{
 	{"ratings", "comment", underDataKey},
 	{"supervision_items", "reason", underDataKey},
 	{"supervision_items", "note", underDataKey},
+	{"live_values", "value", underMasterKey},
+	{"guess_keys", "key", underMasterKey},
+	{"live_events", "payload", underMasterKey},
 }
 
 // unsealedBlobs are the BLOB columns that hold no ciphertext, each with the
@@ -65,6 +68,9 @@ var unsealedBlobs = map[[2]string]string{
 	{"contact_facts", "fact_key"}:       "the same random key, on the anonymous fact",
 	{"contact_fact_themes", "fact_key"}: "the same random key, on the fact's themes",
 	{"group_facts", "fact_key"}:         "random key of a group's anonymous fact; it links to nothing",
+	{"guess_failures", "pair"}:          "SHA-256 of a client's keyed hash and an account id; the hash's key goes with the day",
+	{"guess_networks", "network"}:       "keyed hash (with the day's guess key) of a network; the key goes with the day",
+	{"guess_buckets", "client"}:         "keyed hash (with the day's guess key) of a client's address; the key goes with the day",
 }
 
 // checkSealed refuses to seal or open a column that is not declared sealed.

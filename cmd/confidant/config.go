@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"confidant/store"
+
+	"github.com/robfig/cron/v3"
 )
 
 // Config is the installation's configuration: flags, each with an environment
@@ -33,7 +35,13 @@ type Config struct {
 	// LoginsPerMinute is how many logins, registrations and other guarded
 	// attempts one client may make a minute.
 	LoginsPerMinute string
+	// PurgeSchedule is when the nightly purge runs: a cron line in UTC.
+	PurgeSchedule string
 }
+
+// defaultPurgeSchedule is when the nightly purge runs unless told otherwise:
+// at half past three, when offices are quietest.
+const defaultPurgeSchedule = "30 3 * * *"
 
 // defaultAddr is where the office listens unless told otherwise.
 const defaultAddr = "127.0.0.1:8080"
@@ -126,6 +134,8 @@ func (c *Config) bindServer(fs *flag.FlagSet, getenv func(string) string) {
 	str(fs, getenv, &c.MetricsAddr, "metrics-addr", "CONFIDANT_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this address, apart from the office's; empty serves none")
 	str(fs, getenv, &c.LoginsPerMinute, "logins-per-minute", "CONFIDANT_LOGINS_PER_MINUTE", "10",
 		"logins, registrations and other guarded attempts one client (an address, or its /56 network) may make a minute; raise it for offices whose users share one address")
+	str(fs, getenv, &c.PurgeSchedule, "purge-schedule", "CONFIDANT_PURGE_SCHEDULE", defaultPurgeSchedule,
+		"when the nightly purge runs: a cron line (minute hour day month weekday) in UTC; with several nodes it runs on one of them")
 	str(fs, getenv, &c.TURNRelayIP, "turn-relay-ip", "CONFIDANT_TURN_RELAY_IP", "", "the relay's address given to browsers and used as the relayed address; the server's public IP in production (default the host of --turn-addr)")
 }
 
@@ -182,6 +192,9 @@ func (c *Config) validate() error {
 	}
 	if n, err := strconv.Atoi(c.LoginsPerMinute); err != nil || n < 1 || n > 100000 {
 		return fmt.Errorf("--logins-per-minute must be a whole number from 1 to 100000")
+	}
+	if _, err := cron.ParseStandard(c.PurgeSchedule); err != nil {
+		return fmt.Errorf("--purge-schedule must be a cron line such as %q (minute hour day month weekday, UTC)", defaultPurgeSchedule)
 	}
 	return nil
 }

@@ -267,8 +267,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	// Several nodes on one PostgreSQL database each schedule the nightly
 	// purge and the digests; store.RunOnce lets one of them run each.
-	const purgeSchedule = "30 3 * * *"
-	if _, err := jobs.AddFunc(purgeSchedule, func() {
+	if _, err := jobs.AddFunc(cfg.PurgeSchedule, func() {
 		var stats *store.PurgeStats
 		ran, err := db.RunOnce(context.Background(), "purge", slot(clock), func(ctx context.Context) error {
 			var err error

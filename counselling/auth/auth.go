@@ -42,20 +42,23 @@ type Store interface {
 
 // Service registers help-seekers and logs people in.
 type Service struct {
-	store    Store
-	hasher   *passwd.Hasher
-	clock    counselling.Clock
-	failures clientFailures // per client and account
-	network  clientFailures // per network and account
-	networks accountNetworks
+	store   Store
+	hasher  *passwd.Hasher
+	clock   counselling.Clock
+	guesses Guesses // per client, per network and per account
 	// checkCode checks a second-factor code; tests count its calls.
 	checkCode func(secret, code string, now time.Time, last int64) (int64, bool)
 }
 
 // New returns a Service.
 func New(store Store, hasher *passwd.Hasher, clock counselling.Clock) *Service {
-	return &Service{store: store, hasher: hasher, clock: clock, checkCode: twofactor.Check}
+	return &Service{store: store, hasher: hasher, clock: clock, checkCode: twofactor.Check, guesses: &memoryGuesses{}}
 }
+
+// KeepGuessesIn makes the service count wrong passwords per client and
+// network in g, where every node of an office sees them, instead of in
+// memory. Call it before the service is used.
+func (s *Service) KeepGuessesIn(g Guesses) { s.guesses = g }
 
 // ErrLoginFailed is the one answer to every failed login, whatever the cause.
 var ErrLoginFailed = &counselling.Error{Code: counselling.EUnauthorized,
@@ -126,27 +129,37 @@ var (
 // nil when the password is right.
 func (s *Service) checked(ctx context.Context, client Client, creds *counselling.Credentials, ok bool) error {
 	now := s.clock.Now()
-	networks := s.networks.count(creds.AccountID, now)
-	throttle := counselling.PasswordThrottle{
-		Client:   s.failures.get(client.ID, creds.AccountID),
-		Network:  s.network.get(client.Network, creds.AccountID),
-		Account:  creds.Failures,
-		Networks: networks,
+	networks, err := s.guesses.Networks(ctx, creds.AccountID, now)
+	if err != nil {
+		return err
+	}
+	throttle := counselling.PasswordThrottle{Account: creds.Failures, Networks: networks}
+	if throttle.Client, err = s.guesses.PairFailures(ctx, client.ID, creds.AccountID); err != nil {
+		return err
+	}
+	if throttle.Network, err = s.guesses.PairFailures(ctx, client.Network, creds.AccountID); err != nil {
+		return err
 	}
 	if !throttle.Allowed(now) {
 		return errWait
 	}
 	if !ok {
-		s.failures.add(client.ID, creds.AccountID, now)
-		s.network.add(client.Network, creds.AccountID, now)
-		after := s.networks.add(creds.AccountID, client.Network, now)
+		if err := s.guesses.AddPairFailure(ctx, client.ID, creds.AccountID, now); err != nil {
+			return err
+		}
+		if err := s.guesses.AddPairFailure(ctx, client.Network, creds.AccountID, now); err != nil {
+			return err
+		}
+		after, err := s.guesses.AddNetwork(ctx, creds.AccountID, client.Network, now)
+		if err != nil {
+			return err
+		}
 		if err := s.store.RecordLoginFailure(ctx, creds.AccountID, networks, after); err != nil {
 			return err
 		}
 		return errWrong
 	}
-	s.failures.forget(client.ID, creds.AccountID)
-	return nil
+	return s.guesses.ForgetPair(ctx, client.ID, creds.AccountID)
 }
 
 // CheckPassword confirms the account's password before a sensitive change such

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/sha256"
 	"sync"
 	"time"
@@ -10,12 +11,61 @@ import (
 
 // Client is how auth knows who is trying: keyed hashes made by the web layer of
 // the connection's client (an IPv4 address or an IPv6 /56) and of its network
-// (an IPv4 address or an IPv6 /48), with a key that lives in memory only and is
-// renewed every day. They are never the address, and auth keeps them only in
-// memory.
+// (an IPv4 address or an IPv6 /48), with a key that is renewed every day. They
+// are never the address. On one node auth keeps them only in memory; with
+// several, where the next try may reach another node, in the database
+// (Guesses), and only for as long as they count.
 type Client struct {
 	ID      [32]byte
 	Network [32]byte
+}
+
+// Guesses keeps the wrong passwords per client (or network) and account, and
+// which networks failed against each account lately. New keeps them in
+// memory; KeepGuessesIn puts them where every node sees them.
+type Guesses interface {
+	// PairFailures is how a client or network has failed against an
+	// account (pair is Client.ID or Client.Network).
+	PairFailures(ctx context.Context, pair [32]byte, accountID string) (counselling.Failures, error)
+	// AddPairFailure counts one more wrong password of the pair, as
+	// counselling.Failures.AddPasswordFailure counts.
+	AddPairFailure(ctx context.Context, pair [32]byte, accountID string, now time.Time) error
+	// ForgetPair ends the count of a client that gave the right password.
+	ForgetPair(ctx context.Context, pair [32]byte, accountID string) error
+	// Networks is how many distinct networks failed against the account
+	// within counselling.FailureWindow.
+	Networks(ctx context.Context, accountID string, now time.Time) (int, error)
+	// AddNetwork records a failure from network against the account and
+	// returns Networks as it now stands.
+	AddNetwork(ctx context.Context, accountID string, network [32]byte, now time.Time) (int, error)
+}
+
+// memoryGuesses is Guesses in this process's memory.
+type memoryGuesses struct {
+	pairs    clientFailures
+	networks accountNetworks
+}
+
+func (m *memoryGuesses) PairFailures(_ context.Context, pair [32]byte, accountID string) (counselling.Failures, error) {
+	return m.pairs.get(pair, accountID), nil
+}
+
+func (m *memoryGuesses) AddPairFailure(_ context.Context, pair [32]byte, accountID string, now time.Time) error {
+	m.pairs.add(pair, accountID, now)
+	return nil
+}
+
+func (m *memoryGuesses) ForgetPair(_ context.Context, pair [32]byte, accountID string) error {
+	m.pairs.forget(pair, accountID)
+	return nil
+}
+
+func (m *memoryGuesses) Networks(_ context.Context, accountID string, now time.Time) (int, error) {
+	return m.networks.count(accountID, now), nil
+}
+
+func (m *memoryGuesses) AddNetwork(_ context.Context, accountID string, network [32]byte, now time.Time) (int, error) {
+	return m.networks.add(accountID, network, now), nil
 }
 
 // maxPairs bounds the memory of clientFailures; past it, pairs whose window

@@ -9,7 +9,8 @@ import (
 // invited from that conversation. Every pair of participants has its own
 // connection through the office's relay (a mesh), with the same relay-only
 // signalling as a call in a chat. Who is invited and who is in the call is
-// held in memory only, like all signalling.
+// kept in the live state the nodes share (GroupState), never what anyone
+// says or shows.
 const (
 	// GroupCapacity is how many people a group call holds at once: the
 	// counsellor and three help-seekers. A mesh of four is six connections
@@ -34,6 +35,34 @@ var (
 	ErrGroupNoCounsellor   = counselling.Errorf(counselling.EConflict,
 		"Your counsellor is not in the group call yet. Please try again in a moment.")
 )
+
+// GroupState is a group call's invitations and participants as they are
+// kept where every node of an office sees them.
+type GroupState struct {
+	ID           string            `json:"id"`
+	OfficeID     int64             `json:"o"`
+	CounsellorID string            `json:"c"`
+	Invited      map[string]string `json:"i,omitempty"`
+	Members      []string          `json:"m,omitempty"`
+}
+
+// State is the group call as it is kept.
+func (g *Group) State() GroupState {
+	invited := make(map[string]string, len(g.invited))
+	for k, v := range g.invited {
+		invited[k] = v
+	}
+	return GroupState{ID: g.ID, OfficeID: g.OfficeID, CounsellorID: g.CounsellorID, Invited: invited, Members: g.Members()}
+}
+
+// GroupFrom is the group call kept as s.
+func GroupFrom(s GroupState) *Group {
+	g := &Group{ID: s.ID, OfficeID: s.OfficeID, CounsellorID: s.CounsellorID, invited: map[string]string{}, members: append([]string(nil), s.Members...)}
+	for k, v := range s.Invited {
+		g.invited[k] = v
+	}
+	return g
+}
 
 // Group is one group call's invitations and participants.
 type Group struct {

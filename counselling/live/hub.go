@@ -2,7 +2,9 @@ package live
 
 import (
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 )
 
 // Hub fans frames out to everyone subscribed to a topic (a chat, or an
@@ -18,6 +20,11 @@ type Hub interface {
 	// needs no goroutine waiting on the channels while it is idle; it must
 	// not block.
 	Subscribe(topic string, wake func()) *Subscription
+	// SubscribeBuffered is Subscribe with room for buffer frames and no
+	// wake, for a node's one reader of a topic that it hands on to many
+	// connections (a group call's signalling), where a burst of frames
+	// must not cost the whole topic.
+	SubscribeBuffered(topic string, buffer int) *Subscription
 	// Publish sends f to every subscriber of topic without waiting for any.
 	Publish(topic string, f Frame)
 }
@@ -62,7 +69,16 @@ func NewLocalHub() *LocalHub {
 
 // Subscribe implements Hub.
 func (h *LocalHub) Subscribe(topic string, wake func()) *Subscription {
-	c := make(chan Frame, SubscriberBuffer)
+	return h.subscribe(topic, wake, SubscriberBuffer)
+}
+
+// SubscribeBuffered implements Hub.
+func (h *LocalHub) SubscribeBuffered(topic string, buffer int) *Subscription {
+	return h.subscribe(topic, nil, buffer)
+}
+
+func (h *LocalHub) subscribe(topic string, wake func(), buffer int) *Subscription {
+	c := make(chan Frame, buffer)
 	s := &Subscription{C: c, c: c, dropped: make(chan struct{}), wake: wake}
 	s.Dropped = s.dropped
 	s.cancel = func() { h.remove(topic, s) }
@@ -99,6 +115,54 @@ func (h *LocalHub) Publish(topic string, f Frame) {
 			s.wake()
 		}
 	}
+}
+
+// Deliver is Publish for frames that come in bursts, as those of other nodes
+// do: a subscriber whose buffer is full is given up to patience to make room
+// before it is dropped, so that a burst (a call's candidates, read from the
+// database at once) does not cost a connection that keeps up with one frame
+// at a time. It waits, so only a node's one reader of other nodes' frames
+// calls it.
+func (h *LocalHub) Deliver(topic string, f Frame, patience time.Duration) {
+	h.mu.Lock()
+	subs := make([]*Subscription, 0, len(h.topics[topic]))
+	for s := range h.topics[topic] {
+		subs = append(subs, s)
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		select {
+		case s.c <- f:
+		default:
+			if s.wake != nil {
+				s.wake()
+			}
+			t := time.NewTimer(patience)
+			select {
+			case s.c <- f:
+			case <-t.C:
+				h.remove(topic, s)
+				s.drop()
+			}
+			t.Stop()
+		}
+		if s.wake != nil {
+			s.wake()
+		}
+	}
+}
+
+// Topics lists the topics that have subscribers now and start with prefix.
+func (h *LocalHub) Topics(prefix string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for t := range h.topics {
+		if strings.HasPrefix(t, prefix) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // ChatTopic and QueueTopic name the hub's topics.

@@ -23,7 +23,7 @@ func (c *clock) Advance(d time.Duration) {
 
 func TestAvailabilitySwitchesOffWhenTheLastTabHasBeenGoneAMinute(t *testing.T) {
 	c := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	a := live.NewAvailability(c)
+	a := live.NewAvailability(c, nil)
 	a.TabOpened("c1")
 	a.TabOpened("c1")
 	a.Set(1, "c1", true, counselling.AllThemes)
@@ -52,7 +52,7 @@ func TestAvailabilitySwitchesOffWhenTheLastTabHasBeenGoneAMinute(t *testing.T) {
 
 func TestAvailabilitySwitchesOffAfterFifteenIdleMinutes(t *testing.T) {
 	c := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	a := live.NewAvailability(c)
+	a := live.NewAvailability(c, nil)
 	a.TabOpened("c1")
 	a.Set(1, "c1", true, counselling.AllThemes)
 	c.Advance(10 * time.Minute)
@@ -74,7 +74,7 @@ func TestAvailabilitySwitchesOffAfterFifteenIdleMinutes(t *testing.T) {
 
 func TestAvailabilityKeepsTheThemesOfThoseAvailable(t *testing.T) {
 	c := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	a := live.NewAvailability(c)
+	a := live.NewAvailability(c, nil)
 	family := counselling.CounselledThemes{IDs: []int64{1}}
 	a.TabOpened("c1")
 	a.Set(1, "c1", true, family)

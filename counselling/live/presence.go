@@ -1,143 +1,179 @@
 package live
 
 import (
-	"sync"
+	"context"
+	"encoding/json"
+	"strings"
 	"time"
 
 	"confidant/counselling"
 )
 
-// Availability keeps, in memory, which counsellors said "I'm available" and
-// whether they still are by the domain's rule (counselling.StillAvailable):
-// their live tabs and their last activity. After a restart everyone is away
-// until they switch on again.
+// Availability keeps which counsellors said "I'm available" and whether they
+// still are by the domain's rule (counselling.StillAvailable): their live tabs
+// and their last activity. It keeps them in Shared state, so that on several
+// nodes a counsellor who switched on at one is available at all: in memory on
+// one node, where after a restart everyone is away until they switch on
+// again; in the database on several.
 type Availability struct {
-	clock counselling.Clock
-	mu    sync.Mutex
-	staff map[string]*staffPresence
-	tabs  map[string]int // open live tabs per account, available or not
+	clock  counselling.Clock
+	shared Shared
 }
 
-type staffPresence struct {
-	officeID int64
-	p        counselling.Presence
-	themes   counselling.CounselledThemes
+// stateTimeout bounds each look at the shared state. Availability answers
+// "away" when the state cannot be read in time: nobody is offered a
+// counsellor who may not be there.
+const stateTimeout = 5 * time.Second
+
+// availability is one available counsellor, as kept under availKey.
+type availability struct {
+	OfficeID   int64                        `json:"o"`
+	ActiveAt   time.Time                    `json:"a"`
+	TabsGoneAt time.Time                    `json:"g,omitzero"`
+	Themes     counselling.CounselledThemes `json:"t"`
 }
 
-// NewAvailability returns a tracker that reads the time from clock.
-func NewAvailability(clock counselling.Clock) *Availability {
-	return &Availability{clock: clock, staff: map[string]*staffPresence{}, tabs: map[string]int{}}
+func availKey(accountID string) string { return "avail/" + accountID }
+func tabKey(accountID string) string   { return "tab/" + accountID }
+
+// NewAvailability returns a tracker that reads the time from clock and keeps
+// its state in shared (nil: in memory).
+func NewAvailability(clock counselling.Clock, shared Shared) *Availability {
+	if shared == nil {
+		shared = NewMemoryShared(clock)
+	}
+	return &Availability{clock: clock, shared: shared}
+}
+
+func (a *Availability) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), stateTimeout)
+}
+
+func (a *Availability) get(ctx context.Context, accountID string) *availability {
+	b, err := a.shared.Get(ctx, availKey(accountID))
+	if err != nil || b == nil {
+		return nil
+	}
+	var s availability
+	if json.Unmarshal(b, &s) != nil {
+		return nil
+	}
+	return &s
+}
+
+func (a *Availability) put(ctx context.Context, accountID string, s *availability) {
+	b, _ := json.Marshal(s)
+	a.shared.Put(ctx, availKey(accountID), b, 0)
 }
 
 // Set switches a counsellor available, for the themes they counsel, or away.
 func (a *Availability) Set(officeID int64, accountID string, on bool, themes counselling.CounselledThemes) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	ctx, cancel := a.ctx()
+	defer cancel()
 	if !on {
-		delete(a.staff, accountID)
+		a.shared.Delete(ctx, availKey(accountID))
 		return
 	}
 	now := a.clock.Now()
-	p := counselling.Presence{Tabs: a.tabs[accountID], ActiveAt: now}
-	if p.Tabs == 0 {
+	s := &availability{OfficeID: officeID, ActiveAt: now, Themes: themes}
+	if tabs, _ := a.shared.Count(ctx, tabKey(accountID)); tabs == 0 {
 		// Switched on from a page without a live tab yet: the grace for a
 		// tab to appear starts now.
-		p.TabsGoneAt = now
+		s.TabsGoneAt = now
 	}
-	a.staff[accountID] = &staffPresence{officeID: officeID, p: p, themes: themes}
+	a.put(ctx, accountID, s)
 }
 
 // SetThemes changes the themes of a counsellor who is available, when they
 // choose other themes on their settings page.
 func (a *Availability) SetThemes(accountID string, themes counselling.CounselledThemes) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if s := a.staff[accountID]; s != nil {
-		s.themes = themes
+	ctx, cancel := a.ctx()
+	defer cancel()
+	if s := a.get(ctx, accountID); s != nil {
+		s.Themes = themes
+		a.put(ctx, accountID, s)
 	}
 }
 
 // Touch records that a counsellor did something.
 func (a *Availability) Touch(accountID string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if s := a.staff[accountID]; s != nil {
-		s.p.ActiveAt = a.clock.Now()
+	ctx, cancel := a.ctx()
+	defer cancel()
+	if s := a.get(ctx, accountID); s != nil {
+		s.ActiveAt = a.clock.Now()
+		a.put(ctx, accountID, s)
 	}
 }
 
 // TabOpened records a live tab of the counsellor's (the queue page's socket).
 func (a *Availability) TabOpened(accountID string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.tabs[accountID]++
-	if s := a.staff[accountID]; s != nil {
-		s.p.Tabs = a.tabs[accountID]
-		s.p.TabsGoneAt = time.Time{}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	a.shared.Join(ctx, tabKey(accountID))
+	if s := a.get(ctx, accountID); s != nil && !s.TabsGoneAt.IsZero() {
+		s.TabsGoneAt = time.Time{}
+		a.put(ctx, accountID, s)
 	}
 }
 
 // TabClosed records that a live tab went.
 func (a *Availability) TabClosed(accountID string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.tabs[accountID] > 0 {
-		a.tabs[accountID]--
-	}
-	n := a.tabs[accountID]
-	if n == 0 {
-		delete(a.tabs, accountID)
-	}
-	if s := a.staff[accountID]; s != nil {
-		s.p.Tabs = n
-		if n == 0 {
-			s.p.TabsGoneAt = a.clock.Now()
+	ctx, cancel := a.ctx()
+	defer cancel()
+	a.shared.Leave(ctx, tabKey(accountID))
+	if n, err := a.shared.Count(ctx, tabKey(accountID)); err == nil && n == 0 {
+		if s := a.get(ctx, accountID); s != nil {
+			s.TabsGoneAt = a.clock.Now()
+			a.put(ctx, accountID, s)
 		}
 	}
 }
 
 // IsAvailable reports whether the counsellor is available now.
 func (a *Availability) IsAvailable(accountID string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.still(accountID)
+	ctx, cancel := a.ctx()
+	defer cancel()
+	s := a.get(ctx, accountID)
+	return s != nil && a.still(ctx, accountID, s)
 }
 
 // AnyoneIn reports whether someone of the office is available now, and never
 // who.
 func (a *Availability) AnyoneIn(officeID int64) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for id, s := range a.staff {
-		if s.officeID == officeID && a.still(id) {
-			return true
-		}
-	}
-	return false
+	return len(a.Themes(officeID)) > 0
 }
 
 // Themes lists the themes of each counsellor of the office who is available
 // now, in no particular order and without saying whose they are.
 func (a *Availability) Themes(officeID int64) []counselling.CounselledThemes {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	ctx, cancel := a.ctx()
+	defer cancel()
+	all, err := a.shared.Scan(ctx, availKey(""))
+	if err != nil {
+		return nil
+	}
 	var out []counselling.CounselledThemes
-	for id, s := range a.staff {
-		if s.officeID == officeID && a.still(id) {
-			out = append(out, s.themes)
+	for key, b := range all {
+		var s availability
+		if json.Unmarshal(b, &s) != nil || s.OfficeID != officeID {
+			continue
+		}
+		if a.still(ctx, strings.TrimPrefix(key, availKey("")), &s) {
+			out = append(out, s.Themes)
 		}
 	}
 	return out
 }
 
 // still applies the domain's rule, forgetting those it switched off.
-func (a *Availability) still(accountID string) bool {
-	s := a.staff[accountID]
-	if s == nil {
+func (a *Availability) still(ctx context.Context, accountID string, s *availability) bool {
+	tabs, err := a.shared.Count(ctx, tabKey(accountID))
+	if err != nil {
 		return false
 	}
-	if !counselling.StillAvailable(s.p, a.clock.Now()) {
-		delete(a.staff, accountID)
+	p := counselling.Presence{Tabs: tabs, TabsGoneAt: s.TabsGoneAt, ActiveAt: s.ActiveAt}
+	if !counselling.StillAvailable(p, a.clock.Now()) {
+		a.shared.Delete(ctx, availKey(accountID))
 		return false
 	}
 	return true

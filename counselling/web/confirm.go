@@ -1,87 +1,71 @@
 package web
 
 import (
-	"sync"
+	"context"
+	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 )
 
-// confirmations remembers, for each session, what its next page is to
-// confirm: an action redirects to the page it promised (the contract's exact
-// address, no query), and that page says what happened in a status message.
+// Confirmations: an action redirects to the page it promised (the contract's
+// exact address, no query), and that page says what happened in a status
+// message. What each session's next page is to confirm is kept in the shared
+// state, so that the page may be served by another node than the action.
 // Only a fixed code travels, never text a person wrote; a confirmation not
-// shown within a minute (the person went elsewhere, or the office restarted)
-// is simply forgotten.
-type confirmations struct {
-	mu sync.Mutex
-	m  map[string]confirmation
-}
-
-type confirmation struct {
-	path string
-	code string
-	at   time.Time
-}
+// shown within a minute (the person went elsewhere, or the office
+// restarted) is simply forgotten.
 
 // confirmationTTL is how long a confirmation waits for its page.
 const confirmationTTL = time.Minute
 
-// maxConfirmations bounds the memory confirmations take.
-const maxConfirmations = 10_000
-
-func (cs *confirmations) set(session, path, code string, now time.Time) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if cs.m == nil {
-		cs.m = map[string]confirmation{}
-	}
-	if len(cs.m) >= maxConfirmations {
-		for k, c := range cs.m {
-			if now.Sub(c.at) > confirmationTTL {
-				delete(cs.m, k)
-			}
-		}
-		if len(cs.m) >= maxConfirmations {
-			return
-		}
-	}
-	cs.m[session] = confirmation{path: path, code: code, at: now}
-}
-
-// take returns the session's confirmation for path once, and forgets it.
-func (cs *confirmations) take(session, path string, now time.Time) string {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	c, ok := cs.m[session]
-	if !ok || c.path != path {
-		return ""
-	}
-	delete(cs.m, session)
-	if now.Sub(c.at) > confirmationTTL {
-		return ""
-	}
-	return c.code
-}
+// confirmKey names a session's confirmation by the hash of its token, as the
+// store knows the session.
+func confirmKey(tokenHash []byte) string { return "confirm/" + hex.EncodeToString(tokenHash) }
 
 // confirm records that the page at path, where the action redirects, is to
 // confirm code, and returns path.
 func (s *Server) confirm(c echo.Context, path, code string) string {
 	if sess := sessionOf(c); sess != nil {
-		s.confirmed.set(string(sess.TokenHash), path, code, s.cfg.Clock.Now())
+		ctx, cancel := context.WithTimeout(c.Request().Context(), sharedTimeout)
+		defer cancel()
+		if err := s.live.shared.Put(ctx, confirmKey(sess.TokenHash), []byte(path+"\n"+code), confirmationTTL); err != nil {
+			s.log.Error("keep a confirmation", "error", err.Error())
+		}
 	}
 	return path
 }
 
 // confirmation is the code of what the requested page is to confirm: from
 // the query (?done=, for redirects that carry it) or from the session's
-// last action.
+// last action, once, and only on the page the action promised.
 func (s *Server) confirmation(c echo.Context) string {
 	if code := c.QueryParam("done"); code != "" {
 		return code
 	}
-	if sess := sessionOf(c); sess != nil {
-		return s.confirmed.take(string(sess.TokenHash), c.Request().URL.Path, s.cfg.Clock.Now())
+	sess := sessionOf(c)
+	if sess == nil {
+		return ""
 	}
-	return ""
+	ctx, cancel := context.WithTimeout(c.Request().Context(), sharedTimeout)
+	defer cancel()
+	key := confirmKey(sess.TokenHash)
+	v, err := s.live.shared.Get(ctx, key)
+	if err != nil || v == nil {
+		return ""
+	}
+	path, code, _ := strings.Cut(string(v), "\n")
+	if path != c.Request().URL.Path {
+		return ""
+	}
+	// Taken, not read: of two pages at once only one confirms.
+	if v, err = s.live.shared.Take(ctx, key); err != nil || v == nil {
+		return ""
+	}
+	path, code, _ = strings.Cut(string(v), "\n")
+	if path != c.Request().URL.Path {
+		return ""
+	}
+	return code
 }

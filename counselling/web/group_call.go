@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/json"
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,19 +23,23 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// groupCalls are the office's group calls, held in memory only: who is
-// invited and who is connected, never what they say or show. Each
-// counsellor leads at most one at a time.
+// Group calls are kept in the live state every node shares: who is invited,
+// who is in the call and each participant's connection number, never what
+// they say or show. A node holds only the connections of its own browsers;
+// what one participant's browser sends another's reaches that browser's node
+// through the hub, on the call's topic. Each counsellor leads at most one
+// group call at a time.
 type groupCalls struct {
-	mu       sync.Mutex
-	byID     map[string]*groupCall
-	byLeader map[string]string
-	next     uint64
+	mu    sync.Mutex
+	local map[string]*localCall // by call id: this node's participants
 }
 
-type groupCall struct {
-	g     *live.Group
-	peers []*groupPeer // in the order they joined
+// localCall is this node's share of a group call: its participants here and
+// the subscription to the call's topic that reaches them.
+type localCall struct {
+	peers map[string]*groupPeer
+	sub   *live.Subscription
+	stop  chan struct{}
 }
 
 // groupPeer is one browser in a group call; its writer alone writes to it.
@@ -63,79 +70,210 @@ func newGroupID() string {
 	return strings.ToLower(strings.TrimRight(base32.StdEncoding.EncodeToString(b), "="))
 }
 
-// leaderGroup returns the group call a counsellor leads, starting one.
-func (gc *groupCalls) leaderGroup(c counselling.Caller) (*groupCall, error) {
-	if id, ok := gc.byLeader[c.AccountID]; ok {
-		return gc.byID[id], nil
-	}
-	g, err := live.NewGroup(newGroupID(), c)
-	if err != nil {
-		return nil, err
-	}
-	if gc.byID == nil {
-		gc.byID, gc.byLeader = map[string]*groupCall{}, map[string]string{}
-	}
-	call := &groupCall{g: g}
-	gc.byID[g.ID], gc.byLeader[c.AccountID] = call, g.ID
-	return call, nil
+// groupCallTTL is how long a group call is kept without a change: a call
+// its counsellor never ended goes by itself.
+const groupCallTTL = 12 * time.Hour
+
+// groupBuffer is how many frames of a group call wait for this node's
+// reader of them: the descriptions and candidates of four browsers that
+// connect to each other at once come in bursts.
+const groupBuffer = 256
+
+func groupCallKey(id string) string          { return "groupcall/" + id }
+func groupLeaderKey(accountID string) string { return "groupleader/" + accountID }
+func groupTopic(id string) string            { return "group:" + id }
+
+// groupCall is a group call as the shared state keeps it: the domain's
+// group and, in the order they joined, the connections in it.
+type groupCall struct {
+	Group live.GroupState `json:"g"`
+	Peers []groupPeerInfo `json:"p,omitempty"`
+	Next  int             `json:"n"`
 }
 
-// invitesFor lists the group calls a help-seeker is invited to.
-func (gc *groupCalls) invitesFor(accountID string) []string {
-	gc.mu.Lock()
-	defer gc.mu.Unlock()
-	var ids []string
-	for id, call := range gc.byID {
-		if call.g.Invited(accountID) {
-			ids = append(ids, id)
-		}
-	}
-	return ids
+type groupPeerInfo struct {
+	ID         string `json:"id"`
+	Account    string `json:"a"`
+	Counsellor bool   `json:"c,omitempty"`
 }
 
-func (gc *groupCalls) get(id string) *groupCall {
-	gc.mu.Lock()
-	defer gc.mu.Unlock()
-	return gc.byID[id]
-}
-
-// roster tells every peer who is in the call; the caller holds gc.mu.
-func (call *groupCall) roster() {
-	peers := make([]live.GroupPeer, len(call.peers))
-	for i, p := range call.peers {
-		peers[i] = live.GroupPeer{ID: p.id, Counsellor: p.counsellor}
-	}
-	for _, p := range call.peers {
-		p.push(live.GroupFrame{Type: live.TypeGroup, You: p.id, Peers: peers})
-	}
-}
-
-func (call *groupCall) peer(id string) *groupPeer {
-	for _, p := range call.peers {
-		if p.id == id {
-			return p
+func (gc *groupCall) peer(id string) *groupPeerInfo {
+	for i := range gc.Peers {
+		if gc.Peers[i].ID == id {
+			return &gc.Peers[i]
 		}
 	}
 	return nil
 }
 
-// drop takes a peer out of the list of connections; the caller holds gc.mu.
-// When the counsellor's connection goes, the call ends for everyone in it:
-// help-seekers do not stay in a call without their counsellor.
-func (call *groupCall) drop(p *groupPeer) {
-	for i, q := range call.peers {
-		if q == p {
-			call.peers = append(call.peers[:i], call.peers[i+1:]...)
-			if call.g.Leave(p.account) {
-				for _, other := range call.peers {
-					other.push(live.GroupFrame{Type: live.TypeCallEnd})
-					other.end()
-				}
-				call.peers = nil
-				return
+func (gc *groupCall) dropPeer(id string) bool {
+	for i, p := range gc.Peers {
+		if p.ID == id {
+			gc.Peers = append(gc.Peers[:i], gc.Peers[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+func decodeGroupCall(b []byte) *groupCall {
+	var gc groupCall
+	if b == nil || json.Unmarshal(b, &gc) != nil {
+		return nil
+	}
+	return &gc
+}
+
+// loadGroupCall returns the group call, or nil when there is none.
+func (s *Server) loadGroupCall(ctx context.Context, id string) (*groupCall, error) {
+	b, err := s.live.shared.Get(ctx, groupCallKey(id))
+	if err != nil {
+		return nil, err
+	}
+	return decodeGroupCall(b), nil
+}
+
+// errNoGroupCall says a change found no group call to change.
+var errNoGroupCall = errors.New("no such group call")
+
+// changeGroupCall changes a group call as one step across nodes; fn may run
+// more than once and must only compute. create, when set, makes the call
+// when there is none.
+func (s *Server) changeGroupCall(ctx context.Context, id string, create func() (*groupCall, error), fn func(*groupCall) error) error {
+	return s.live.shared.Update(ctx, groupCallKey(id), groupCallTTL, func(old []byte) ([]byte, error) {
+		gc := decodeGroupCall(old)
+		if gc == nil {
+			if create == nil {
+				return nil, errNoGroupCall
 			}
-			call.roster()
+			var err error
+			if gc, err = create(); err != nil {
+				return nil, err
+			}
+		}
+		if err := fn(gc); err != nil {
+			return nil, err
+		}
+		return json.Marshal(gc)
+	})
+}
+
+// invitesFor lists the group calls a help-seeker is invited to.
+func (s *Server) invitesFor(ctx context.Context, accountID string) []string {
+	all, err := s.live.shared.Scan(ctx, groupCallKey(""))
+	if err != nil {
+		s.log.Error("list group calls", "error", err.Error())
+		return nil
+	}
+	var ids []string
+	for _, b := range all {
+		if gc := decodeGroupCall(b); gc != nil && live.GroupFrom(gc.Group).Invited(accountID) {
+			ids = append(ids, gc.Group.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// roster tells this node's participants of a call who is in it.
+func (s *Server) roster(id string) {
+	ctx, cancel := sharedCtx()
+	defer cancel()
+	gc, err := s.loadGroupCall(ctx, id)
+	if err != nil || gc == nil {
+		return
+	}
+	peers := make([]live.GroupPeer, len(gc.Peers))
+	for i, p := range gc.Peers {
+		peers[i] = live.GroupPeer{ID: p.ID, Counsellor: p.Counsellor}
+	}
+	s.groups.mu.Lock()
+	defer s.groups.mu.Unlock()
+	lc := s.groups.local[id]
+	if lc == nil {
+		return
+	}
+	for _, p := range lc.peers {
+		if gc.peer(p.id) != nil {
+			p.push(live.GroupFrame{Type: live.TypeGroup, You: p.id, Peers: peers})
+		}
+	}
+}
+
+// attach makes a participant's browser reachable on this node; the first of
+// a call subscribes this node to the call's topic.
+func (s *Server) attach(id string, p *groupPeer) {
+	s.groups.mu.Lock()
+	defer s.groups.mu.Unlock()
+	if s.groups.local == nil {
+		s.groups.local = map[string]*localCall{}
+	}
+	lc := s.groups.local[id]
+	if lc == nil {
+		lc = &localCall{peers: map[string]*groupPeer{}, sub: s.live.hub.SubscribeBuffered(groupTopic(id), groupBuffer), stop: make(chan struct{})}
+		s.groups.local[id] = lc
+		go s.dispatch(id, lc)
+	}
+	lc.peers[p.id] = p
+}
+
+func (s *Server) detach(id string, p *groupPeer) {
+	s.groups.mu.Lock()
+	defer s.groups.mu.Unlock()
+	lc := s.groups.local[id]
+	if lc == nil {
+		return
+	}
+	delete(lc.peers, p.id)
+	if len(lc.peers) == 0 {
+		delete(s.groups.local, id)
+		lc.sub.Close()
+		close(lc.stop)
+	}
+}
+
+// dispatch hands what arrives on a call's topic to this node's
+// participants: a description or candidate to the one it is addressed to
+// (ID), with the sender's number (From); word that the roster changed, that
+// someone was removed (ID), or that the call ended.
+func (s *Server) dispatch(id string, lc *localCall) {
+	for {
+		select {
+		case <-lc.stop:
 			return
+		case <-lc.sub.Dropped:
+			// Too slow for once: subscribe again; what was lost were
+			// nudges and signalling the browsers repeat when they
+			// reconnect.
+			s.groups.mu.Lock()
+			lc.sub = s.live.hub.SubscribeBuffered(groupTopic(id), groupBuffer)
+			s.groups.mu.Unlock()
+			s.roster(id)
+		case f := <-lc.sub.C:
+			switch f.Type {
+			case live.TypeGroup:
+				s.roster(id)
+			case live.TypeCallSDP, live.TypeCallICE:
+				s.groups.mu.Lock()
+				if p := lc.peers[f.ID]; p != nil {
+					p.push(live.GroupFrame{Type: f.Type, Peer: f.From, Call: f.Call})
+				}
+				s.groups.mu.Unlock()
+			case live.TypeGroupRemoved:
+				s.groups.mu.Lock()
+				if p := lc.peers[f.ID]; p != nil {
+					p.push(live.GroupFrame{Type: live.TypeGroupRemoved})
+					p.end()
+				}
+				s.groups.mu.Unlock()
+			case live.TypeCallEnd:
+				s.groups.mu.Lock()
+				for _, p := range lc.peers {
+					p.push(live.GroupFrame{Type: live.TypeCallEnd})
+					p.end()
+				}
+				s.groups.mu.Unlock()
+			}
 		}
 	}
 }
@@ -160,16 +298,36 @@ func (s *Server) inviteToGroup(c echo.Context) error {
 		}
 		guest = ch.Guest
 	}
-	s.groups.mu.Lock()
-	call, err := s.groups.leaderGroup(caller)
-	if err == nil {
-		err = call.g.Invite(caller, t, guest)
+	// The counsellor's group call, or a new one.
+	var id string
+	if err := s.live.shared.Update(ctx, groupLeaderKey(caller.AccountID), groupCallTTL, func(old []byte) ([]byte, error) {
+		id = string(old)
+		if id == "" {
+			id = newGroupID()
+		}
+		return []byte(id), nil
+	}); err != nil {
+		return err
 	}
-	s.groups.mu.Unlock()
+	create := func() (*groupCall, error) {
+		g, err := live.NewGroup(id, caller)
+		if err != nil {
+			return nil, err
+		}
+		return &groupCall{Group: g.State()}, nil
+	}
+	err = s.changeGroupCall(ctx, id, create, func(gc *groupCall) error {
+		g := live.GroupFrom(gc.Group)
+		if err := g.Invite(caller, t, guest); err != nil {
+			return err
+		}
+		gc.Group = g.State()
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/calls/"+call.g.ID)
+	return c.Redirect(http.StatusSeeOther, "/calls/"+id)
 }
 
 // requireGroup lets through the counsellor of a group call and the
@@ -180,13 +338,11 @@ func (s *Server) requireGroup(next echo.HandlerFunc) echo.HandlerFunc {
 		if sess == nil || (sess.Kind == counselling.KindStaff && !sess.FullyAuthenticated()) {
 			return errNotFound
 		}
-		call := s.groups.get(c.Param("id"))
-		if call == nil {
-			return errNotFound
+		gc, err := s.loadGroupCall(c.Request().Context(), c.Param("id"))
+		if err != nil {
+			return err
 		}
-		s.groups.mu.Lock()
-		ok := call.g.MaySee(s.callerOf(c))
-		s.groups.mu.Unlock()
+		ok := gc != nil && live.GroupFrom(gc.Group).MaySee(s.callerOf(c))
 		if !ok {
 			return errNotFound
 		}
@@ -207,19 +363,26 @@ func (s *Server) groupPage(c echo.Context) error {
 func (s *Server) endGroup(c echo.Context) error {
 	caller := s.callerOf(c)
 	id := c.Param("id")
-	s.groups.mu.Lock()
-	call := s.groups.byID[id]
-	if call == nil || call.g.CounsellorID != caller.AccountID {
-		s.groups.mu.Unlock()
+	ctx := c.Request().Context()
+	gc, err := s.loadGroupCall(ctx, id)
+	if err != nil {
+		return err
+	}
+	if gc == nil || gc.Group.CounsellorID != caller.AccountID {
 		return errNotFound
 	}
-	delete(s.groups.byID, id)
-	delete(s.groups.byLeader, caller.AccountID)
-	for _, p := range call.peers {
-		p.push(live.GroupFrame{Type: live.TypeCallEnd})
-		p.end()
+	if err := s.live.shared.Delete(ctx, groupCallKey(id)); err != nil {
+		return err
 	}
-	s.groups.mu.Unlock()
+	if err := s.live.shared.Update(ctx, groupLeaderKey(caller.AccountID), groupCallTTL, func(old []byte) ([]byte, error) {
+		if string(old) == id {
+			return nil, nil
+		}
+		return old, nil
+	}); err != nil {
+		return err
+	}
+	s.live.hub.Publish(groupTopic(id), live.Frame{Type: live.TypeCallEnd})
 	return c.Redirect(http.StatusSeeOther, "/inbox")
 }
 
@@ -233,7 +396,6 @@ func (s *Server) groupSocket(c echo.Context) error {
 	}
 	caller := s.callerOf(c)
 	id := c.Param("id")
-	call := s.groups.get(id)
 	conn, err := s.accept(c)
 	if err != nil {
 		return err
@@ -251,32 +413,39 @@ func (s *Server) groupSocket(c echo.Context) error {
 		return nil
 	}
 
-	s.groups.mu.Lock()
-	if call == nil || s.groups.byID[id] != call {
-		s.groups.mu.Unlock()
+	me := &groupPeer{account: caller.AccountID, counsellor: caller.Kind == counselling.KindStaff,
+		out: make(chan live.GroupFrame, 64), gone: make(chan struct{})}
+	err = s.changeGroupCall(ctx, id, nil, func(gc *groupCall) error {
+		g := live.GroupFrom(gc.Group)
+		if err := g.Join(caller); err != nil {
+			return err
+		}
+		gc.Group = g.State()
+		gc.Next++
+		me.id = "p" + strconv.Itoa(gc.Next)
+		gc.Peers = append(gc.Peers, groupPeerInfo{ID: me.id, Account: me.account, Counsellor: me.counsellor})
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNoGroupCall):
 		writeGroupFrame(ctx, conn, live.GroupFrame{Type: live.TypeCallEnd})
 		return nil
-	}
-	if err := call.g.Join(caller); err != nil {
-		s.groups.mu.Unlock()
+	case counselling.ErrorCode(err) != "" && counselling.ErrorCode(err) != counselling.EInternal:
 		writeGroupFrame(ctx, conn, live.GroupFrame{Type: live.TypeGroupRefused, Body: t(counselling.ErrorMessage(err))})
 		conn.Close(websocket.StatusPolicyViolation, "refused")
 		return nil
+	case err != nil:
+		return err
 	}
-	s.groups.next++
-	me := &groupPeer{id: "p" + strconv.FormatUint(s.groups.next, 10), account: caller.AccountID,
-		counsellor: caller.Kind == counselling.KindStaff, out: make(chan live.GroupFrame, 64), gone: make(chan struct{})}
 	// Each participant gets relay credentials of their own, before anyone
 	// may send them a description.
 	creds := s.cfg.Relay.Credentials(s.cfg.Clock.Now(), callTTL)
 	me.push(live.GroupFrame{Type: live.TypeCallConfig, Call: &live.Call{ICEServers: []turn.ICEServer{creds}}})
-	call.peers = append(call.peers, me)
-	call.roster()
-	s.groups.mu.Unlock()
+	s.attach(id, me)
+	s.live.hub.Publish(groupTopic(id), live.Frame{Type: live.TypeGroup})
 	defer func() {
-		s.groups.mu.Lock()
-		call.drop(me)
-		s.groups.mu.Unlock()
+		s.detach(id, me)
+		s.leaveGroup(id, me)
 	}()
 
 	go func() {
@@ -286,7 +455,7 @@ func (s *Server) groupSocket(c echo.Context) error {
 			if err := wsjson.Read(ctx, conn, &f); err != nil {
 				return
 			}
-			if bad := s.groupFrame(call, me, caller, f); bad != "" {
+			if bad := s.groupFrame(ctx, id, me, caller, f); bad != "" {
 				me.push(live.GroupFrame{Type: live.TypeError, Body: t(bad)})
 			}
 		}
@@ -316,20 +485,52 @@ func (s *Server) groupSocket(c echo.Context) error {
 	}
 }
 
+// leaveGroup takes a participant whose browser went out of the call. When
+// the counsellor's goes, the call ends for everyone in it: help-seekers do
+// not stay in a call without their counsellor.
+func (s *Server) leaveGroup(id string, me *groupPeer) {
+	ctx, cancel := sharedCtx()
+	defer cancel()
+	var was, ended bool
+	err := s.changeGroupCall(ctx, id, nil, func(gc *groupCall) error {
+		// A participant removed by the counsellor has left already.
+		was = gc.dropPeer(me.id)
+		ended = false
+		if !was {
+			return nil
+		}
+		g := live.GroupFrom(gc.Group)
+		if ended = g.Leave(me.account); ended {
+			gc.Peers = nil
+		}
+		gc.Group = g.State()
+		return nil
+	})
+	if err != nil && !errors.Is(err, errNoGroupCall) {
+		s.log.Error("leave group call", "error", err.Error())
+		return
+	}
+	switch {
+	case ended:
+		s.live.hub.Publish(groupTopic(id), live.Frame{Type: live.TypeCallEnd})
+	case was:
+		s.live.hub.Publish(groupTopic(id), live.Frame{Type: live.TypeGroup})
+	}
+}
+
 // groupFrame handles one frame from a peer and returns what was wrong with
 // it, if anything. Descriptions and candidates go to the one peer they are
-// addressed to, filtered as in a chat's call, and are never stored or logged.
-func (s *Server) groupFrame(call *groupCall, me *groupPeer, caller counselling.Caller, f live.GroupFrame) string {
+// addressed to, filtered as in a chat's call, and are never stored in the
+// clear or logged.
+func (s *Server) groupFrame(ctx context.Context, id string, me *groupPeer, caller counselling.Caller, f live.GroupFrame) string {
 	const unreadable = "This message could not be read. Please send it again."
-	s.groups.mu.Lock()
-	defer s.groups.mu.Unlock()
 	switch f.Type {
 	case live.TypeCallSDP, live.TypeCallICE:
-		to := call.peer(f.Peer)
-		if to == nil || to == me || f.Call == nil {
+		gc, err := s.loadGroupCall(ctx, id)
+		if err != nil || gc == nil || f.Peer == me.id || gc.peer(f.Peer) == nil || gc.peer(me.id) == nil || f.Call == nil {
 			return unreadable
 		}
-		out := live.GroupFrame{Type: f.Type, Peer: me.id, Call: &live.Call{}}
+		out := live.Frame{Type: f.Type, ID: f.Peer, From: me.id, Call: &live.Call{}}
 		if f.Type == live.TypeCallSDP {
 			if f.Call.SDP == nil || (f.Call.SDP.Type != "offer" && f.Call.SDP.Type != "answer") {
 				return unreadable
@@ -345,24 +546,35 @@ func (s *Server) groupFrame(call *groupCall, me *groupPeer, caller counselling.C
 			}
 			out.Call.Candidate = &live.Candidate{Candidate: c, SDPMid: f.Call.Candidate.SDPMid, SDPMLineIndex: f.Call.Candidate.SDPMLineIndex}
 		}
-		to.push(out)
+		s.live.hub.Publish(groupTopic(id), out)
 	case live.TypeGroupRemove:
-		target := call.peer(f.Peer)
-		if target == nil {
+		var removed bool
+		err := s.changeGroupCall(ctx, id, nil, func(gc *groupCall) error {
+			removed = false
+			target := gc.peer(f.Peer)
+			if target == nil {
+				return nil
+			}
+			g := live.GroupFrom(gc.Group)
+			if err := g.Remove(caller, target.Account); err != nil {
+				return err
+			}
+			gc.dropPeer(target.ID)
+			gc.Group = g.State()
+			removed = true
+			return nil
+		})
+		switch {
+		case err != nil && counselling.ErrorCode(err) != "" && counselling.ErrorCode(err) != counselling.EInternal:
+			return counselling.ErrorMessage(err)
+		case err != nil:
+			s.log.Error("remove from group call", "error", err.Error())
+			return "Something went wrong on our side. Please try again in a moment."
+		case !removed:
 			return unreadable
 		}
-		if err := call.g.Remove(caller, target.account); err != nil {
-			return counselling.ErrorMessage(err)
-		}
-		target.push(live.GroupFrame{Type: live.TypeGroupRemoved})
-		target.end()
-		for i, q := range call.peers {
-			if q == target {
-				call.peers = append(call.peers[:i], call.peers[i+1:]...)
-				break
-			}
-		}
-		call.roster()
+		s.live.hub.Publish(groupTopic(id), live.Frame{Type: live.TypeGroupRemoved, ID: f.Peer})
+		s.live.hub.Publish(groupTopic(id), live.Frame{Type: live.TypeGroup})
 	case live.TypeCallLog:
 		code := 0
 		if f.Call != nil {

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -13,10 +15,13 @@ import (
 	"confidant/counselling/auth"
 )
 
-// clientLimiter is a token bucket per client, in memory only. Clients are known
-// by HMAC(key, address) where the key is random, never written anywhere, and
-// replaced every day, so yesterday's entries cannot be linked to today's nor to
-// any address.
+// clientLimiter is a token bucket per client. Clients are known by
+// HMAC(key, address) where the key is random and replaced every day, so
+// yesterday's entries cannot be linked to today's nor to any address. On one
+// node key and buckets are in memory only and the key is never written
+// anywhere; with several nodes (counter set) every node must count a client
+// alike, so the day's key is kept sealed in the database, and the buckets
+// there, both forgotten with the day.
 type clientLimiter struct {
 	mu      sync.Mutex
 	clock   counselling.Clock
@@ -25,6 +30,23 @@ type clientLimiter struct {
 	key     []byte
 	keyDay  int64
 	buckets map[[32]byte]*bucket
+	counter GuessCounter
+	log     *slog.Logger
+}
+
+// GuessCounter keeps the limiter's counts, and auth's counts of wrong
+// passwords, where every node sees them.
+type GuessCounter interface {
+	auth.Guesses
+	// GuessKey returns the day's key for the hashes of clients: a random
+	// key made by the first node that asks, the same for every node.
+	GuessKey(ctx context.Context, day int64) ([]byte, error)
+	// SpendGuess refills the client's bucket at perSecond up to burst and
+	// spends one token from it, or says how long to wait for one.
+	SpendGuess(ctx context.Context, client [32]byte, now time.Time, perSecond, burst float64) (time.Duration, bool, error)
+	// ForgetGuesses forgets the buckets idle since before and the keys of
+	// days before day.
+	ForgetGuesses(ctx context.Context, before time.Time, day int64) error
 }
 
 type bucket struct {
@@ -35,8 +57,10 @@ type bucket struct {
 // maxBuckets bounds the limiter's memory; past it the oldest idle entries go.
 const maxBuckets = 100_000
 
-func newClientLimiter(clock counselling.Clock, perWindow int, window time.Duration) *clientLimiter {
+func newClientLimiter(clock counselling.Clock, perWindow int, window time.Duration, counter GuessCounter, log *slog.Logger) *clientLimiter {
 	return &clientLimiter{
+		counter: counter,
+		log:     log,
 		clock:   clock,
 		rate:    float64(perWindow) / window.Seconds(),
 		burst:   float64(perWindow),
@@ -47,6 +71,21 @@ func newClientLimiter(clock counselling.Clock, perWindow int, window time.Durati
 func (l *clientLimiter) rotate(now time.Time) {
 	day := now.Unix() / 86400
 	if l.key != nil && day == l.keyDay {
+		return
+	}
+	if l.counter != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		defer cancel()
+		key, err := l.counter.GuessKey(ctx, day)
+		if err != nil {
+			// Without the day's key no node could count this client alike;
+			// a key of this node's own counts it here until the next try.
+			l.log.Error("read the day's key of the login limiter", "error", err.Error())
+			key = make([]byte, 32)
+			rand.Read(key)
+			day = -1
+		}
+		l.key, l.keyDay = key, day
 		return
 	}
 	l.key = make([]byte, 32)
@@ -87,9 +126,20 @@ func (l *clientLimiter) client(r *http.Request) auth.Client {
 // to wait.
 func (l *clientLimiter) allow(r *http.Request) (time.Duration, bool) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	now := l.clock.Now()
 	id := l.clientID(r, now)
+	if l.counter != nil {
+		l.mu.Unlock()
+		wait, ok, err := l.counter.SpendGuess(r.Context(), id, now, l.rate, l.burst)
+		if err != nil {
+			// An attempt that cannot be counted is not let through: the
+			// limit is what stands between a guesser and the passwords.
+			l.log.Error("count a guarded attempt", "error", err.Error())
+			return time.Second, false
+		}
+		return wait, ok
+	}
+	defer l.mu.Unlock()
 	b, ok := l.buckets[id]
 	if !ok {
 		if len(l.buckets) >= maxBuckets {
@@ -111,7 +161,17 @@ func (l *clientLimiter) allow(r *http.Request) (time.Duration, bool) {
 func (l *clientLimiter) sweep() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sweepLocked(l.clock.Now())
+	now := l.clock.Now()
+	if l.counter != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		defer cancel()
+		full := time.Duration(l.burst / l.rate * float64(time.Second))
+		if err := l.counter.ForgetGuesses(ctx, now.Add(-full), now.Unix()/86400); err != nil {
+			l.log.Error("forget the login limiter's counts", "error", err.Error())
+		}
+		return
+	}
+	l.sweepLocked(now)
 }
 
 func (l *clientLimiter) sweepLocked(now time.Time) {

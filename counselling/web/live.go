@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,17 +23,15 @@ import (
 )
 
 // liveState is the web layer's share of live chat: the hub that carries a
-// chat's frames, who is available, and which chats' counsellors have lost
-// their connection.
+// chat's frames, who is available, and the state every node shares (Shared):
+// which chats' counsellors and readers are connected, who can be rung, rings,
+// offered calls and confirmations.
 type liveState struct {
 	hub    live.Hub
+	shared live.Shared
 	avail  *live.Availability
 	grace  time.Duration
 	connID atomic.Uint64
-
-	mu      sync.Mutex
-	holders map[string]int // open sockets per chat of the counsellor who holds it ("chat/account")
-	readers map[string]int // open sockets per chat of supervisors reading along
 }
 
 func newLiveState(cfg Config) *liveState {
@@ -42,11 +39,44 @@ func newLiveState(cfg Config) *liveState {
 	if hub == nil {
 		hub = live.NewLocalHub()
 	}
+	shared := cfg.LiveShared
+	if shared == nil {
+		shared = live.NewMemoryShared(cfg.Clock)
+	}
 	grace := cfg.HolderGrace
 	if grace == 0 {
 		grace = counselling.HolderGoneGrace
 	}
-	return &liveState{hub: hub, avail: live.NewAvailability(cfg.Clock), grace: grace, holders: map[string]int{}, readers: map[string]int{}}
+	return &liveState{hub: hub, shared: shared, avail: live.NewAvailability(cfg.Clock, shared), grace: grace}
+}
+
+// sharedTimeout bounds a look at the shared state from a socket's life,
+// which has no request to bound it.
+const sharedTimeout = 5 * time.Second
+
+func sharedCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), sharedTimeout)
+}
+
+// count is how many connections are open under key on every node; a count
+// that cannot be read is none.
+func (l *liveState) count(key string) int {
+	ctx, cancel := sharedCtx()
+	defer cancel()
+	n, _ := l.shared.Count(ctx, key)
+	return n
+}
+
+func (l *liveState) join(key string) {
+	ctx, cancel := sharedCtx()
+	defer cancel()
+	l.shared.Join(ctx, key)
+}
+
+func (l *liveState) leave(key string) {
+	ctx, cancel := sharedCtx()
+	defer cancel()
+	l.shared.Leave(ctx, key)
 }
 
 // liveOffice is the office a visitor's live chat is with: their own when

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"confidant/counselling"
@@ -55,7 +54,7 @@ func (cc *chatConn) call(ctx context.Context, f live.Frame) {
 		// Each participant gets credentials of their own when the call
 		// starts for them; the page is never given any other ICE server.
 		if f.Type == live.TypeCallOffer {
-			cc.s.calls.set(cc.id, true)
+			cc.s.setCallOffered(cc.id, true)
 		}
 		creds := cc.s.cfg.Relay.Credentials(cc.s.cfg.Clock.Now(), callTTL)
 		cc.answer(ctx, live.Frame{Type: live.TypeCallConfig, Call: &live.Call{ICEServers: []turn.ICEServer{creds}}})
@@ -87,7 +86,7 @@ func (cc *chatConn) call(ctx context.Context, f live.Frame) {
 		cc.s.log.Warn("call: relay candidate error", "code", code)
 		return
 	case live.TypeCallEnd:
-		cc.s.calls.set(cc.id, false)
+		cc.s.setCallOffered(cc.id, false)
 	}
 	cc.s.live.hub.Publish(live.ChatTopic(cc.id), out)
 }
@@ -113,37 +112,33 @@ func (s *Server) permissionsPolicy(c echo.Context) string {
 	return media + ", geolocation=(), payment=(), usb=(), browsing-topics=()"
 }
 
-// offeredCalls are the chats whose counsellor has offered a call that has
-// not been hung up, so that a help-seeker whose page (re)connects is offered
-// it too. It is held in memory only, like the rest of signalling.
-type offeredCalls struct {
-	mu sync.Mutex
-	m  map[string]bool
-}
+// Which chats' counsellors have offered a call that has not been hung up is
+// kept in the shared state (for as long as credentials last), so that a
+// help-seeker whose page (re)connects, to any node, is offered it too. It
+// holds a mark, never signalling.
+func callKey(chatID string) string { return "call/" + chatID }
 
-func (o *offeredCalls) set(chatID string, offered bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
+func (s *Server) setCallOffered(chatID string, offered bool) {
+	ctx, cancel := sharedCtx()
+	defer cancel()
 	if !offered {
-		delete(o.m, chatID)
+		s.live.shared.Delete(ctx, callKey(chatID))
 		return
 	}
-	if o.m == nil {
-		o.m = map[string]bool{}
-	}
-	o.m[chatID] = true
+	s.live.shared.Put(ctx, callKey(chatID), []byte{1}, callTTL)
 }
 
-func (o *offeredCalls) offered(chatID string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.m[chatID]
+func (s *Server) callOffered(chatID string) bool {
+	ctx, cancel := sharedCtx()
+	defer cancel()
+	v, err := s.live.shared.Get(ctx, callKey(chatID))
+	return err == nil && v != nil
 }
 
 // resumeCall offers a help-seeker whose page connects to a running chat the
 // call its counsellor has offered.
 func (cc *chatConn) resumeCall(ch *counselling.LiveChat) {
-	if cc.s.cfg.Relay == nil || cc.side != live.FromSeeker || ch.Status != counselling.ChatRunning || !cc.s.calls.offered(cc.id) {
+	if cc.s.cfg.Relay == nil || cc.side != live.FromSeeker || ch.Status != counselling.ChatRunning || !cc.s.callOffered(cc.id) {
 		return
 	}
 	select {

@@ -17,9 +17,10 @@ import (
 // arrives, either answering the help-seeker's call-back request or inviting
 // someone who allows contact; the counsellor's queue page has a socket of its
 // own (/live/reach/ws) that hears whether the ring was accepted. Who is
-// online and which rings are under way is kept in memory only, like the
-// counsellors' availability: after a restart nobody rings until pages
-// reconnect, and call-back requests wait in the store.
+// online and which rings are under way is kept in the live state every node
+// shares, like the counsellors' availability: on one node in memory, so that
+// after a restart nobody rings until pages reconnect; call-back requests
+// wait in the store.
 
 // reachFrame is what a page's frame carries for reaching out.
 func (s *Server) reachFrame(c echo.Context, sess *counselling.Session) *templates.ReachFrame {
@@ -210,7 +211,9 @@ func (s *Server) ring(c echo.Context, caller counselling.Caller, r *ring) error 
 		}
 	}
 	r.id, r.officeID, r.counsellorID, r.state, r.at = newGroupID(), caller.OfficeID, caller.AccountID, "ringing", s.cfg.Clock.Now()
-	s.reach.start(r)
+	if err := s.reach.start(r); err != nil {
+		return err
+	}
 	s.live.hub.Publish(ringTopic(r.seekerID), ringFrame(r))
 	return c.Redirect(http.StatusSeeOther, "/live/queue")
 }
@@ -240,10 +243,10 @@ func (s *Server) acceptRing(c echo.Context) error {
 		chatID, err = s.db.OpenInvitedChat(c.Request().Context(), caller, r.counsellorID, r.kind)
 	}
 	if err != nil {
-		s.reach.undo(r.id)
+		s.reach.undo(r, now)
 		return err
 	}
-	s.reach.answered(r.id, chatID)
+	s.reach.answered(r, chatID, now)
 	s.live.hub.Publish(ringTopic(caller.AccountID), live.Frame{Type: typeRingEnd, ID: r.id})
 	s.live.hub.Publish(reachTopic(r.counsellorID), live.Frame{Type: typeRingAnswer, ID: chatID, Status: r.kind})
 	return c.Redirect(http.StatusSeeOther, "/live/"+chatID)

@@ -394,25 +394,18 @@ func (cc *chatConn) catchUp(ctx context.Context) bool {
 	return true
 }
 
-// holderJoin and holderLeave count the sockets of a chat's counsellor. When
-// the last one has been gone for the grace time, the chat goes back to the
-// queue with its transcript and the help-seeker is told.
+// holderJoin and holderLeave count the sockets of a chat's counsellor, on
+// every node. When the last one has been gone for the grace time, the chat
+// goes back to the queue with its transcript and the help-seeker is told.
+func holderKey(chatID, accountID string) string { return "holder/" + chatID + "/" + accountID }
+
 func (s *Server) holderJoin(chatID, accountID string) {
-	s.live.mu.Lock()
-	defer s.live.mu.Unlock()
-	s.live.holders[chatID+"/"+accountID]++
+	s.live.join(holderKey(chatID, accountID))
 }
 
 func (s *Server) holderLeave(officeID int64, chatID, accountID string) {
-	key := chatID + "/" + accountID
-	s.live.mu.Lock()
-	s.live.holders[key]--
-	gone := s.live.holders[key] <= 0
-	if gone {
-		delete(s.live.holders, key)
-	}
-	s.live.mu.Unlock()
-	if gone {
+	s.live.leave(holderKey(chatID, accountID))
+	if s.live.count(holderKey(chatID, accountID)) <= 0 {
 		s.requeueIfGone(officeID, chatID, accountID)
 	}
 }
@@ -421,23 +414,16 @@ func (s *Server) holderLeave(officeID int64, chatID, accountID string) {
 // counsellor has no connection to it (as after a restart of the office, when
 // the counsellor does not come back), the same grace time starts.
 func (s *Server) holderMissing(officeID int64, chatID, accountID string) {
-	s.live.mu.Lock()
-	present := s.live.holders[chatID+"/"+accountID] > 0
-	s.live.mu.Unlock()
-	if !present {
+	if s.live.count(holderKey(chatID, accountID)) <= 0 {
 		s.requeueIfGone(officeID, chatID, accountID)
 	}
 }
 
 // requeueIfGone hands the chat back to the queue after the grace time,
-// unless its counsellor has come back by then.
+// unless its counsellor has come back by then, to this node or another.
 func (s *Server) requeueIfGone(officeID int64, chatID, accountID string) {
-	key := chatID + "/" + accountID
 	time.AfterFunc(s.live.grace, func() {
-		s.live.mu.Lock()
-		back := s.live.holders[key] > 0
-		s.live.mu.Unlock()
-		if back {
+		if s.live.count(holderKey(chatID, accountID)) > 0 {
 			return
 		}
 		ok, err := s.db.RequeueChat(context.Background(), chatID, accountID)

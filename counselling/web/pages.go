@@ -22,8 +22,8 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 	}
 	if sess := sessionOf(c); sess != nil {
 		p.User = &templates.User{Staff: sess.Kind == counselling.KindStaff, Role: string(sess.Role), Guest: sess.Guest}
-		if sess.Kind == counselling.KindSeeker && !sess.Guest {
-			p.GroupCalls = s.groups.invitesFor(sess.AccountID)
+		if sess.Kind == counselling.KindSeeker && !sess.Guest && s.cfg.Relay != nil {
+			p.GroupCalls = s.invitesFor(c.Request().Context(), sess.AccountID)
 		}
 		p.Reach = s.reachFrame(c, sess)
 		p.NewFlags = s.newFlags(c, sess)

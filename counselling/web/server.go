@@ -43,6 +43,12 @@ type Config struct {
 	LoginsPerMinute int
 	// LiveHub carries live chats' frames; nil: within this process.
 	LiveHub live.Hub
+	// LiveShared keeps the live state every node shares (connections,
+	// rings, offered calls, confirmations); nil: in this process's memory.
+	LiveShared live.Shared
+	// Guesses counts guarded attempts per client; nil: in this process's
+	// memory, with a key of its own.
+	Guesses GuessCounter
 	// HolderGrace is how long a chat waits for its counsellor's lost
 	// connection before it goes back to the queue; zero:
 	// counselling.HolderGoneGrace.
@@ -67,9 +73,8 @@ type Server struct {
 	cop     *http.CrossOriginProtection
 	visits  visits
 	live    *liveState
-	calls   offeredCalls
 	groups  groupCalls
-	reach   reachState
+	reach   *reachState
 	// patterns holds every registered route pattern, so that only those
 	// name a request in the log and the metrics.
 	patterns map[string]bool
@@ -77,8 +82,6 @@ type Server struct {
 	sockets atomic.Int64
 	// socketWatch closes sockets whose session has ended.
 	socketWatch socketWatch
-	// confirmed holds what each session's next page confirms.
-	confirmed confirmations
 }
 
 // DefaultQuickExitURL is where the quick-exit link leads unless configured.
@@ -107,9 +110,13 @@ func New(cfg Config, db *store.DB, hasher *passwd.Hasher) *Server {
 		auth:    auth.New(db, hasher, cfg.Clock),
 		assets:  static.Load(),
 		log:     cfg.Logger,
-		limiter: newClientLimiter(cfg.Clock, cfg.LoginsPerMinute, time.Minute),
+		limiter: newClientLimiter(cfg.Clock, cfg.LoginsPerMinute, time.Minute, cfg.Guesses, cfg.Logger),
 		cop:     http.NewCrossOriginProtection(),
 		live:    newLiveState(cfg),
+	}
+	s.reach = &reachState{shared: s.live.shared}
+	if cfg.Guesses != nil {
+		s.auth.KeepGuessesIn(cfg.Guesses)
 	}
 	e := echo.New()
 	e.HideBanner = true

@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -52,6 +53,7 @@ type Office struct {
 	Addr string
 	Base string
 	cmd  *exec.Cmd
+	log  *logBuffer
 	// AdminLink is the one-time link for the first admin, printed at the
 	// first start of a fresh data folder.
 	AdminLink string
@@ -69,9 +71,10 @@ func Start(bin, data, addr string, extra ...string) (*Office, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.cmd.Stderr = io.Discard
+	o.log = &logBuffer{}
+	o.cmd.Stderr = o.log
 	// The benchmark keeps the office's log (and the runtime's GC trace, with
-	// GODEBUG=gctrace=1) when it profiles.
+	// GODEBUG=gctrace=1) in a file when it profiles; Log is then empty.
 	if name := os.Getenv("CONFIDANT_OFFICE_STDERR"); name != "" {
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
@@ -113,6 +116,26 @@ func Start(bin, data, addr string, extra ...string) (*Office, error) {
 	return nil, errors.New("the office did not answer within 10 s of starting")
 }
 
+// logBuffer keeps what the office writes to its log, for a caller to read
+// while it runs.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Log is what the office has written to its log (standard error) so far.
+func (o *Office) Log() string {
+	o.log.mu.Lock()
+	defer o.log.mu.Unlock()
+	return o.log.buf.String()
+}
+
 // Pid is the office's process id.
 func (o *Office) Pid() int { return o.cmd.Process.Pid }
 
@@ -125,9 +148,10 @@ func (o *Office) Kill() {
 }
 
 // Invite adds a staff member to a (stopped or running) office's data and
-// returns the one-time invite link.
-func Invite(bin, data, base, role, name string) (string, error) {
-	out, err := exec.Command(bin, "staff", "add", "--role", role, "--name", name, "--data", data, "--base-url", base).Output()
+// returns the one-time invite link; extra flags (such as --database) follow.
+func Invite(bin, data, base, role, name string, extra ...string) (string, error) {
+	args := append([]string{"staff", "add", "--role", role, "--name", name, "--data", data, "--base-url", base}, extra...)
+	out, err := exec.Command(bin, args...).Output()
 	if err != nil {
 		return "", fmt.Errorf("staff add: %w", err)
 	}
