@@ -48,9 +48,10 @@ const (
 //     that no enquiry is stranded with someone who is away for good; they
 //     see of it only what the list of assignments shows, not its messages;
 //   - a guest writes in their chat and does nothing else;
-//   - a conversation is rated by its help-seeker (not a guest, whose
-//     session ends with the chat) and by the counsellor who holds it, each
-//     from their own side (see RatingSideOf and Rateable);
+//   - a conversation is rated by its help-seeker (a guest too, who after
+//     the chat shows the chat's GuestPass instead of a session) and by the
+//     counsellor who holds it, each from their own side (see RatingSideOf
+//     and Rateable);
 //   - the counsellor who holds a conversation asks for supervision on it.
 func ActScope(c Caller, action ThreadAction) ThreadScope {
 	none := ThreadScope{None: true}
@@ -64,7 +65,7 @@ func ActScope(c Caller, action ThreadAction) ThreadScope {
 			s := ReadScope(c)
 			s.Channel = ChannelChat
 			return s
-		case action == ActRate && !c.Guest:
+		case action == ActRate:
 			return ReadScope(c)
 		}
 		return none

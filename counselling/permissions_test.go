@@ -72,7 +72,7 @@ func TestActScope(t *testing.T) {
 		{"admin reassigns nothing", admin, counselling.ActReassign, none},
 		{"help-seeker reassigns nothing", seeker, counselling.ActReassign, none},
 		{"help-seeker rates own conversations of any channel", seeker, counselling.ActRate, counselling.ThreadScope{SeekerID: "s1"}},
-		{"guest rates nothing (their session ends with the chat)", guest, counselling.ActRate, none},
+		{"guest rates their own chat (with its pass, once the chat and their session are over)", guest, counselling.ActRate, counselling.ThreadScope{SeekerID: "g1"}},
 		{"counsellor rates conversations they hold", counsellor, counselling.ActRate, counselling.ThreadScope{OfficeID: 1, AssignedTo: "c1"}},
 		{"supervisor rates only conversations they hold, not flagged or supervised ones", supervisor, counselling.ActRate,
 			counselling.ThreadScope{OfficeID: 2, AssignedTo: "v1"}},

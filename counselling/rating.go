@@ -1,6 +1,9 @@
 package counselling
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 )
@@ -86,4 +89,16 @@ func RatingsVisible(c Caller, counsellorID string) []RatingSide {
 		return []RatingSide{RatingByCounsellor}
 	}
 	return nil
+}
+
+// GuestPass is what lets a guest rate their chat, and answer the survey
+// after it, once the chat is over: a guest's session ends with the chat, and
+// a guest has no account to come back to. It is made from the hash of the
+// guest's session token and the chat's id, so only pages rendered for the
+// guest's own session can hold it; the chat keeps only its hash, and a pass
+// opens nothing but that chat's rating and survey.
+func GuestPass(sessionTokenHash []byte, chatID string) string {
+	mac := hmac.New(sha256.New, sessionTokenHash)
+	mac.Write([]byte("guest rating pass " + chatID))
+	return hex.EncodeToString(mac.Sum(nil))
 }

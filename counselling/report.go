@@ -216,7 +216,9 @@ type YearReport struct {
 	ChatDuration Tally
 	// How many took part in each group chat, in buckets.
 	GroupSizes Tally
-	PageViews  [12]int
+	// Surveys are the office's survey questions with their answers.
+	Surveys   []SurveyTable
+	PageViews [12]int
 }
 
 // MonthLabels are the months as report columns.

@@ -429,6 +429,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	desk(t, s, first, counsellor, admin)
 	quality(t, s, first, counsellor, admin)
+	surveys(t, s, first, counsellor, admin)
 	accessibility(t, s, first, counsellor)
 	t.Logf("pages checked: %d, axe violations: %d, screenshots in %s, took %v", s.pages, s.findings, s.shots, time.Since(started).Round(time.Second))
 }

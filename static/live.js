@@ -156,6 +156,16 @@
         if (form) {
           form.hidden = true;
         }
+        // A guest's page holds the rating and the survey for the end of
+        // the chat; ending it again is no longer possible.
+        var after = document.getElementById("chat-after");
+        if (after) {
+          after.hidden = false;
+          var end = root.querySelector(".chat-end");
+          if (end) {
+            end.hidden = true;
+          }
+        }
       } else if (f.status === "gone") {
         setStatus(reader ? d.tReadingEnded : d.tGone);
         ended = true;

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -121,8 +122,16 @@ func (db *DB) StartGuestChat(ctx context.Context, officeID int64, theme, lang st
 			return fmt.Errorf("create guest session: %w", err)
 		}
 		c := counselling.Caller{AccountID: accountID, Kind: counselling.KindSeeker, OfficeID: officeID, Guest: true}
-		_, err = db.startChat(ctx, tx, c, theme, chatID)
-		return err
+		if _, err = db.startChat(ctx, tx, c, theme, chatID); err != nil {
+			return err
+		}
+		// The guest rates the chat with this pass once it is over, when
+		// their session has ended with it.
+		pass := sha256.Sum256([]byte(counselling.GuestPass(hashToken(token), chatID)))
+		if _, err := tx.ExecContext(ctx, `UPDATE threads SET guest_pass = ? WHERE id = ?`, pass[:], chatID); err != nil {
+			return fmt.Errorf("keep guest pass: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return "", "", err

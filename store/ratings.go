@@ -21,45 +21,51 @@ func ratingRow(threadID string, side counselling.RatingSide) string {
 // conversations of the counsellor's into the supervisors' queue
 // (counselling.SampleForSupervision).
 func (db *DB) Rate(ctx context.Context, c counselling.Caller, threadID string, r counselling.Rating) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		return db.rate(ctx, tx, c, threadID, r)
+	})
+}
+
+// rate is Rate within a transaction, for help-seekers with an account,
+// counsellors and guests (RateAsGuest) alike.
+func (db *DB) rate(ctx context.Context, tx *sql.Tx, c counselling.Caller, threadID string, r counselling.Rating) error {
 	side, ok := counselling.RatingSideOf(c)
 	if !ok || side != r.Side {
 		return errThreadNotFound
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		h, err := db.actOn(ctx, tx, c, counselling.ActRate, threadID)
-		if err != nil {
+	h, err := db.actOn(ctx, tx, c, counselling.ActRate, threadID)
+	if err != nil {
+		return err
+	}
+	var counsellor sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT counsellor_id FROM threads WHERE id = ?`, threadID).Scan(&counsellor); err != nil {
+		return fmt.Errorf("read thread holder: %w", err)
+	}
+	if !counselling.Rateable(h.status, counsellor.String) {
+		return counselling.ErrNotRateable
+	}
+	var sealed any
+	if r.Comment != "" {
+		if sealed, err = h.ts.at("ratings", ratingRow(threadID, side)).seal("comment", r.Comment); err != nil {
 			return err
 		}
-		var counsellor sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT counsellor_id FROM threads WHERE id = ?`, threadID).Scan(&counsellor); err != nil {
-			return fmt.Errorf("read thread holder: %w", err)
-		}
-		if !counselling.Rateable(h.status, counsellor.String) {
-			return counselling.ErrNotRateable
-		}
-		var sealed any
-		if r.Comment != "" {
-			if sealed, err = h.ts.at("ratings", ratingRow(threadID, side)).seal("comment", r.Comment); err != nil {
-				return err
-			}
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO ratings (thread_id, side, office_id, counsellor_id, score, comment, rated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id, side) DO NOTHING`,
-			threadID, string(side), h.officeID, counsellor.String, r.Score, sealed, db.now().Unix())
-		if err != nil {
-			return fmt.Errorf("store rating: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return counselling.ErrRatedAlready
-		}
-		if err := db.factRating(ctx, tx, threadID, side, r.Score); err != nil {
-			return err
-		}
-		if side == counselling.RatingBySeeker {
-			return db.sample(ctx, tx, h.officeID, counsellor.String)
-		}
-		return nil
-	})
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO ratings (thread_id, side, office_id, counsellor_id, score, comment, rated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id, side) DO NOTHING`,
+		threadID, string(side), h.officeID, counsellor.String, r.Score, sealed, db.now().Unix())
+	if err != nil {
+		return fmt.Errorf("store rating: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return counselling.ErrRatedAlready
+	}
+	if err := db.factRating(ctx, tx, threadID, side, r.Score); err != nil {
+		return err
+	}
+	if side == counselling.RatingBySeeker {
+		return db.sample(ctx, tx, h.officeID, counsellor.String)
+	}
+	return nil
 }
 
 // factRating records a side's score in the conversation's anonymous fact and

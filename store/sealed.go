@@ -71,6 +71,8 @@ var unsealedBlobs = map[[2]string]string{
 	{"guess_failures", "pair"}:          "SHA-256 of a client's keyed hash and an account id; the hash's key goes with the day",
 	{"guess_networks", "network"}:       "keyed hash (with the day's guess key) of a network; the key goes with the day",
 	{"guess_buckets", "client"}:         "keyed hash (with the day's guess key) of a client's address; the key goes with the day",
+	{"survey_facts", "fact_key"}:        "random key of a survey answer's anonymous fact; it links to nothing",
+	{"threads", "guest_pass"}:           "SHA-256 of a guest's pass to rate their chat, made from their session's token hash",
 }
 
 // checkSealed refuses to seal or open a column that is not declared sealed.

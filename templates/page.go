@@ -3,6 +3,7 @@
 package templates
 
 import (
+	"slices"
 	"strings"
 
 	"confidant/counselling"
@@ -113,10 +114,17 @@ func (f Form) problems() []fieldProblem {
 			seen[name] = true
 		}
 	}
-	for name, msg := range f.Errors {
+	// The other fields (a survey's questions, say) follow in a fixed order,
+	// so that the summary reads the same each time.
+	var rest []string
+	for name := range f.Errors {
 		if !seen[name] {
-			out = append(out, fieldProblem{name, msg})
+			rest = append(rest, name)
 		}
+	}
+	slices.Sort(rest)
+	for _, name := range rest {
+		out = append(out, fieldProblem{name, f.Errors[name]})
 	}
 	return out
 }

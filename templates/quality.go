@@ -16,6 +16,12 @@ type RatingPanel struct {
 	Action string // where the form posts
 	Staff  bool   // staff pages speak neutrally
 	Own    *counselling.Rating
+	// Form is the rating form come back with its problem (a score outside
+	// 1 to 5, a second rating), shown on the form itself.
+	Form Form
+	// Pass is a guest's pass (counselling.GuestPass), sent back with the
+	// rating since the guest's session has ended with their chat.
+	Pass string
 }
 
 // QualityPanel is the supervision part of the counsellor's and the

@@ -45,6 +45,17 @@ func staffPages() map[string]func() templ.Component {
 	}
 	fill(counselling.DimFirstResponse, buckets...)
 	report := counselling.BuildYearReport(2026, facts, themes, nil)
+	inAll := func(en, de, da, nl string) map[string]string {
+		return map[string]string{"en": en, "de": de, "da": da, "nl": nl}
+	}
+	questions := []counselling.SurveyQuestion{
+		{ID: "q1", Moment: counselling.SurveyBeforeChat, Kind: counselling.SurveySingle, Texts: inAll("Found us?", "Gefunden?", "Fundet?", "Gevonden?"),
+			Options: []map[string]string{inAll("School", "Schule", "Skole", "School"), inAll("Friends", "Freunde", "Venner", "Vrienden")}},
+		{ID: "q2", Moment: counselling.SurveyAfterContact, Kind: counselling.SurveyMultiple, Texts: inAll("Helped?", "Geholfen?", "Hjulpet?", "Geholpen?"),
+			Options: []map[string]string{inAll("Yes", "Ja", "Ja", "Ja"), inAll("No", "Nein", "Nej", "Nee")}},
+		{ID: "q3", Moment: counselling.SurveyAfterContact, Kind: counselling.SurveyScale, Texts: inAll("Mood?", "Stimmung?", "Humør?", "Stemming?"), Retired: true},
+	}
+	report.Surveys = counselling.BuildSurveyTables(questions, map[string]map[int]int{"q1": {1: 6, 2: 7}, "q3": {5: 9}})
 
 	office := &counselling.Office{ID: 1, Slug: "main", Name: "Confidant", TermsVersion: 1}
 	at := time.Date(2026, time.March, 14, 9, 30, 0, 0, time.UTC)
@@ -77,6 +88,13 @@ func staffPages() map[string]func() templ.Component {
 			})
 		},
 		"audit": func() templ.Component { return templates.AdminAudit(page, false, audit) },
+		"surveys": func() templ.Component {
+			return templates.AdminSurveys(page, templates.AdminSurveysData{Questions: questions, Message: "The survey is saved.",
+				Form: templates.Form{Errors: map[string]string{"text_nl": "Please write the question in every language."}}})
+		},
+		"survey question": func() templ.Component {
+			return templates.AdminSurveyQuestion(page, templates.AdminSurveyQuestionData{Question: questions[0]})
+		},
 		"staff": func() templ.Component {
 			return templates.Admin(page, templates.AdminData{Office: office, Staff: staff, Self: "s2"})
 		},

@@ -56,6 +56,7 @@ func StatTables(ctx context.Context, r counselling.YearReport) []StatTable {
 	out = append(out, groupSizeTable(ctx, r.GroupSizes))
 	out = append(out, tallyTable(ctx, "ratings", "Ratings", "Rating", r.Ratings, nil))
 	out = append(out, tallyTable(ctx, "staff-ratings", "Ratings by counsellors", "Rating", r.StaffRatings, nil))
+	out = append(out, surveyTables(ctx, r.Surveys)...)
 	views := StatTable{ID: "views", Title: T(ctx, "Page views per month (whole installation)"), Header: []string{T(ctx, "Month"), T(ctx, "Page views")}}
 	for i, n := range r.PageViews {
 		views.Rows = append(views.Rows, []string{months[i], strconv.Itoa(n)})

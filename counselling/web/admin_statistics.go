@@ -52,6 +52,15 @@ func (s *Server) yearReport(c echo.Context) (*counselling.Office, bool, counsell
 		return nil, false, counselling.YearReport{}, err
 	}
 	report.GroupSizes = counselling.GroupSizeTally(sizes)
+	questions, err := s.db.SurveyQuestionsOf(ctx, office.ID)
+	if err != nil {
+		return nil, false, counselling.YearReport{}, err
+	}
+	answers, err := s.db.SurveyCounts(ctx, office.ID, year)
+	if err != nil {
+		return nil, false, counselling.YearReport{}, err
+	}
+	report.Surveys = counselling.BuildSurveyTables(questions, answers)
 	return office, installation, report, nil
 }
 

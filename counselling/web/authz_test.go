@@ -148,6 +148,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		seekerA.mustPost("/live/groups/"+id+"/join", url.Values{"accept_rules": {"yes"}}, "/live/groups/"+id)
 		return id
 	}
+	// question is one survey question of the office, added once by its admin.
+	var questionID string
+	question := func() string {
+		if questionID == "" {
+			questionID = addQuestion(t, adm, questionForm("after-contact", "scale", "Matrix question", ""))
+		}
+		return questionID
+	}
+	scaleForm := questionForm("after-contact", "scale", "Matrix question", "")
+	askedNothing := url.Values{"q-aaaaaaaaaaaaaaaaaaaaaaaaaa": {"3"}}
+
 	groupForm := url.Values{"theme": {"Matrix group"}, "rules": {"Be kind."}, "starts_at": {slotStart},
 		"ends_at": {o.db.Clock.Now().Add(1001 * time.Hour).UTC().Format(counselling.SlotStartLayout)}, "max_size": {"5"}, "moderator": {c1.id}}
 
@@ -228,6 +239,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/inbox/{id}/supervision/close", supervised, url.Values{"note": {"done"}}, [9]string{login, nf, nf, nf, nf, nf, "303 /supervision", nf, nf}},
 		{"GET", "/supervision", none, nil, [9]string{login, nf, nf, nf, nf, nf, "200", nf, "200"}},
 		{"GET", "/admin/quality", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
+		// Surveys: admins keep the questions of their own office; a
+		// help-seeker answers after their own contact is over; the guest's
+		// routes open with the chat's guest pass alone, which nobody here has.
+		{"GET", "/admin/surveys", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
+		{"POST", "/admin/surveys", none, url.Values{"moment": {"before-chat"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "422", nf}},
+		{"GET", "/admin/surveys/{id}", question, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
+		{"POST", "/admin/surveys/{id}", question, scaleForm, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/surveys", nf}},
+		{"POST", "/admin/surveys/{id}/retire", question, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/surveys", nf}},
+		{"POST", "/threads/{id}/survey", closed, nil, [9]string{login, "303 /threads/{id}", nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/threads/{id}/survey", closed, askedNothing, [9]string{login, "422", nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/threads/{id}/survey", taken, nil, [9]string{login, "409", nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/live/{id}/rating", chatting, url.Values{"score": {"4"}, "pass": {"0000"}}, [9]string{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/live/{id}/survey", chatting, url.Values{"pass": {"0000"}}, [9]string{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"POST", "/admin/quality", none, url.Values{"window": {"20"}, "threshold": {"30"}, "sample": {"3"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/quality", nf}},
 		{"GET", "/inbox/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"GET", "/inbox?status=overdue", none, nil, [9]string{login, nf, nf, "200", "200", "200", "200", "303 /admin", "200"}},

@@ -108,10 +108,17 @@ func (s *Server) renderLive(c echo.Context, status int, f templates.Form) error 
 	if err != nil {
 		return err
 	}
+	survey := templates.SurveyPanel{Form: f}
+	if survey.Questions, err = s.db.SurveyQuestions(c.Request().Context(), office.ID, counselling.SurveyBeforeChat); err != nil {
+		return err
+	}
+	if f.HasErrors() {
+		survey.Chosen = c.Request().PostForm
+	}
 	return s.render(c, status, templates.Live(s.livePage(c, "Live chat"), templates.LiveData{
 		Themes: themes, Available: len(available) > 0, ThemeAvailable: available, Promise: office.Promise, Form: f,
 		Registered: sess != nil && counselling.MayUseAccountPages(counselling.CallerOf(sess)),
-		Booking:    booking,
+		Booking:    booking, Survey: survey,
 	}))
 }
 
@@ -133,13 +140,22 @@ func (s *Server) startChat(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	sess := sessionOf(c)
+	office, err := s.liveOffice(c)
+	if err != nil {
+		return err
+	}
+	// The survey before the chat is read first, so that answers the office
+	// does not ask for keep both the chat and the answers from starting.
+	answers, err := s.beforeChatSurvey(c, office.ID, form)
+	if err != nil {
+		if !showsForm(err) {
+			return err
+		}
+		return s.renderLive(c, errorStatus(err), formOf(form, err, "theme"))
+	}
 	var id string
 	switch {
 	case sess == nil:
-		office, err := s.defaultOffice(c)
-		if err != nil {
-			return err
-		}
 		var token string
 		id, token, err = s.db.StartGuestChat(ctx, office.ID, form.Get("theme"), langOf(c))
 		if err == nil {
@@ -162,6 +178,7 @@ func (s *Server) startChat(c echo.Context) error {
 		}
 		s.live.hub.Publish(live.QueueTopic(caller.OfficeID), live.Frame{Type: live.TypeQueue})
 	}
+	s.keepBeforeChatAnswers(c, office.ID, answers)
 	return c.Redirect(http.StatusSeeOther, "/live/"+id)
 }
 
@@ -209,6 +226,14 @@ func (s *Server) requireLive(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) chatPage(c echo.Context) error {
+	return s.renderChat(c, http.StatusOK)
+}
+
+// renderChat is a chat's page, for its help-seeker, its counsellor or a
+// supervisor reading along; with the rating and the survey once it is over.
+// A guest's page holds them from the start, hidden until the chat ends,
+// since the guest's session ends with the chat.
+func (s *Server) renderChat(c echo.Context, status int) error {
 	caller := s.callerOf(c)
 	ch, err := s.db.LiveChat(c.Request().Context(), caller, c.Param("id"))
 	if err != nil {
@@ -244,12 +269,35 @@ func (s *Server) chatPage(c echo.Context) error {
 		read := *ch
 		read.Messages = nil
 		d.Chat = &read
+	case counselling.ChatSeeker:
+		if caller.Guest {
+			if d.Rating, d.Survey, err = s.guestPanels(c, ch); err != nil {
+				return err
+			}
+			break
+		}
+		fallthrough
 	default:
 		if d.Rating, err = s.ratingPanel(c, caller, ch.ID, ch.Status, ch.CounsellorID); err != nil {
 			return err
 		}
+		done := s.confirmation(c) == "survey"
+		if d.Survey, err = s.surveyPanel(c, caller, ch.ID, ch.Status, ch.CounsellorID, done); err != nil {
+			return err
+		}
 	}
-	return s.render(c, http.StatusOK, templates.Chat(s.livePage(c, "Chat"), d))
+	return s.render(c, status, templates.Chat(s.livePage(c, "Chat"), d))
+}
+
+// guestPanels are the rating form and the survey a guest's chat page holds
+// for when the chat ends, with the chat's guest pass.
+func (s *Server) guestPanels(c echo.Context, ch *counselling.LiveChat) (templates.RatingPanel, templates.SurveyPanel, error) {
+	pass := counselling.GuestPass(sessionOf(c).TokenHash, ch.ID)
+	r := templates.RatingPanel{Show: true, Action: "/live/" + ch.ID + "/rating", Pass: pass}
+	sp := templates.SurveyPanel{Action: "/live/" + ch.ID + "/survey", Pass: pass}
+	var err error
+	sp.Questions, err = s.db.SurveyQuestions(c.Request().Context(), ch.OfficeID, counselling.SurveyAfterContact)
+	return r, sp, err
 }
 
 // langCtx is a context that speaks the reader's language.
@@ -268,6 +316,12 @@ func (s *Server) endChat(c echo.Context) error {
 	if role := counselling.JoinChatAs(caller, ch); role != counselling.ChatSeeker && role != counselling.ChatHolder {
 		return errNotFound
 	}
+	// A guest rates the chat and answers the survey after it with the
+	// chat's pass, made from the session that ends with the chat.
+	var pass string
+	if caller.Guest {
+		pass = counselling.GuestPass(sessionOf(c).TokenHash, id)
+	}
 	if err := s.db.EndChat(ctx, caller, id); err != nil {
 		return err
 	}
@@ -275,7 +329,7 @@ func (s *Server) endChat(c echo.Context) error {
 	if caller.Guest {
 		s.clearSessionCookie(c)
 		c.Set(ctxSession, nil)
-		return s.render(c, http.StatusOK, templates.ChatEnded(s.page(c, "The chat has ended"), templates.ChatEndedData{}))
+		return s.renderGuestEnded(c, http.StatusOK, id, pass, templates.Form{}, templates.Form{}, false)
 	}
 	return c.Redirect(http.StatusSeeOther, "/live/"+id)
 }

@@ -1,8 +1,8 @@
 package web
 
 import (
-	"errors"
 	"net/http"
+	"strings"
 
 	"confidant/counselling"
 	"confidant/templates"
@@ -14,7 +14,8 @@ import (
 
 // rate stores the caller's rating of a conversation. A rating that cannot be
 // stored (a score outside 1 to 5, a second rating, a conversation not over)
-// is answered with the reason on the error page, and nothing is stored.
+// shows the conversation again with the reason on the rating form, and
+// nothing is stored.
 func (s *Server) rate(back func(id string) string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		caller := s.callerOf(c)
@@ -28,28 +29,34 @@ func (s *Server) rate(back func(id string) string) echo.HandlerFunc {
 			return err
 		}
 		r, err := counselling.ParseRating(side, form.Get("score"), form.Get("comment"))
-		if err != nil {
-			return oneProblem(err)
+		if err == nil {
+			err = s.db.Rate(c.Request().Context(), caller, id, r)
 		}
-		if err := s.db.Rate(c.Request().Context(), caller, id, r); err != nil {
-			return err
+		if err != nil {
+			if !showsForm(err) {
+				return err
+			}
+			c.Set(ctxRatingForm, ratingFormOf(form, err))
+			if caller.Kind == counselling.KindStaff {
+				return s.renderStaffThread(c, errorStatus(err), id, templates.Form{})
+			}
+			return s.renderSeekerThread(c, errorStatus(err), id, templates.Form{})
 		}
 		return c.Redirect(http.StatusSeeOther, back(id))
 	}
 }
 
-// oneProblem turns a form's problems into an error whose message names the
-// problem itself, for answers shown on the error page rather than the form.
-func oneProblem(err error) error {
-	var ce *counselling.Error
-	if errors.As(err, &ce) {
-		for _, field := range []string{"score", "comment", "reason", "note"} {
-			if msg := ce.Fields[field]; msg != "" {
-				return counselling.Errorf(ce.Code, msg)
-			}
-		}
+// ratingFormOf is the rating form come back with its problem. The comment's
+// field is named after its text area, so that the error summary's link
+// reaches it.
+func ratingFormOf(form map[string][]string, err error) templates.Form {
+	f := formOf(form, err, "score")
+	f.Values["rating-comment"] = strings.ToValidUTF8(first(form, "comment"), "\uFFFD")
+	if msg, ok := f.Errors["comment"]; ok {
+		f.Errors = without(f.Errors, "comment")
+		f.Errors["rating-comment"] = msg
 	}
-	return err
+	return f
 }
 
 func (s *Server) requestSupervision(c echo.Context, caller counselling.Caller, id string, form map[string][]string) (string, error) {
@@ -76,6 +83,9 @@ func (s *Server) ratingPanel(c echo.Context, caller counselling.Caller, id, stat
 	}
 	p := templates.RatingPanel{Show: counselling.Rateable(status, counsellorID), Staff: caller.Kind == counselling.KindStaff,
 		Action: "/threads/" + id + "/rating"}
+	if f, ok := c.Get(ctxRatingForm).(templates.Form); ok {
+		p.Form = f
+	}
 	if p.Staff {
 		p.Action = "/inbox/" + id + "/rating"
 	}

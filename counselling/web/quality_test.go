@@ -46,19 +46,29 @@ func TestRatingsAndSupervision(t *testing.T) {
 	if !strings.Contains(seeker.get("/threads/"+id).body, `action="/threads/`+id+`/rating"`) {
 		t.Fatal("the help-seeker's closed conversation offers no rating")
 	}
+	// A refused rating comes back on the conversation's own rating form,
+	// with an error summary that takes the focus and links to the field.
 	for _, bad := range []string{"0", "6", "", "three", "2.5"} {
-		p := seeker.post("/threads/"+id+"/rating", url.Values{"score": {bad}})
-		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "Please choose a rating from 1 to 5.") {
-			t.Errorf("score %q: %d, want 422 with the reason", bad, p.status)
+		p := seeker.post("/threads/"+id+"/rating", url.Values{"score": {bad}, "comment": {"typed before the mistake"}})
+		refusedInline(t, p, http.StatusUnprocessableEntity, "score", "Please choose a rating from 1 to 5.")
+		if !strings.Contains(p.body, `action="/threads/`+id+`/rating"`) || !strings.Contains(p.body, "typed before the mistake") {
+			t.Errorf("score %q: the rating form does not come back with what was typed", bad)
 		}
 	}
+	refusedInline(t, seeker.post("/threads/"+id+"/rating", url.Values{"score": {"3"}, "comment": {strings.Repeat("long ", 401)}}),
+		http.StatusUnprocessableEntity, "rating-comment", "This is too long.")
 	if p := seeker.post("/threads/"+id+"/rating?lang=de", url.Values{"score": {"9"}}); !strings.Contains(p.body, "Bitte wähle eine Bewertung von 1 bis 5.") {
 		t.Error("the refusal is not in the reader's language")
 	}
 	seeker.get("/threads?lang=en")
+	if n := o.db.Count(t, `SELECT count(*) FROM ratings`); n != 0 {
+		t.Fatalf("%d ratings stored from refused forms", n)
+	}
 	seeker.mustPost("/threads/"+id+"/rating", url.Values{"score": {"2"}, "comment": {"the seeker's sealed remark"}}, "/threads/"+id)
-	if p := seeker.post("/threads/"+id+"/rating", url.Values{"score": {"5"}}); p.status != http.StatusConflict {
-		t.Errorf("a second rating: %d, want 409", p.status)
+	p := seeker.post("/threads/"+id+"/rating", url.Values{"score": {"5"}})
+	refusedInline(t, p, http.StatusConflict, "", "You have already rated this conversation.")
+	if !strings.Contains(p.body, "You rated this conversation 2 of 5") {
+		t.Error("the second rating's refusal does not show the first rating")
 	}
 	if body := seeker.get("/threads/" + id).body; !strings.Contains(body, "You rated this conversation 2 of 5") {
 		t.Error("the help-seeker does not see their rating")
@@ -72,10 +82,10 @@ func TestRatingsAndSupervision(t *testing.T) {
 		strings.Contains(counsellorPage, "2 of 5") {
 		t.Error("the counsellor sees the help-seeker's rating")
 	}
+	refusedInline(t, c1.post("/inbox/"+id+"/rating", url.Values{"score": {"-1"}}), http.StatusUnprocessableEntity, "score",
+		"Please choose a rating from 1 to 5.")
 	c1.mustPost("/inbox/"+id+"/rating", url.Values{"score": {"4"}, "comment": {"the counsellor's private view"}}, "/inbox/"+id)
-	if p := c1.post("/inbox/"+id+"/rating", url.Values{"score": {"4"}}); p.status != http.StatusConflict {
-		t.Errorf("the counsellor's second rating: %d, want 409", p.status)
-	}
+	refusedInline(t, c1.post("/inbox/"+id+"/rating", url.Values{"score": {"4"}}), http.StatusConflict, "", "You have already rated this conversation.")
 	for _, p := range []string{"/threads/" + id, "/account/export", "/threads"} {
 		if strings.Contains(seeker.get(p).body, "private view") {
 			t.Errorf("%s shows the help-seeker the counsellor's comment", p)

@@ -100,7 +100,11 @@ func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f tem
 		return err
 	}
 	if t.Channel == counselling.ChannelChat {
-		// A chat is read and written on its own page.
+		// A chat is read and written on its own page, which also shows a
+		// rating or survey form come back with a problem.
+		if status != http.StatusOK {
+			return s.renderChat(c, status)
+		}
 		return c.Redirect(http.StatusSeeOther, "/live/"+id)
 	}
 	office, err := s.db.Office(ctx, t.OfficeID)
@@ -112,10 +116,17 @@ func (s *Server) renderSeekerThread(c echo.Context, status int, id string, f tem
 		return err
 	}
 	d := templates.SeekerThreadData{Thread: t, Promise: office.Promise, Form: f, Workday: wd}
-	if status == http.StatusOK && s.confirmation(c) == "sent" {
+	done := ""
+	if status == http.StatusOK {
+		done = s.confirmation(c)
+	}
+	if done == "sent" {
 		d.Message = "Your message was sent."
 	}
 	if d.Rating, err = s.ratingPanel(c, s.callerOf(c), t.ID, t.Status, t.CounsellorID); err != nil {
+		return err
+	}
+	if d.Survey, err = s.surveyPanel(c, s.callerOf(c), t.ID, t.Status, t.CounsellorID, done == "survey"); err != nil {
 		return err
 	}
 	p, err := s.conversationPage(c, t)
