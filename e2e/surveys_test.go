@@ -24,12 +24,14 @@ func surveys(t *testing.T, s *suite, parent context.Context, counsellor, admin *
 		actions := []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS("#moment-" + moment + "-choice")),
 			chromedp.Click(chromedp.CSS("#kind-" + kind))}
 		for _, lang := range []string{"en", "de", "da", "nl"} {
-			actions = append(actions, chromedp.SetValue(chromedp.CSS("#text_"+lang), text+" ("+lang+")"),
-				chromedp.SetValue(chromedp.CSS("#options_"+lang), options))
+			actions = append(actions, chromedp.SetValue(chromedp.CSS("#text_"+lang), text+" ("+lang+")"))
+			if options != "" {
+				actions = append(actions, chromedp.SendKeys(chromedp.CSS("#options_"+lang), options))
+			}
 		}
 		admin.do(actions...)
 		admin.submit(chromedp.Click(chromedp.CSS(`form[action="/admin/surveys"] button[type="submit"]`)))
-		admin.waitText("The survey is saved.")
+		admin.waitText("Undersøgelsen er gemt.") // the admin reads Danish
 	}
 	write("before-chat", "single", "How did you find us?", "School\nFriends\nOnline")
 	write("after-contact", "scale", "How do you feel now?", "")
@@ -63,7 +65,7 @@ func surveys(t *testing.T, s *suite, parent context.Context, counsellor, admin *
 	guest.check("guest-survey-answered")
 
 	admin.visit("/admin/statistics", "statistics-surveys")
-	if page := admin.bodyText(); !strings.Contains(page, "Survey: How did you find us? (en)") || !strings.Contains(page, "Survey: How do you feel now? (en)") {
+	if page := admin.bodyText(); !strings.Contains(page, "Undersøgelse: How did you find us? (da)") || !strings.Contains(page, "Undersøgelse: How do you feel now? (da)") {
 		t.Fatalf("the year report shows no survey tables:\n%s", page)
 	}
 }
