@@ -308,6 +308,12 @@ type Export struct {
 	Devices     []ExportDevice `json:"notification_devices,omitempty"`
 	Explanation string         `json:"explanation"`
 	Reach       ExportReach    `json:"reaching_out"`
+	// Appointments are those the help-seeker booked, cancelled ones too.
+	Appointments []ExportAppointment `json:"appointments"`
+	// GroupChats are the group chats the help-seeker joined, each with the
+	// pseudonym they had there and their own messages; other participants'
+	// messages are theirs, not this person's, and are left out.
+	GroupChats []ExportGroupChat `json:"group_chats"`
 }
 
 // ExportDevice is one device that receives notifications, in an export.
@@ -326,7 +332,7 @@ type ExportProfile struct {
 
 // ExportExplanation is the export's explanation, a message id: the web layer
 // gives it in the help-seeker's language.
-const ExportExplanation = "Everything Confidant stores about you. Counsellors' private notes are not included. Anonymous statistics (theme, month, age band, gender, region) are not linked to you and cannot be exported."
+const ExportExplanation = "Everything Confidant stores about you. Counsellors' private notes are not included. Of group chats you took part in, only your own messages are included, under the number you had there. Anonymous statistics (theme, month, age band, gender, region) are not linked to you and cannot be exported."
 
 // ExportConsent is one accepted terms version in an export.
 type ExportConsent struct {

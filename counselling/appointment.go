@@ -57,6 +57,7 @@ type Slot struct {
 	// Booked: a help-seeker holds it. SeekerID is theirs; it is never shown
 	// to anyone but that help-seeker.
 	Booked      bool
+	BookedAt    time.Time
 	SeekerID    string
 	CancelledAt time.Time
 	CancelledBy string
@@ -85,16 +86,19 @@ func (s Slot) Channel() string {
 	return ChannelChat
 }
 
-// NewSlot reads a slot a counsellor publishes: start in office time (loc),
-// its length in minutes, and its kind. The slot must lie in the future and
-// within SlotMaxAhead, and last SlotMinMinutes to SlotMaxMinutes.
+// NewSlot reads a slot a counsellor publishes: start in office time (loc,
+// by ParseOfficeTime), its length in minutes, and its kind. The slot must
+// lie in the future and within SlotMaxAhead, and last SlotMinMinutes to
+// SlotMaxMinutes.
 func NewSlot(start, minutes, kind string, loc *time.Location, now time.Time) (Slot, error) {
 	p := Problems{}
 	var s Slot
-	at, err := time.ParseInLocation(SlotStartLayout, strings.TrimSpace(start), loc)
+	at, err := ParseOfficeTime(start, loc)
 	switch {
-	case err != nil:
+	case err == ErrOfficeTimeFormat:
 		p.Add("start", "Please give the start as date and time, like 2026-12-01T14:30.")
+	case err != nil:
+		p.Add("start", ErrorMessage(err))
 	case !at.After(now):
 		p.Add("start", "The start must lie in the future.")
 	case at.Sub(now) > SlotMaxAhead:
@@ -203,4 +207,39 @@ func MayOpen(side SlotSide, s Slot, now time.Time) bool {
 		return false
 	}
 	return !now.Before(s.Start.Add(-SlotOpensBefore)) && now.Before(s.End())
+}
+
+// CallOpensDirectly is the rule of when a chat's video call starts by itself
+// for both sides, without one offering it and the other accepting: in a chat
+// that a video appointment opened, while the chat runs and until the
+// appointment ends. The help-seeker chose the call when they booked a video
+// appointment and opened it. Either side may hang up and go on writing; the
+// counsellor may then offer the call again, as in any chat.
+func CallOpensDirectly(ch LiveChat, now time.Time) bool {
+	return ch.AppointmentKind == SlotVideo && ch.Status == ChatRunning && now.Before(ch.AppointmentEnds)
+}
+
+// ExportAppointment is one appointment a help-seeker booked, in their
+// export. Times are moments (UTC); Status is SlotBooked or SlotCancelled,
+// and CancelledBy ByCounsellor or BySeeker.
+type ExportAppointment struct {
+	Counsellor  string     `json:"counsellor"`
+	Start       time.Time  `json:"start"`
+	Minutes     int        `json:"minutes"`
+	Kind        string     `json:"kind"`
+	BookedAt    time.Time  `json:"booked_at"`
+	Status      string     `json:"status"`
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	CancelledBy string     `json:"cancelled_by,omitempty"`
+}
+
+// ExportAppointmentOf is how an export writes a booked appointment.
+func ExportAppointmentOf(s Slot) ExportAppointment {
+	e := ExportAppointment{Counsellor: s.Counsellor, Start: s.Start, Minutes: s.Minutes, Kind: s.Kind, BookedAt: s.BookedAt,
+		Status: s.Status()}
+	if !s.CancelledAt.IsZero() {
+		at := s.CancelledAt
+		e.CancelledAt, e.CancelledBy = &at, s.CancelledBy
+	}
+	return e
 }

@@ -10,6 +10,10 @@ import (
 func TestNewSlot(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	berlin := time.FixedZone("office", 3600)
+	europeBerlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name, start, minutes, kind string
 		loc                        *time.Location
@@ -22,6 +26,9 @@ func TestNewSlot(t *testing.T) {
 		{"right now", "2026-11-23T10:00", "45", "chat", time.UTC, "start", time.Time{}},
 		{"too far ahead", "2027-12-01T10:00", "45", "chat", time.UTC, "start", time.Time{}},
 		{"not a time", "tomorrow", "45", "chat", time.UTC, "start", time.Time{}},
+		{"Berlin time in winter", "2026-12-01T14:00", "45", "video", europeBerlin, "", time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)},
+		{"Berlin time in summer", "2027-05-03T14:00", "45", "video", europeBerlin, "", time.Date(2027, 5, 3, 12, 0, 0, 0, time.UTC)},
+		{"a time the clocks skip", "2027-03-28T02:30", "45", "chat", europeBerlin, "start", time.Time{}},
 		{"too short", "2026-11-24T14:30", "14", "chat", time.UTC, "minutes", time.Time{}},
 		{"shortest", "2026-11-24T14:30", "15", "chat", time.UTC, "", time.Date(2026, 11, 24, 14, 30, 0, 0, time.UTC)},
 		{"longest", "2026-11-24T14:30", "120", "chat", time.UTC, "", time.Date(2026, 11, 24, 14, 30, 0, 0, time.UTC)},
@@ -194,6 +201,26 @@ func TestCancelledOnDisable(t *testing.T) {
 	for _, r := range rows {
 		if got := counselling.CancelledOnDisable(r.s, now); got != r.want {
 			t.Errorf("%s: %v, want %v", r.name, got, r.want)
+		}
+	}
+}
+
+func TestCallOpensDirectly(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	ends := now.Add(30 * time.Minute)
+	for _, tc := range []struct {
+		name string
+		ch   counselling.LiveChat
+		want bool
+	}{
+		{"a running video appointment", counselling.LiveChat{Status: counselling.ChatRunning, AppointmentKind: counselling.SlotVideo, AppointmentEnds: ends}, true},
+		{"a chat appointment", counselling.LiveChat{Status: counselling.ChatRunning, AppointmentKind: counselling.SlotChat, AppointmentEnds: ends}, false},
+		{"a chat from the live queue", counselling.LiveChat{Status: counselling.ChatRunning}, false},
+		{"an ended chat", counselling.LiveChat{Status: counselling.StatusClosed, AppointmentKind: counselling.SlotVideo, AppointmentEnds: ends}, false},
+		{"after the appointment's end", counselling.LiveChat{Status: counselling.ChatRunning, AppointmentKind: counselling.SlotVideo, AppointmentEnds: now}, false},
+	} {
+		if got := counselling.CallOpensDirectly(tc.ch, now); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

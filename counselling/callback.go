@@ -84,25 +84,24 @@ func ValidateReachKind(kind string) error {
 	return nil
 }
 
-// ParseCallbackWindow reads the optional time window today (UTC, the time
-// every page shows) in which the help-seeker asks to be called, as "HH:MM"
-// from and until. Both empty means any time. The window must end after it
-// starts, and after now, on today's date.
-func ParseCallbackWindow(from, until string, now time.Time) (start, end time.Time, err error) {
+// ParseCallbackWindow reads the optional time window today in which the
+// help-seeker asks to be called, as "HH:MM" from and until on the clock of
+// the office's time zone (loc), on the office's day that contains now (by
+// OfficeDayAt). Both empty means any time. The window must end after it
+// starts, and after now.
+func ParseCallbackWindow(from, until string, now time.Time, loc *time.Location) (start, end time.Time, err error) {
 	from, until = strings.TrimSpace(from), strings.TrimSpace(until)
 	if from == "" && until == "" {
 		return time.Time{}, time.Time{}, nil
 	}
-	now = now.UTC()
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	f, err1 := time.Parse("15:04", from)
-	u, err2 := time.Parse("15:04", until)
-	if err1 != nil || err2 != nil {
-		return time.Time{}, time.Time{}, ErrCallbackWin
+	start, err1 := OfficeDayAt(from, now, loc)
+	end, err2 := OfficeDayAt(until, now, loc)
+	for _, err := range []error{err1, err2} {
+		if err == ErrOfficeTimeSkipped || err == ErrOfficeTimeTwice {
+			return time.Time{}, time.Time{}, FieldError("window_from", ErrorMessage(err))
+		}
 	}
-	start = day.Add(time.Duration(f.Hour())*time.Hour + time.Duration(f.Minute())*time.Minute)
-	end = day.Add(time.Duration(u.Hour())*time.Hour + time.Duration(u.Minute())*time.Minute)
-	if !end.After(start) || !end.After(now) {
+	if err1 != nil || err2 != nil || !end.After(start) || !end.After(now) {
 		return time.Time{}, time.Time{}, ErrCallbackWin
 	}
 	return start, end, nil

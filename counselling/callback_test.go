@@ -100,31 +100,48 @@ func TestMayCallBack(t *testing.T) {
 }
 
 func TestParseCallbackWindow(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cbDay is 10:00 UTC, 11:00 in Berlin.
 	for _, tc := range []struct {
 		from, until string
+		loc         *time.Location
 		ok          bool
-		start       string
+		start       string // in UTC
 	}{
-		{"", "", true, ""},
-		{"14:00", "16:30", true, "14:00"},
-		{"09:00", "10:30", true, "09:00"}, // began already, still open
-		{"08:00", "09:59", false, ""},     // over
-		{"16:00", "14:00", false, ""},     // ends before it starts
-		{"14:00", "", false, ""},
-		{"2pm", "4pm", false, ""},
-		{"25:00", "26:00", false, ""},
+		{"", "", time.UTC, true, ""},
+		{"14:00", "16:30", time.UTC, true, "14:00"},
+		{"09:00", "10:30", time.UTC, true, "09:00"}, // began already, still open
+		{"08:00", "09:59", time.UTC, false, ""},     // over
+		{"16:00", "14:00", time.UTC, false, ""},     // ends before it starts
+		{"14:00", "", time.UTC, false, ""},
+		{"2pm", "4pm", time.UTC, false, ""},
+		{"25:00", "26:00", time.UTC, false, ""},
+		{"14:00", "16:30", berlin, true, "13:00"}, // Berlin time
+		{"10:00", "10:59", berlin, false, ""},     // over in Berlin, though not yet in UTC
+		{"10:30", "11:30", berlin, true, "09:30"}, // began already in Berlin
+		{"14:00", "16:30", nil, true, "14:00"},    // no zone is UTC
 	} {
-		start, end, err := counselling.ParseCallbackWindow(tc.from, tc.until, cbDay)
+		start, end, err := counselling.ParseCallbackWindow(tc.from, tc.until, cbDay, tc.loc)
 		if (err == nil) != tc.ok {
-			t.Errorf("%q-%q: error %v, want ok %v", tc.from, tc.until, err, tc.ok)
+			t.Errorf("%q-%q in %v: error %v, want ok %v", tc.from, tc.until, tc.loc, err, tc.ok)
 			continue
 		}
 		if err != nil && counselling.ErrorFields(err)["window_from"] == "" {
 			t.Errorf("%q-%q: the refusal names no field: %v", tc.from, tc.until, err)
 		}
-		if tc.start != "" && (start.Format("15:04") != tc.start || start.YearDay() != cbDay.YearDay() || !end.After(start)) {
-			t.Errorf("%q-%q: got %v–%v", tc.from, tc.until, start, end)
+		if tc.start != "" && (start.UTC().Format("15:04") != tc.start || start.YearDay() != cbDay.YearDay() || !end.After(start)) {
+			t.Errorf("%q-%q in %v: got %v–%v", tc.from, tc.until, tc.loc, start, end)
 		}
+	}
+	// On the night Berlin's clocks go forward, a window that begins in the
+	// skipped hour is refused with the reason.
+	night := time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC)
+	_, _, err = counselling.ParseCallbackWindow("02:30", "04:00", night, berlin)
+	if msg := counselling.ErrorFields(err)["window_from"]; msg != counselling.ErrorMessage(counselling.ErrOfficeTimeSkipped) {
+		t.Errorf("a window from a skipped time: %q", msg)
 	}
 }
 

@@ -77,6 +77,11 @@ type LiveChat struct {
 	Messages     []ChatMessage
 	// Place is the chat's place in the live queue while it waits (1: next).
 	Place int
+	// AppointmentKind is the kind of the appointment that opened the chat
+	// (SlotChat or SlotVideo; empty for any other chat), and
+	// AppointmentEnds when that appointment ends.
+	AppointmentKind string
+	AppointmentEnds time.Time
 }
 
 // LiveQueueItem is a chat waiting in the live queue: its theme, since when it

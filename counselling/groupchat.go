@@ -67,9 +67,9 @@ func (g GroupChat) Status(now time.Time) string {
 }
 
 // NewGroupChat reads a group chat an admin or supervisor schedules: start
-// and end in office time (loc), at most GroupMaxLength apart and at least
-// GroupMinLength, in the future; between GroupMinSize and GroupMaxSize
-// participants; a theme and rules.
+// and end in office time (loc, by ParseOfficeTime), at most GroupMaxLength
+// apart and at least GroupMinLength, in the future; between GroupMinSize and
+// GroupMaxSize participants; a theme and rules.
 func NewGroupChat(theme, rules, start, end, size, moderatorID string, loc *time.Location, now time.Time) (GroupChat, error) {
 	p := Problems{}
 	theme, rules = strings.TrimSpace(theme), strings.TrimSpace(rules)
@@ -79,19 +79,23 @@ func NewGroupChat(theme, rules, start, end, size, moderatorID string, loc *time.
 	if err := ValidateText("rules", rules, GroupRulesMaxRunes); err != nil {
 		p.Add("rules", "Please write the group's rules, in at most 4,000 characters.")
 	}
-	from, err := time.ParseInLocation(SlotStartLayout, strings.TrimSpace(start), loc)
+	from, err := ParseOfficeTime(start, loc)
 	switch {
-	case err != nil:
+	case err == ErrOfficeTimeFormat:
 		p.Add("starts_at", "Please give the start as date and time, like 2026-12-01T14:30.")
+	case err != nil:
+		p.Add("starts_at", ErrorMessage(err))
 	case !from.After(now):
 		p.Add("starts_at", "The start must lie in the future.")
 	case from.Sub(now) > GroupMaxAhead:
 		p.Add("starts_at", "Group chats can be scheduled at most 180 days ahead.")
 	}
-	to, err := time.ParseInLocation(SlotStartLayout, strings.TrimSpace(end), loc)
+	to, err := ParseOfficeTime(end, loc)
 	switch {
-	case err != nil:
+	case err == ErrOfficeTimeFormat:
 		p.Add("ends_at", "Please give the end as date and time, like 2026-12-01T15:30.")
+	case err != nil:
+		p.Add("ends_at", ErrorMessage(err))
 	case to.Sub(from) < GroupMinLength || to.Sub(from) > GroupMaxLength:
 		p.Add("ends_at", "A group chat lasts from 15 minutes to 4 hours.")
 	}
@@ -261,3 +265,30 @@ var GroupSizeBuckets = []string{"0-2", "3-5", "6-10", "11-20", "over-20"}
 // GroupSizeTally is the year report's table of groups by size, suppressed
 // like every other table of the report.
 func GroupSizeTally(counts map[string]int) Tally { return tallyOf(GroupSizeBuckets, counts) }
+
+// GroupPseudonym is the message id of how a group names a participant by
+// their number in it ({{.No}}): "Participant 3".
+const GroupPseudonym = "Participant {{.No}}"
+
+// ExportGroupChat is one group chat a help-seeker joined, in their export:
+// its theme and times, their number in it (the web layer writes it as
+// GroupPseudonym in the reader's language), whether the moderator muted or
+// removed them, and only their own messages.
+type ExportGroupChat struct {
+	Theme         string               `json:"theme"`
+	StartsAt      time.Time            `json:"starts_at"`
+	EndsAt        time.Time            `json:"ends_at"`
+	ParticipantNo int                  `json:"participant_no"`
+	Pseudonym     string               `json:"pseudonym"`
+	JoinedAt      time.Time            `json:"joined_at"`
+	Muted         bool                 `json:"muted"`
+	RemovedAt     *time.Time           `json:"removed_at,omitempty"`
+	Messages      []ExportGroupMessage `json:"your_messages"`
+}
+
+// ExportGroupMessage is one message a help-seeker wrote in a group chat, in
+// their export.
+type ExportGroupMessage struct {
+	Body   string    `json:"body"`
+	SentAt time.Time `json:"sent_at"`
+}

@@ -44,6 +44,31 @@ func TestNewGroupChat(t *testing.T) {
 	}
 }
 
+// A group's times are read on the office's clock: its length is the time
+// that really passes, also across a change of the clocks, and a time the
+// clocks skip is refused on its field.
+func TestNewGroupChatInOfficeTime(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := counselling.NewGroupChat("Parents", "Be kind.", "2026-12-01T18:00", "2026-12-01T19:30", "8", "c1", berlin, now)
+	if err != nil || !g.StartsAt.Equal(time.Date(2026, 12, 1, 17, 0, 0, 0, time.UTC)) || !g.EndsAt.Equal(time.Date(2026, 12, 1, 18, 30, 0, 0, time.UTC)) {
+		t.Fatalf("18:00-19:30 Berlin time: %v to %v, %v", g.StartsAt, g.EndsAt, err)
+	}
+	// On 28 March 2027 Berlin's clocks go from 02:00 to 03:00: 01:30 to
+	// 03:30 lasts one hour.
+	g, err = counselling.NewGroupChat("Parents", "Be kind.", "2027-03-28T01:30", "2027-03-28T03:30", "8", "c1", berlin, now)
+	if err != nil || g.EndsAt.Sub(g.StartsAt) != time.Hour {
+		t.Fatalf("across the change of the clocks: %v, %v", g.EndsAt.Sub(g.StartsAt), err)
+	}
+	_, err = counselling.NewGroupChat("Parents", "Be kind.", "2027-03-28T01:30", "2027-03-28T02:30", "8", "c1", berlin, now)
+	if msg := counselling.ErrorFields(err)["ends_at"]; msg != counselling.ErrorMessage(counselling.ErrOfficeTimeSkipped) {
+		t.Fatalf("an end the clocks skip: %q", msg)
+	}
+}
+
 func TestGroupChatRules(t *testing.T) {
 	start := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
 	g := counselling.GroupChat{ID: "g", OfficeID: 1, StartsAt: start, EndsAt: start.Add(time.Hour), MaxSize: 3, ModeratorID: "c1", Present: 1}

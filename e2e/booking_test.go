@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"confidant/counselling"
-
 	"github.com/chromedp/chromedp"
 )
 
@@ -29,7 +27,7 @@ func appointment(t *testing.T, s *suite, parent context.Context, counsellor *bro
 	seeker.waitPath("/threads")
 
 	counsellor.visit("/live/slots", "slots-empty")
-	start := time.Now().UTC().Add(2 * time.Minute).Format(counselling.SlotStartLayout)
+	start := officeClock(t, time.Now().Add(2*time.Minute))
 	counsellor.do(chromedp.SetValue(chromedp.CSS("#start"), start),
 		chromedp.SetValue(chromedp.CSS("#minutes"), "30"),
 		chromedp.SetValue(chromedp.CSS("#kind"), "chat"),

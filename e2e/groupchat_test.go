@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"confidant/counselling"
-
 	"github.com/chromedp/chromedp"
 )
 
@@ -32,11 +30,11 @@ func groupChat(t *testing.T, s *suite, parent context.Context, counsellor *brows
 	sup := s.newBrowser(parent, "group-scheduler", "en-GB,en;q=0.9")
 	sup.enrol(regexp.MustCompile(`http://\S+/invite/\S+`).FindString(string(out)), "scheduling groups with care")
 	sup.visit("/live/groups", "group-chats-schedule")
-	start := time.Now().UTC().Add(2 * time.Minute)
+	start := time.Now().Add(2 * time.Minute)
 	sup.do(chromedp.SendKeys(chromedp.CSS("#theme"), "Evenings alone"),
 		chromedp.SendKeys(chromedp.CSS("#rules"), "Be kind to each other.\n\nWhat is said here stays here."),
-		chromedp.SetValue(chromedp.CSS("#starts_at"), start.Format(counselling.SlotStartLayout)),
-		chromedp.SetValue(chromedp.CSS("#ends_at"), start.Add(time.Hour).Format(counselling.SlotStartLayout)),
+		chromedp.SetValue(chromedp.CSS("#starts_at"), officeClock(t, start)),
+		chromedp.SetValue(chromedp.CSS("#ends_at"), officeClock(t, start.Add(time.Hour))),
 		chromedp.SetValue(chromedp.CSS("#max_size"), "3"))
 	run(sup, chromedp.Evaluate[bool](`(() => {
 		const s = document.getElementById('moderator');

@@ -397,6 +397,7 @@ func TestBrowserJourney(t *testing.T) {
 	guest.check("chat-ended")
 	counsellor.waitText("Deze chat is beëindigd.")
 	appointment(t, s, first, counsellor)
+	videoAppointment(t, s, first)
 	groupChat(t, s, first, counsellor)
 	groupCall(t, s, first, counsellor)
 	pushSettings(t, s, first)

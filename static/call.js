@@ -9,6 +9,13 @@
 // may use, the office's own relay, and both sides use it only
 // (iceTransportPolicy "relay"), so that neither learns the other's address.
 // The counsellor's page makes the offer, the help-seeker's answers.
+//
+// A video appointment's chat (data-direct on the panel) starts its call by
+// itself, once per page: the counsellor's page offers it as soon as the
+// chat's socket is open, and the help-seeker's page joins with camera as
+// soon as it is offered, as the help-seeker chose when booking and opening
+// a video appointment. After hanging up, a call is offered and joined as in
+// any chat.
 (function () {
   "use strict";
 
@@ -28,6 +35,8 @@
   var invite = document.getElementById("call-invite");
   var join = document.getElementById("call-join");
   var joinVoice = document.getElementById("call-join-voice");
+  var direct = root.dataset.direct === "1";
+  var directDone = false; // the call of a video appointment started once
 
   var config = null; // the RTCConfiguration the server gave this page
   var pc = null;
@@ -79,6 +88,12 @@
     early = [];
     var hadFocus = media.contains(document.activeElement);
     media.hidden = true;
+    // A video appointment's call starts by itself only once: the page no
+    // longer says it will.
+    var directNote = document.getElementById("call-direct");
+    if (directNote && directDone) {
+      directNote.hidden = true;
+    }
     if (invite) {
       invite.hidden = true;
     }
@@ -219,7 +234,10 @@
       }
       break;
     case "call-offer":
-      if (!staff && invite && !pc && !stream) {
+      if (!staff && direct && !directDone && !pc && !stream) {
+        directDone = true;
+        joinCall(false);
+      } else if (!staff && invite && !pc && !stream) {
         invite.hidden = false;
         say(t.tOffered);
       }
@@ -279,6 +297,24 @@
   if (join) {
     join.addEventListener("click", function () { joinCall(false); });
     joinVoice.addEventListener("click", function () { joinCall(true); });
+  }
+
+  if (direct) {
+    var opened = function () {
+      if (directDone || pc || stream) {
+        return;
+      }
+      if (staff && start && !start.disabled) {
+        directDone = true;
+        start.click();
+      } else if (!staff) {
+        say(t.tDirectWaiting);
+      }
+    };
+    chat.addEventListener("chat:open", opened);
+    if (chat.dataset.socket === "open") {
+      opened();
+    }
   }
 
   hangup.addEventListener("click", function () {

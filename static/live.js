@@ -183,7 +183,9 @@
       ws.onopen = function () {
         tries = 0;
         sendFrame({ type: "hello", last: seen });
-        // Scripts that send over this socket (reach.js) learn it is open.
+        // Scripts that send over this socket (reach.js, call.js) learn it
+        // is open, also those that run only after it opened.
+        root.dataset.socket = "open";
         root.dispatchEvent(new CustomEvent("chat:open"));
         order.forEach(function (cid) {
           if (pending[cid] && !pending[cid].acked) {
@@ -242,6 +244,7 @@
       };
       ws.onclose = function () {
         ws = null;
+        delete root.dataset.socket;
         if (ended) {
           return;
         }

@@ -19,7 +19,7 @@ type staffMaker interface {
 	Staff(ctx context.Context, officeID int64) ([]counselling.StaffMember, error)
 }
 
-func staffCaller(t *testing.T, db staffMaker, officeID int64, role counselling.Role, name string) counselling.Caller {
+func staffCaller(t testing.TB, db staffMaker, officeID int64, role counselling.Role, name string) counselling.Caller {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := db.CreateStaff(ctx, counselling.NewStaff{OfficeID: officeID, Role: role, Name: name}); err != nil {

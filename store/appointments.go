@@ -27,7 +27,7 @@ func scanSlot(r slotScanner) (counselling.Slot, error) {
 		return s, err
 	}
 	s.Start = time.Unix(start, 0).UTC()
-	s.Booked = booked.Valid
+	s.Booked, s.BookedAt = booked.Valid, unixOrZero(booked)
 	s.SeekerID, s.CancelledBy, s.ChatID = seeker.String, cancelledBy.String, chat.String
 	s.CancelledAt = unixOrZero(cancelled)
 	return s, nil
@@ -338,4 +338,23 @@ func (db *DB) OpenAppointment(ctx context.Context, c counselling.Caller, id stri
 		return "", err
 	}
 	return chatID, nil
+}
+
+// appointments deletes the office's appointment slots that ended before
+// cutoff, the chat transcripts' rule: who booked whom, and when, is kept no
+// longer than what they said in the appointment. They count under rule.
+func (p *purger) appointments(ctx context.Context, o counselling.Office, rule string, cutoff time.Time) error {
+	const ended = `office_id = ? AND start_at + minutes * 60 < ?`
+	if p.dry {
+		n, err := p.count(ctx, `SELECT count(*) FROM appointment_slots WHERE `+ended, o.ID, cutoff.Unix())
+		p.stats.add(rule, n)
+		return err
+	}
+	n, err := p.chunked(ctx, `DELETE FROM appointment_slots WHERE rowid IN (SELECT rowid FROM appointment_slots WHERE `+ended+` LIMIT ?)`,
+		o.ID, cutoff.Unix())
+	if err != nil {
+		return err
+	}
+	p.stats.add(rule, n)
+	return nil
 }

@@ -221,3 +221,36 @@ func TestAnAppointmentOpensItsChatWithoutTheQueue(t *testing.T) {
 		t.Fatalf("opened after its end: %v", err)
 	}
 }
+
+// Appointments follow the chat transcripts' rule: once an appointment ended
+// longer ago than the office keeps chat transcripts, nothing is kept of who
+// booked whom and when; later appointments stay.
+func TestOldAppointmentsArePurgedWithTheChatTranscripts(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	office, _ := db.OfficeBySlug(ctx, counselling.DefaultOfficeSlug)
+	c := staffCaller(t, db, office.ID, counselling.RoleCounsellor, "Counsellor Retention")
+	seeker := seekerCaller(t, db, "Retained Robin", "")
+	old := publish(t, db, c, time.Hour, 30)
+	later := publish(t, db, c, 100*24*time.Hour, 30)
+	for _, id := range []string{old, later} {
+		if err := db.BookSlot(ctx, seeker, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Six months, the default, and a day after the first appointment.
+	db.Clock.Advance(185 * 24 * time.Hour)
+	dry := counts(t, db, true)
+	if n := db.Count(t, `SELECT count(*) FROM appointment_slots`); n != 2 || dry[counselling.RuleChatTranscripts] != 1 {
+		t.Fatalf("the dry run: %d slots left, %d counted", n, dry[counselling.RuleChatTranscripts])
+	}
+	if done := counts(t, db, false); done[counselling.RuleChatTranscripts] != 1 {
+		t.Fatalf("the purge counted %d", done[counselling.RuleChatTranscripts])
+	}
+	if n := db.Count(t, `SELECT count(*) FROM appointment_slots WHERE id = ?`, old); n != 0 {
+		t.Error("an appointment older than the chat transcripts' rule is kept")
+	}
+	if n := db.Count(t, `SELECT count(*) FROM appointment_slots WHERE id = ?`, later); n != 1 {
+		t.Error("a later appointment was purged")
+	}
+}

@@ -106,15 +106,11 @@ func (db *DB) ExpireCallbacks(ctx context.Context) (int, error) {
 
 // RequestCallback records a help-seeker's request that a counsellor of
 // their office with whom they are in contact call them back (kind chat or
-// video, optionally within a time window today given as "HH:MM"), and
-// returns its id. A second open request to the same counsellor is refused,
-// also when two arrive at once.
+// video, optionally within a time window today given as "HH:MM" in office
+// time), and returns its id. A second open request to the same counsellor
+// is refused, also when two arrive at once.
 func (db *DB) RequestCallback(ctx context.Context, c counselling.Caller, counsellorID, kind, from, until string) (string, error) {
 	if err := counselling.ValidateReachKind(kind); err != nil {
-		return "", err
-	}
-	start, end, err := counselling.ParseCallbackWindow(from, until, db.now())
-	if err != nil {
 		return "", err
 	}
 	id, err := db.newID()
@@ -122,6 +118,15 @@ func (db *DB) RequestCallback(ctx context.Context, c counselling.Caller, counsel
 		return "", err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		// The window is meant on the clock of the office's time zone.
+		var zone string
+		if err := tx.QueryRowContext(ctx, `SELECT time_zone FROM offices WHERE id = ?`, c.OfficeID).Scan(&zone); err != nil {
+			return fmt.Errorf("read office time zone: %w", err)
+		}
+		start, end, err := counselling.ParseCallbackWindow(from, until, db.now(), counselling.Workday{TimeZone: zone}.Workweek().Location)
+		if err != nil {
+			return err
+		}
 		if err := db.mayStart(ctx, tx, c, false); err != nil {
 			return err
 		}

@@ -333,7 +333,9 @@ func TestExportHoldsTheConsentAndTheCallbackRequests(t *testing.T) {
 	seeker := seekerCaller(t, db, "Exporting Ivy", "")
 	c := staffCaller(t, db, seeker.OfficeID, counselling.RoleCounsellor, "Counsellor One")
 	inContact(t, db, seeker, c, "family")
-	if _, err := db.RequestCallback(ctx, seeker, c.AccountID, counselling.ReachChat, "10:30", "11:00"); err != nil {
+	// The store's clock shows 10:00 UTC, 11:00 in the office's time zone,
+	// Europe/Berlin, in which the window is meant.
+	if _, err := db.RequestCallback(ctx, seeker, c.AccountID, counselling.ReachChat, "11:30", "12:00"); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetContactConsent(ctx, seeker, true); err != nil {
@@ -345,7 +347,7 @@ func TestExportHoldsTheConsentAndTheCallbackRequests(t *testing.T) {
 	}
 	r := out.Reach
 	if r.ContactConsent == nil || r.ContactConsent.Version != counselling.ContactConsentVersion || len(r.Callbacks) != 1 ||
-		r.Callbacks[0].Counsellor != "Counsellor One" || r.Callbacks[0].WindowFrom == nil || r.Callbacks[0].WindowFrom.Format("15:04") != "10:30" {
+		r.Callbacks[0].Counsellor != "Counsellor One" || r.Callbacks[0].WindowFrom == nil || r.Callbacks[0].WindowFrom.UTC().Format("15:04") != "10:30" {
 		t.Fatalf("export of reaching out: %+v", r)
 	}
 }

@@ -170,11 +170,15 @@ func (db *DB) liveChat(ctx context.Context, tx *sql.Tx, c counselling.Caller, id
 	var ch counselling.LiveChat
 	var counsellor sql.NullString
 	var wrapped []byte
-	var created int64
+	var created, apptEnds int64
+	// A chat an appointment opened carries the appointment's kind and end,
+	// for the rule of whether its call opens by itself.
 	err := tx.QueryRowContext(ctx, `SELECT t.id, t.office_id, th.slug, th.name, t.status, t.seeker_id, a.guest, t.counsellor_id,
-		t.created_at, a.data_key FROM threads t JOIN themes th ON th.id = t.theme_id JOIN accounts a ON a.id = t.seeker_id
+		t.created_at, a.data_key, coalesce(ap.kind, ''), coalesce(ap.start_at + ap.minutes * 60, 0)
+		FROM threads t JOIN themes th ON th.id = t.theme_id JOIN accounts a ON a.id = t.seeker_id
+		LEFT JOIN appointment_slots ap ON ap.chat_id = t.id
 		WHERE t.id = ? AND t.channel = 'chat' AND `+cond, append([]any{id}, args...)...).Scan(&ch.ID, &ch.OfficeID, &ch.ThemeSlug,
-		&ch.ThemeName, &ch.Status, &ch.SeekerID, &ch.Guest, &counsellor, &created, &wrapped)
+		&ch.ThemeName, &ch.Status, &ch.SeekerID, &ch.Guest, &counsellor, &created, &wrapped, &ch.AppointmentKind, &apptEnds)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errThreadNotFound
 	}
@@ -183,6 +187,9 @@ func (db *DB) liveChat(ctx context.Context, tx *sql.Tx, c counselling.Caller, id
 	}
 	ch.CounsellorID = counsellor.String
 	ch.CreatedAt = time.Unix(created, 0).UTC()
+	if ch.AppointmentKind != "" {
+		ch.AppointmentEnds = time.Unix(apptEnds, 0).UTC()
+	}
 	names := staffNames{db: db, tx: tx, ctx: ctx}
 	if ch.CounsellorID != "" {
 		if ch.Counsellor, err = names.name(ch.CounsellorID); err != nil {

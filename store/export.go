@@ -61,6 +61,12 @@ func (db *DB) export(ctx context.Context, tx *sql.Tx, accountID string) (*counse
 	if out.Reach, err = db.exportReach(ctx, tx, accountID); err != nil {
 		return nil, err
 	}
+	if out.Appointments, err = db.exportAppointments(ctx, tx, accountID); err != nil {
+		return nil, err
+	}
+	if out.GroupChats, err = db.exportGroupChats(ctx, tx, accountID); err != nil {
+		return nil, err
+	}
 	summaries, err := db.seekerThreads(ctx, tx, caller)
 	if err != nil {
 		return nil, err
@@ -108,4 +114,115 @@ func exportConsents(ctx context.Context, tx *sql.Tx, accountID string) ([]counse
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// exportAppointments lists every appointment the help-seeker booked, oldest
+// first, cancelled ones too, each with its counsellor's display name.
+func (db *DB) exportAppointments(ctx context.Context, tx *sql.Tx, accountID string) ([]counselling.ExportAppointment, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+slotColumns+` FROM appointment_slots s WHERE s.seeker_id = ?
+		ORDER BY s.start_at, s.id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("export appointments: %w", err)
+	}
+	var slots []counselling.Slot
+	for rows.Next() {
+		s, err := scanSlot(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("export appointment: %w", err)
+		}
+		slots = append(slots, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("export appointments: %w", err)
+	}
+	names := staffNames{db: db, tx: tx, ctx: ctx}
+	out := []counselling.ExportAppointment{}
+	for _, s := range slots {
+		if s.Counsellor, err = names.name(s.CounsellorID); err != nil {
+			return nil, err
+		}
+		out = append(out, counselling.ExportAppointmentOf(s))
+	}
+	return out, nil
+}
+
+// exportGroupChats lists the group chats the help-seeker joined, oldest
+// first, with their number in each and the messages they wrote there,
+// opened under their own key. Nobody else's message or name is read.
+func (db *DB) exportGroupChats(ctx context.Context, tx *sql.Tx, accountID string) ([]counselling.ExportGroupChat, error) {
+	type membership struct {
+		groupID string
+		e       counselling.ExportGroupChat
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT m.group_id, m.member_no, m.joined_at, m.muted, m.removed_at FROM group_members m
+		JOIN group_chats g ON g.id = m.group_id WHERE m.account_id = ? ORDER BY g.starts_at, g.id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("export group chats: %w", err)
+	}
+	var list []membership
+	for rows.Next() {
+		var m membership
+		var joined int64
+		var removed sql.NullInt64
+		if err := rows.Scan(&m.groupID, &m.e.ParticipantNo, &joined, &m.e.Muted, &removed); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("export group membership: %w", err)
+		}
+		m.e.JoinedAt = time.Unix(joined, 0).UTC()
+		if removed.Valid {
+			at := time.Unix(removed.Int64, 0).UTC()
+			m.e.RemovedAt = &at
+		}
+		list = append(list, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("export group chats: %w", err)
+	}
+	out := []counselling.ExportGroupChat{}
+	if len(list) == 0 {
+		return out, nil
+	}
+	key, err := db.dataKey(ctx, tx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range list {
+		g, err := db.scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM group_chats g JOIN accounts a ON a.id = g.created_by
+			WHERE g.id = ?`, m.groupID))
+		if err != nil {
+			return nil, fmt.Errorf("export group chat: %w", err)
+		}
+		e := m.e
+		e.Theme, e.StartsAt, e.EndsAt = g.Theme, g.StartsAt, g.EndsAt
+		e.Messages = []counselling.ExportGroupMessage{}
+		msgs, err := tx.QueryContext(ctx, `SELECT id, body, created_at FROM group_messages WHERE group_id = ? AND author_id = ?
+			ORDER BY seq`, m.groupID, accountID)
+		if err != nil {
+			return nil, fmt.Errorf("export group messages: %w", err)
+		}
+		for msgs.Next() {
+			var id string
+			var body []byte
+			var at int64
+			if err := msgs.Scan(&id, &body, &at); err != nil {
+				msgs.Close()
+				return nil, fmt.Errorf("export group message: %w", err)
+			}
+			text, err := sealer{key: key, table: "group_messages", row: id}.open("body", body)
+			if err != nil {
+				msgs.Close()
+				return nil, err
+			}
+			e.Messages = append(e.Messages, counselling.ExportGroupMessage{Body: text, SentAt: time.Unix(at, 0).UTC()})
+		}
+		msgs.Close()
+		if err := msgs.Err(); err != nil {
+			return nil, fmt.Errorf("export group messages: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"confidant/counselling"
 	"confidant/store/storetest"
@@ -14,7 +15,8 @@ import (
 
 // Whatever a help-seeker writes that the office accepts comes back in their
 // export exactly as written: sealed into the database, opened again, and
-// through JSON and back without a character changed.
+// through JSON and back without a character changed; in a conversation, and
+// as their message in a group chat, beside an appointment they booked.
 func FuzzExportRoundTrip(f *testing.F) {
 	f.Add("Prüfungsangst", "Vor jeder Prüfung kann ich nicht schlafen.\nWas soll ich tun?", "a@example.org")
 	f.Add("", "\"quotes\" and \\backslashes\\ and </script>", "")
@@ -26,6 +28,8 @@ func FuzzExportRoundTrip(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	sup := staffCaller(f, db, office.ID, counselling.RoleSupervisor, "Fuzz Supervisor")
+	mod := staffCaller(f, db, office.ID, counselling.RoleCounsellor, "Fuzz Moderator")
 	n := 0
 	f.Fuzz(func(t *testing.T, subject, body, email string) {
 		n++
@@ -45,6 +49,36 @@ func FuzzExportRoundTrip(f *testing.F) {
 				t.Fatalf("an enquiry failed for another reason than its content: %v", err)
 			}
 			return
+		}
+		// Each round has a group chat of its own, running now, and a slot
+		// of the moderator's to book.
+		at := func(d time.Duration) string { return db.Clock.Now().Add(d).UTC().Format(counselling.SlotStartLayout) }
+		g, err := counselling.NewGroupChat("Fuzz group", "Be kind.", at(time.Hour), at(2*time.Hour), "2", mod.AccountID, time.UTC, db.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		group, err := db.ScheduleGroup(ctx, sup, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slot, err := counselling.NewSlot(at(3*time.Hour), "30", "video", time.UTC, db.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		slotID, err := db.PublishSlot(ctx, mod, slot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.BookSlot(ctx, seeker, slotID); err != nil {
+			t.Fatal(err)
+		}
+		db.Clock.Advance(61 * time.Minute)
+		if err := db.JoinGroup(ctx, seeker, group, true); err != nil {
+			t.Fatal(err)
+		}
+		said := db.SayInGroup(ctx, seeker, group, body)
+		if said != nil && counselling.ErrorCode(said) != counselling.EInvalid {
+			t.Fatalf("a group message failed for another reason than its content: %v", said)
 		}
 		export, err := db.Export(ctx, id)
 		if err != nil {
@@ -72,6 +106,15 @@ func FuzzExportRoundTrip(f *testing.F) {
 		}
 		if !reflect.DeepEqual(back.Threads, export.Threads) {
 			t.Fatalf("JSON round trip changed the threads")
+		}
+		if len(back.GroupChats) != 1 || len(back.Appointments) != 1 {
+			t.Fatalf("export holds %d group chats and %d appointments", len(back.GroupChats), len(back.Appointments))
+		}
+		if said == nil && (len(back.GroupChats[0].Messages) != 1 || back.GroupChats[0].Messages[0].Body != body) {
+			t.Fatalf("group message written %q, exported %+v", body, back.GroupChats[0].Messages)
+		}
+		if !reflect.DeepEqual(back.GroupChats, export.GroupChats) || !reflect.DeepEqual(back.Appointments, export.Appointments) {
+			t.Fatalf("JSON round trip changed the group chats or appointments")
 		}
 	})
 }

@@ -129,6 +129,9 @@ func (db *DB) Purge(ctx context.Context, sessions counselling.SessionPolicy, dry
 		if err := p.groupChats(ctx, o, counselling.RuleChatTranscripts, now, o.Retention.ChatCutoff(now)); err != nil {
 			return stats, err
 		}
+		if err := p.appointments(ctx, o, counselling.RuleChatTranscripts, o.Retention.ChatCutoff(now)); err != nil {
+			return stats, err
+		}
 		if err := p.guests(ctx, o, o.Retention.ChatCutoff(now)); err != nil {
 			return stats, err
 		}

@@ -47,6 +47,29 @@ func DueWhen(ctx context.Context, t time.Time, zone *time.Location) string {
 	return WeekdayName(ctx, l.Weekday()) + " " + l.Format("2006-01-02 15:04") + " (" + zone.String() + ")"
 }
 
+// SpanWhen writes a span of time on an office's clock, naming the zone: on
+// one day "Tuesday 2026-12-01 14:00–15:30 (Europe/Berlin)", across days both
+// ends in full.
+func SpanWhen(ctx context.Context, from, to time.Time, zone *time.Location) string {
+	if zone == nil {
+		zone = time.UTC
+	}
+	f, u := from.In(zone), to.In(zone)
+	if f.Format(counselling.DateLayout) != u.Format(counselling.DateLayout) {
+		return DueWhen(ctx, from, zone) + " – " + DueWhen(ctx, to, zone)
+	}
+	return WeekdayName(ctx, f.Weekday()) + " " + f.Format("2006-01-02 15:04") + "–" + u.Format("15:04") + " (" + zone.String() + ")"
+}
+
+// ClockIn writes the time of day of a moment on an office's clock, 14:05,
+// for messages on a page that names the zone elsewhere.
+func ClockIn(t time.Time, zone *time.Location) string {
+	if zone == nil {
+		zone = time.UTC
+	}
+	return t.In(zone).Format("15:04")
+}
+
 // mondayFirst is the order a week is listed in.
 var mondayFirst = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
 

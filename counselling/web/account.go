@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"confidant/counselling"
 	"confidant/templates"
@@ -117,6 +118,11 @@ func (s *Server) export(c echo.Context) error {
 	data.Explanation = templates.Translate(lang, data.Explanation, nil, nil)
 	for i := range data.Threads {
 		data.Threads[i].Theme = templates.Translate(lang, data.Threads[i].Theme, nil, nil)
+	}
+	// In a group chat the person was known only by their number there.
+	for i := range data.GroupChats {
+		data.GroupChats[i].Pseudonym = templates.Translate(lang, counselling.GroupPseudonym,
+			map[string]any{"No": strconv.Itoa(data.GroupChats[i].ParticipantNo)}, nil)
 	}
 	body, err := json.MarshalIndent(data, "", "  ")
 	if err != nil {

@@ -135,7 +135,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		seekerA.mustPost("/live/slots/"+id+"/book", nil, "/live")
 		return id
 	}
-	slotStart := o.db.Clock.Now().Add(1000 * time.Hour).UTC().Format(counselling.SlotStartLayout)
+	slotStart := officeClock(t, o.db.Clock.Now().Add(1000*time.Hour))
 	// runningGroup is a group chat the assigned counsellor moderates, whose
 	// time has come; joinedGroup one that seeker A joined.
 	runningGroup := func() string {
@@ -160,7 +160,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	askedNothing := url.Values{"q-aaaaaaaaaaaaaaaaaaaaaaaaaa": {"3"}}
 
 	groupForm := url.Values{"theme": {"Matrix group"}, "rules": {"Be kind."}, "starts_at": {slotStart},
-		"ends_at": {o.db.Clock.Now().Add(1001 * time.Hour).UTC().Format(counselling.SlotStartLayout)}, "max_size": {"5"}, "moderator": {c1.id}}
+		"ends_at": {officeClock(t, o.db.Clock.Now().Add(1001*time.Hour))}, "max_size": {"5"}, "moderator": {c1.id}}
 
 	// absence is an absence the assigned counsellor recorded for next
 	// year, with the colleague as stand-in; its id.

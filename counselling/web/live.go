@@ -241,7 +241,8 @@ func (s *Server) renderChat(c echo.Context, status int) error {
 	}
 	staff := caller.Kind == counselling.KindStaff
 	d := templates.ChatData{Chat: ch, Staff: staff, Me: templates.T(s.langCtx(c), "You")}
-	d.Call = templates.CallData{Enabled: s.cfg.Relay != nil, Staff: staff, ScriptURL: s.assets.URL("call.js")}
+	d.Call = templates.CallData{Enabled: s.cfg.Relay != nil, Staff: staff, ScriptURL: s.assets.URL("call.js"),
+		Direct: counselling.CallOpensDirectly(*ch, s.cfg.Clock.Now())}
 	if staff {
 		// Staff pages do not address their reader informally: the
 		// counsellor's own messages carry their name.
@@ -265,7 +266,7 @@ func (s *Server) renderChat(c echo.Context, status int) error {
 			return err
 		}
 		d.ReadOnly = true
-		d.Call.Enabled = false
+		d.Call.Enabled, d.Call.Direct = false, false
 		read := *ch
 		read.Messages = nil
 		d.Chat = &read

@@ -44,6 +44,9 @@ func (s *Server) reachQueue(c echo.Context, caller counselling.Caller) (template
 	now := s.cfg.Clock.Now()
 	d := templates.ReachQueueData{Now: now, Video: s.cfg.Relay != nil, Rings: s.reach.of(caller.AccountID, now)}
 	var err error
+	if d.Zone, err = s.officeZone(ctx, caller.OfficeID); err != nil {
+		return d, err
+	}
 	if d.Callbacks, err = s.db.CallbackQueue(ctx, caller); err != nil {
 		return d, err
 	}
@@ -84,7 +87,11 @@ func (s *Server) renderCallbacks(c echo.Context, status int, f templates.Form, m
 	if err != nil {
 		return err
 	}
-	d := templates.CallbackData{Requests: requests, Form: f, Message: message, Now: s.cfg.Clock.Now()}
+	zone, err := s.officeZone(ctx, caller.OfficeID)
+	if err != nil {
+		return err
+	}
+	d := templates.CallbackData{Requests: requests, Form: f, Message: message, Now: s.cfg.Clock.Now(), Zone: zone}
 	for _, m := range who {
 		d.Counsellors = append(d.Counsellors, templates.Option{Value: m.ID, Label: m.Name})
 	}

@@ -136,7 +136,7 @@ func TestDecliningARingSaysNotNowAndKeepsTheRequest(t *testing.T) {
 	again.frame("ring-end")
 	staffSide.frame("ring-change")
 	q := c.get("/live/queue")
-	if !strings.Contains(q.body, "Busy Bea: not now.") || !strings.Contains(q.body, "today 10:30–12:00 UTC") {
+	if !strings.Contains(q.body, "Busy Bea: not now.") || !strings.Contains(q.body, "today 10:30–12:00 (Europe/Berlin)") {
 		t.Fatalf("the counsellor is not told \"not now\":\n%s", q.body)
 	}
 	if !callbackRow.MatchString(q.body) {

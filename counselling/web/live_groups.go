@@ -36,8 +36,12 @@ func (s *Server) renderGroupChats(c echo.Context, status int, f templates.Form) 
 	if err != nil {
 		return err
 	}
+	zone, err := s.officeZone(ctx, caller.OfficeID)
+	if err != nil {
+		return err
+	}
 	d := templates.GroupChatsData{Groups: groups, Now: s.cfg.Clock.Now(), Form: f, Schedules: counselling.MayScheduleGroups(caller),
-		Me: caller.AccountID}
+		Me: caller.AccountID, Zone: zone}
 	if d.Schedules {
 		staff, err := s.db.Staff(ctx, caller.OfficeID)
 		if err != nil {
@@ -58,13 +62,18 @@ func (s *Server) scheduleGroupChat(c echo.Context) error {
 	if !counselling.MayScheduleGroups(caller) {
 		return errNotFound
 	}
+	ctx := c.Request().Context()
+	zone, err := s.officeZone(ctx, caller.OfficeID)
+	if err != nil {
+		return err
+	}
 	form, err := parseForm(c)
 	if err == nil {
 		var g counselling.GroupChat
 		g, err = counselling.NewGroupChat(form.Get("theme"), form.Get("rules"), form.Get("starts_at"), form.Get("ends_at"),
-			form.Get("max_size"), form.Get("moderator"), officeTime, s.cfg.Clock.Now())
+			form.Get("max_size"), form.Get("moderator"), zone, s.cfg.Clock.Now())
 		if err == nil {
-			_, err = s.db.ScheduleGroup(c.Request().Context(), caller, g)
+			_, err = s.db.ScheduleGroup(ctx, caller, g)
 		}
 	}
 	if err != nil {
@@ -95,12 +104,17 @@ func (s *Server) groupChatPage(c echo.Context) error {
 
 func (s *Server) renderGroupChat(c echo.Context, status int, f templates.Form) error {
 	caller := s.callerOf(c)
-	v, err := s.db.GroupChat(c.Request().Context(), caller, c.Param("id"))
+	ctx := c.Request().Context()
+	v, err := s.db.GroupChat(ctx, caller, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	zone, err := s.officeZone(ctx, caller.OfficeID)
 	if err != nil {
 		return err
 	}
 	return s.render(c, status, templates.GroupChatPage(s.page(c, "Group chat"), templates.GroupChatData{
-		View: v, Now: s.cfg.Clock.Now(), Form: f, ScriptURL: s.assets.URL("groupchat.js")}))
+		View: v, Now: s.cfg.Clock.Now(), Form: f, ScriptURL: s.assets.URL("groupchat.js"), Zone: zone}))
 }
 
 // groupChatRefused shows the group's page again with why an action was

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,7 +20,7 @@ var groupOnPage = regexp.MustCompile(`data-group="([a-z2-7]{26})"`)
 // most size participants, moderated by moderatorID, and returns its id.
 func scheduleGroupIn(t *testing.T, o *office, by *staffMember, moderatorID string, d time.Duration, size int) string {
 	t.Helper()
-	at := func(d time.Duration) string { return o.db.Clock.Now().Add(d).UTC().Format(counselling.SlotStartLayout) }
+	at := func(d time.Duration) string { return officeClock(t, o.db.Clock.Now().Add(d)) }
 	by.mustPost("/live/groups", url.Values{"theme": {"Parents of teenagers"}, "rules": {"Be kind.\n\nNothing leaves the group."},
 		"starts_at": {at(d)}, "ends_at": {at(d + time.Hour)}, "max_size": {fmt.Sprint(size)}, "moderator": {moderatorID}}, "/live/groups")
 	m := groupOnPage.FindAllStringSubmatch(by.get("/live/groups").body, -1)
@@ -57,7 +58,7 @@ func TestGroupChatPseudonymsMuteRemoveAndEnd(t *testing.T) {
 
 	// Bad input: a group that ends before it starts is refused, and
 	// nothing is stored.
-	at := o.db.Clock.Now().Add(time.Hour).UTC().Format(counselling.SlotStartLayout)
+	at := officeClock(t, o.db.Clock.Now().Add(time.Hour))
 	p := adm.post("/live/groups", url.Values{"theme": {"Parents"}, "rules": {"Be kind."}, "starts_at": {at}, "ends_at": {at},
 		"max_size": {"3"}, "moderator": {mod.id}})
 	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "A group chat lasts from 15 minutes to 4 hours.") {
@@ -196,6 +197,34 @@ func TestGroupChatPseudonymsMuteRemoveAndEnd(t *testing.T) {
 	if p := late.post("/live/groups/"+id+"/join", url.Values{"accept_rules": {"yes"}}); p.status != http.StatusConflict ||
 		!strings.Contains(p.body, "This group chat has ended.") {
 		t.Fatalf("joined a finished group: %d", p.status)
+	}
+
+	// Each participant's export holds the group under the number they had
+	// there, in their language, with their own messages and nobody else's.
+	exported := func(b *browser) counselling.ExportGroupChat {
+		t.Helper()
+		var data counselling.Export
+		if err := json.Unmarshal([]byte(b.get("/account/export").body), &data); err != nil || len(data.GroupChats) != 1 {
+			t.Fatalf("the export's group chats: %v %+v", err, data.GroupChats)
+		}
+		return data.GroupChats[0]
+	}
+	bodies := func(g counselling.ExportGroupChat) []string {
+		var out []string
+		for _, m := range g.Messages {
+			out = append(out, m.Body)
+		}
+		return out
+	}
+	if g := exported(seekers[0]); g.Pseudonym != "Participant 1" || g.Theme != "Parents of teenagers" || g.Muted ||
+		fmt.Sprint(bodies(g)) != "[Hello from the 1. of us thank you]" {
+		t.Errorf("participant 1's export: %+v", g)
+	}
+	if g := exported(seekers[2]); g.Pseudonym != "Participant 3" || g.RemovedAt == nil || fmt.Sprint(bodies(g)) != "[Hello from the 3. of us]" {
+		t.Errorf("the removed participant's export: %+v", g)
+	}
+	if g := exported(seekers[3]); g.Pseudonym != "Teilnehmer*in 4" || len(g.Messages) != 0 {
+		t.Errorf("the German newcomer's export: %+v", g)
 	}
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,10 +13,17 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// officeTime is the time zone in which slots are given and shown. Every page
-// shows times in UTC (templates.WhenIn), so a counsellor's form reads them in
-// UTC too, and what they type is what both sides see.
-var officeTime = time.UTC
+// officeZone is the time zone of the caller's office, in which appointment
+// slots, group chats and call-back windows are given and shown
+// (counselling.ParseOfficeTime), so that what a counsellor types is what
+// both sides read.
+func (s *Server) officeZone(ctx context.Context, officeID int64) (*time.Location, error) {
+	wd, err := s.db.Workday(ctx, officeID)
+	if err != nil {
+		return nil, err
+	}
+	return wd.Workweek().Location, nil
+}
 
 // slotsPage is the counsellor's page of their appointment slots.
 func (s *Server) slotsPage(c echo.Context) error {
@@ -23,22 +31,32 @@ func (s *Server) slotsPage(c echo.Context) error {
 }
 
 func (s *Server) renderSlots(c echo.Context, status int, f templates.Form) error {
-	slots, err := s.db.CounsellorSlots(c.Request().Context(), s.callerOf(c))
+	ctx, caller := c.Request().Context(), s.callerOf(c)
+	slots, err := s.db.CounsellorSlots(ctx, caller)
+	if err != nil {
+		return err
+	}
+	zone, err := s.officeZone(ctx, caller.OfficeID)
 	if err != nil {
 		return err
 	}
 	return s.render(c, status, templates.Slots(s.page(c, "Appointment slots"), templates.SlotsData{
-		Slots: slots, Now: s.cfg.Clock.Now(), Form: f}))
+		Slots: slots, Now: s.cfg.Clock.Now(), Form: f, Zone: zone}))
 }
 
 // publishSlot stores a free slot of the counsellor's.
 func (s *Server) publishSlot(c echo.Context) error {
+	ctx, caller := c.Request().Context(), s.callerOf(c)
+	zone, err := s.officeZone(ctx, caller.OfficeID)
+	if err != nil {
+		return err
+	}
 	form, err := parseForm(c)
 	if err == nil {
 		var slot counselling.Slot
-		slot, err = counselling.NewSlot(form.Get("start"), form.Get("minutes"), form.Get("kind"), officeTime, s.cfg.Clock.Now())
+		slot, err = counselling.NewSlot(form.Get("start"), form.Get("minutes"), form.Get("kind"), zone, s.cfg.Clock.Now())
 		if err == nil {
-			_, err = s.db.PublishSlot(c.Request().Context(), s.callerOf(c), slot)
+			_, err = s.db.PublishSlot(ctx, caller, slot)
 		}
 	}
 	if err != nil {
@@ -184,6 +202,10 @@ func (s *Server) bookingData(c echo.Context) (templates.BookingData, error) {
 	if err != nil {
 		return templates.BookingData{}, err
 	}
+	zone, err := s.officeZone(ctx, caller.OfficeID)
+	if err != nil {
+		return templates.BookingData{}, err
+	}
 	msg, _ := c.Get(ctxBookingMessage).(string)
-	return templates.BookingData{Shown: true, Mine: mine, Free: free, Now: s.cfg.Clock.Now(), Message: msg, Groups: groups}, nil
+	return templates.BookingData{Shown: true, Mine: mine, Free: free, Now: s.cfg.Clock.Now(), Message: msg, Groups: groups, Zone: zone}, nil
 }

@@ -13,12 +13,23 @@ import (
 
 var slotOnPage = regexp.MustCompile(`data-slot="([a-z2-7]{26})"`)
 
+// officeClock writes a moment as a form of a fresh office takes it: on the
+// clock of the office's time zone, counselling.DefaultTimeZone.
+func officeClock(t testing.TB, at time.Time) string {
+	t.Helper()
+	loc, err := time.LoadLocation(counselling.DefaultTimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at.In(loc).Format(counselling.SlotStartLayout)
+}
+
 // publishSlotIn has a counsellor publish a slot starting in d and returns
 // its id, read off their page.
 func publishSlotIn(t *testing.T, o *office, c *staffMember, d time.Duration, kind string) string {
 	t.Helper()
 	before := slotOnPage.FindAllStringSubmatch(c.get("/live/slots").body, -1)
-	start := o.db.Clock.Now().Add(d).UTC().Format(counselling.SlotStartLayout)
+	start := officeClock(t, o.db.Clock.Now().Add(d))
 	c.mustPost("/live/slots", url.Values{"start": {start}, "minutes": {"30"}, "kind": {kind}}, "/live/slots")
 	after := slotOnPage.FindAllStringSubmatch(c.get("/live/slots").body, -1)
 	seen := map[string]bool{}
@@ -161,5 +172,122 @@ func TestGuestsBookNoAppointment(t *testing.T) {
 	}
 	if strings.Contains(c.get("/live/slots").body, "Booked by a help-seeker") {
 		t.Fatal("the guest's booking was stored")
+	}
+}
+
+// Slots and group chats are given and shown on the clock of the office's
+// time zone, which the form names: what a counsellor in Berlin types is what
+// help-seekers read, and the calendar file holds the right moment. A time
+// the clocks skip or repeat is refused in the reader's language, and nothing
+// is stored. When the office moves to another zone, every page shows the
+// same moments on the new clock.
+func TestSlotAndGroupTimesAreTheOfficesClock(t *testing.T) {
+	o := newOffice(t)
+	c := o.enrol(counselling.RoleCounsellor, "Counsellor Berlin")
+	sup := o.enrol(counselling.RoleSupervisor, "Supervisor Berlin")
+	admin := o.enrol(counselling.RoleAdmin, "Admin Berlin")
+	seeker := o.browser()
+	seeker.register("Zoned Seeker", "a fine long password")
+
+	if page := c.get("/live/slots").body; !strings.Contains(page, "Start (date and time, Europe/Berlin)") {
+		t.Fatal("the slot form does not name the office's time zone")
+	}
+	// The store's clock shows Monday 2026-03-02 10:00 UTC. Berlin is an
+	// hour ahead of UTC in winter and two hours in summer (from 29 March).
+	c.mustPost("/live/slots", url.Values{"start": {"2026-03-10T14:00"}, "minutes": {"30"}, "kind": {"chat"}}, "/live/slots")
+	c.mustPost("/live/slots", url.Values{"start": {"2026-04-14T14:00"}, "minutes": {"30"}, "kind": {"video"}}, "/live/slots")
+	winter, summer := "Tuesday 2026-03-10 14:00 (Europe/Berlin)", "Tuesday 2026-04-14 14:00 (Europe/Berlin)"
+	for who, page := range map[string]string{"counsellor": c.get("/live/slots").body, "help-seeker": seeker.get("/live").body} {
+		if !strings.Contains(page, winter) || !strings.Contains(page, summer) {
+			t.Errorf("the %s's page does not show the slots at 14:00 Berlin time", who)
+		}
+	}
+	ids := slotOnPage.FindAllStringSubmatch(c.get("/live/slots").body, -1)
+	if len(ids) != 2 {
+		t.Fatalf("%d slots on the counsellor's page", len(ids))
+	}
+	for i, want := range []string{"DTSTART:20260310T130000Z\r\nDTEND:20260310T133000Z", "DTSTART:20260414T120000Z\r\nDTEND:20260414T123000Z"} {
+		seeker.mustPost("/live/slots/"+ids[i][1]+"/book", nil, "/live")
+		if ics := c.get("/live/slots/" + ids[i][1] + "/calendar.ics").body; !strings.Contains(ics, want) {
+			t.Errorf("the calendar file of a 14:00 Berlin slot does not hold %q:\n%s", want, ics)
+		}
+	}
+
+	slots := func() int { return o.db.Count(t, `SELECT count(*) FROM appointment_slots`) }
+	p := c.post("/live/slots?lang=de", url.Values{"start": {"2026-03-29T02:30"}, "minutes": {"30"}, "kind": {"chat"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "weil dann die Uhren vorgestellt werden") || slots() != 2 {
+		t.Fatalf("a time the clocks skip: %d, %d slots\n%s", p.status, slots(), p.body)
+	}
+	p = c.post("/live/slots?lang=en", url.Values{"start": {"2026-10-25T02:30"}, "minutes": {"30"}, "kind": {"chat"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "This time occurs twice in the office&#39;s time zone") || slots() != 2 {
+		t.Fatalf("a time the clocks repeat: %d, %d slots\n%s", p.status, slots(), p.body)
+	}
+
+	sup.mustPost("/live/groups", url.Values{"theme": {"Evening group"}, "rules": {"Be kind."}, "starts_at": {"2026-03-02T18:00"},
+		"ends_at": {"2026-03-02T19:30"}, "max_size": {"5"}, "moderator": {c.id}}, "/live/groups")
+	span := "Monday 2026-03-02 18:00–19:30 (Europe/Berlin)"
+	for who, page := range map[string]string{"scheduler": sup.get("/live/groups").body, "help-seeker": seeker.get("/live").body} {
+		if !strings.Contains(page, span) {
+			t.Errorf("the %s's page does not show the group at 18:00 Berlin time", who)
+		}
+	}
+	if n := o.db.Count(t, `SELECT count(*) FROM group_chats WHERE starts_at = ?`, time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC).Unix()); n != 1 {
+		t.Fatal("the group does not start at 17:00 UTC")
+	}
+
+	// The office moves to New York, which put its clocks forward on 8 March:
+	// the same moments read four hours earlier there.
+	admin.mustPost("/admin/workday", url.Values{"time_zone": {"America/New_York"}, "promise_amount": {"2"}, "promise_unit": {"working-days"},
+		"opens_1": {"09:00"}, "closes_1": {"17:00"}}, "/admin/workday?done=saved")
+	page := c.get("/live/slots").body
+	if !strings.Contains(page, "Tuesday 2026-03-10 09:00 (America/New_York)") || !strings.Contains(page, "Start (date and time, America/New_York)") {
+		t.Fatal("the counsellor's page does not follow the office's new time zone")
+	}
+	if !strings.Contains(seeker.get("/live").body, "Monday 2026-03-02 12:00–13:30 (America/New_York)") {
+		t.Fatal("the help-seeker's page does not follow the office's new time zone")
+	}
+}
+
+// A video appointment opens straight into its call, for both sides: their
+// chat pages start it by themselves until the appointment ends. A chat
+// appointment opens the chat alone.
+func TestVideoAppointmentOpensTheCallDirectly(t *testing.T) {
+	withR, _ := withRelay(t)
+	o := newOffice(t, withR)
+	c := o.enrol(counselling.RoleCounsellor, "Counsellor Video")
+	seeker := o.browser()
+	seeker.register("Video Seeker", "a fine long password")
+	video := publishSlotIn(t, o, c, time.Hour, "video")
+	chat := publishSlotIn(t, o, c, 3*time.Hour, "chat")
+	for _, id := range []string{video, chat} {
+		seeker.mustPost("/live/slots/"+id+"/book", nil, "/live")
+	}
+	if !strings.Contains(seeker.get("/live").body, "It opens straight into the video call, with your camera and microphone.") {
+		t.Fatal("the help-seeker is not told before opening that the video appointment starts the call")
+	}
+	keepAlive(o, time.Hour, seeker, c.browser)
+	videoChat := chatOf(t, seeker.post("/live/slots/"+video+"/open", nil))
+	c.mustPost("/live/slots/"+video+"/open", nil, "/live/"+videoChat)
+	for who, b := range map[string]*browser{"help-seeker": seeker, "counsellor": c.browser} {
+		if page := b.get("/live/" + videoChat).body; !strings.Contains(page, `data-direct="1"`) {
+			t.Errorf("the %s's page of the video appointment does not start the call by itself", who)
+		}
+	}
+	if !strings.Contains(seeker.get("/live/"+videoChat).body, "It starts by itself as soon as your counsellor is here, with your camera and microphone.") {
+		t.Error("the help-seeker's page does not say that the call starts by itself")
+	}
+	if !strings.Contains(c.get("/live/"+videoChat).body, "This is a video appointment") {
+		t.Error("the counsellor's page does not say that the call starts by itself")
+	}
+
+	keepAlive(o, 2*time.Hour, seeker, c.browser)
+	if page := seeker.get("/live/" + videoChat).body; strings.Contains(page, `data-direct="1"`) {
+		t.Error("the call still starts by itself after the appointment ended")
+	}
+	chatChat := chatOf(t, seeker.post("/live/slots/"+chat+"/open", nil))
+	for who, b := range map[string]*browser{"help-seeker": seeker, "counsellor": c.browser} {
+		if page := b.get("/live/" + chatChat); page.status != http.StatusOK || strings.Contains(page.body, `data-direct="1"`) {
+			t.Errorf("the %s's page of a chat appointment: %d, or it starts a call", who, page.status)
+		}
 	}
 }
