@@ -350,7 +350,7 @@ func (p *purger) appointments(ctx context.Context, o counselling.Office, rule st
 		p.stats.add(rule, n)
 		return err
 	}
-	n, err := p.chunked(ctx, `DELETE FROM appointment_slots WHERE rowid IN (SELECT rowid FROM appointment_slots WHERE `+ended+` LIMIT ?)`,
+	n, err := p.chunked(ctx, `DELETE FROM appointment_slots WHERE id IN (SELECT id FROM appointment_slots WHERE `+ended+` LIMIT ?)`,
 		o.ID, cutoff.Unix())
 	if err != nil {
 		return err
