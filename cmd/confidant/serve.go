@@ -169,7 +169,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer unlock()
-	db, err := cfg.open(ctx, clock)
+	if err := cfg.checkDatabase(); err != nil {
+		return err
+	}
+	db, keys, err := openStoreKeys(ctx, cfg.Data, cfg.Database, clock)
 	if err != nil {
 		return err
 	}
@@ -194,6 +197,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
+	// With several nodes on PostgreSQL, live events and the live state cross
+	// them; on SQLite this node is the office, and they stay in memory.
+	cluster, err := joinCluster(bg, cfg.Database, db, keys, logger)
+	if err != nil {
+		return err
+	}
+	defer cluster.close()
 	// The outbox worker runs with or without a mail server: notifications to
 	// devices go out either way, and mails only with --smtp.
 	pushKeys, err := push.LoadOrCreateKeys(cfg.Data)
@@ -235,7 +245,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		met = metrics.New(db, func() int64 { return server.LiveConnections() }, logger)
 		observe = met.ObserveRequest
 	}
-	server = web.New(web.Config{
+	wcfg := web.Config{
 		BaseURL:         baseURL,
 		TLS:             https != nil,
 		QuickExitURL:    cfg.QuickExitURL,
@@ -249,7 +259,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Relay:           relay,
 		ObserveRequest:  observe,
 		LoginsPerMinute: loginsPerMinute,
-	}, db, hasher)
+	}
+	cluster.configure(&wcfg)
+	server = web.New(wcfg, db, hasher)
 
 	jobs := cron.New(cron.WithLocation(time.UTC))
 	if _, err := jobs.AddFunc("@every 10m", func() {
