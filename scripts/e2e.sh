@@ -16,10 +16,10 @@ if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
 	(cd e2e && npm install --no-audit --no-fund --ignore-scripts --no-package-lock >/dev/null)
 fi
 start=$(date +%s)
-# The full log stays in this checkout, so suites run from several checkouts at
-# once do not write over each other's log.
-mkdir -p e2e-screenshots
-log=$PWD/e2e-screenshots/e2e.log
+# The full log stays in this checkout (beside, not in, the screenshots'
+# folder, which the suite empties when it starts), so suites run from several
+# checkouts at once do not write over each other's log.
+log=$PWD/e2e.log
 # The suite's own exit status decides, not the filter's: with pipefail an
 # "|| true" after the pipeline would replace it.
 set +e
