@@ -79,7 +79,8 @@ const (
 // by a constant) use, for the translation test.
 var AuditDetailMessages = []string{AuditNamed, AuditRoleChange, AuditTerms, AuditSettings, AuditSettingsBefore, AuditCallbackExpiry,
 	"trainee: replies need approval", "no longer trainee", "a help-seeker's account", "yes", "no",
-	AuditReassigned, AuditToQueue, AuditToColleague, AuditReturnedToQueue, AuditAdminApproved, AuditAwaitingApproval}
+	AuditReassigned, AuditToQueue, AuditToColleague, AuditReturnedToQueue, AuditAdminApproved, AuditAwaitingApproval,
+	AuditLanguage}
 
 // YesNo is the message id for b.
 func YesNo(b bool) string {

@@ -424,6 +424,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatalf("the registration form offers regions %q, want the office's list", got)
 	}
 	admin.visit("/inbox/settings", "notifications")
+	easyLanguage(t, s, first, admin)
 	admin.visit(fmt.Sprintf("/admin/statistics?year=%d", time.Now().Year()), "statistics")
 	if !strings.Contains(admin.bodyText(), "Kontakter pr. emne pr. måned") {
 		t.Fatal("the statistics page shows no theme table in the admin's language (Danish)")

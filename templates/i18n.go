@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"confidant/counselling"
+
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 )
@@ -114,7 +116,17 @@ var plurals sync.Map
 // placeholders; count, when not nil, picks the plural form through go-i18n's
 // plural rules for the language.
 func Translate(lang, id string, data map[string]any, count any) string {
-	text := translate(lang, id, data, count)
+	return TranslateIn(lang, counselling.Register{}, id, data, count)
+}
+
+// TranslateIn is Translate in a form of the language: the easy-language or
+// the formal catalogue where r asks for it and holds the message, else the
+// language's own.
+func TranslateIn(lang string, r counselling.Register, id string, data map[string]any, count any) string {
+	text, ok := variantText(lang, r, id, data, count)
+	if !ok {
+		text = translate(lang, id, data, count)
+	}
 	if text != "" && marking.Load() {
 		return MarkOpen + text + MarkClose
 	}
@@ -195,7 +207,9 @@ func MarkTranslations() (stop func()) {
 }
 
 // T translates a message into the language of ctx.
-func T(ctx context.Context, id string) string { return Translate(LanguageOf(ctx), id, nil, nil) }
+func T(ctx context.Context, id string) string {
+	return TranslateIn(LanguageOf(ctx), RegisterOf(ctx), id, nil, nil)
+}
 
 // Tf translates a message with placeholders given as name, value pairs.
 func Tf(ctx context.Context, id string, pairs ...any) string {
@@ -203,25 +217,25 @@ func Tf(ctx context.Context, id string, pairs ...any) string {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		data[fmt.Sprint(pairs[i])] = pairs[i+1]
 	}
-	return Translate(LanguageOf(ctx), id, data, nil)
+	return TranslateIn(LanguageOf(ctx), RegisterOf(ctx), id, data, nil)
 }
 
 // Tn translates a message with plural forms for n, which fills {{.Count}}.
 func Tn(ctx context.Context, id string, n int) string {
-	return Translate(LanguageOf(ctx), id, map[string]any{"Count": n}, n)
+	return TranslateIn(LanguageOf(ctx), RegisterOf(ctx), id, map[string]any{"Count": n}, n)
 }
 
-// Href adds the chosen language to a link when it travels in the URL (for
-// visitors who are not logged in and chose a language themselves).
+// Href adds the chosen language, and easy language, to a link when they
+// travel in the URL (for visitors who are not logged in and chose them
+// themselves).
 func Href(ctx context.Context, path string) string {
-	if ctx.Value(urlLangKey{}) == nil {
-		return path
+	if ctx.Value(urlLangKey{}) != nil {
+		path = withQuery(path, "lang", LanguageOf(ctx))
 	}
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
+	if ctx.Value(urlEasyKey{}) != nil {
+		path = withQuery(path, "easy", "1")
 	}
-	return path + sep + "lang=" + LanguageOf(ctx)
+	return path
 }
 
 type urlLangKey struct{}

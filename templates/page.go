@@ -41,6 +41,11 @@ type Page struct {
 	// SkipLinks lead past the frame to a page's main task (its Value is the
 	// target's fragment), before the general link to the content.
 	SkipLinks []Option
+	// EasyOffered: the office offers its help-seeker pages in easy
+	// language, and this page links to that version (or back); Easy: the
+	// page is in easy language.
+	EasyOffered bool
+	Easy        bool
 }
 
 // User is the logged-in person as the frame shows them.

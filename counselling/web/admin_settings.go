@@ -31,6 +31,9 @@ func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSet
 		return err
 	}
 	d.Office, d.Installation = office, installation
+	if d.Speech, err = s.db.OfficeLanguage(c.Request().Context(), office.ID); err != nil {
+		return err
+	}
 	if d.Form.Values == nil {
 		d.Form = settingsForm(office)
 	}
@@ -67,7 +70,8 @@ func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSet
 func (s *Server) adminSettings(c echo.Context) error {
 	msg := map[string]string{"settings": "The settings are saved.", "terms": "The new privacy terms are published.",
 		"translation": "The translation of the privacy terms is published.", "callback": "The call-back setting is saved.",
-		"limit": "The limit on open enquiries is saved."}[c.QueryParam("done")]
+		"limit": "The limit on open enquiries is saved.",
+		"language": "How the pages speak is saved."}[c.QueryParam("done")]
 	return s.renderSettings(c, http.StatusOK, templates.AdminSettingsData{Message: msg})
 }
 
@@ -123,4 +127,18 @@ func (s *Server) publishTerms(c echo.Context) error {
 		return s.renderSettings(c, errorStatus(err), templates.AdminSettingsData{Terms: formOf(form, err, "terms_text", "terms_lang")})
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/settings?done="+done)
+}
+
+// saveLanguageSettings saves how the pages of the admin's office speak.
+func (s *Server) saveLanguageSettings(c echo.Context) error {
+	form, err := parseForm(c)
+	if err != nil {
+		return err
+	}
+	settings := counselling.LanguageSettings{FormalGerman: form.Get("german_address") == "sie", EasyLanguage: form.Get("easy_language") != ""}
+	if err := s.db.SetOfficeLanguage(c.Request().Context(), s.callerOf(c), settings); err != nil {
+		return err
+	}
+	s.speech.byOffice.Delete(sessionOf(c).OfficeID)
+	return c.Redirect(http.StatusSeeOther, "/admin/settings?done=language")
 }

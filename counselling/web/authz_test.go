@@ -293,6 +293,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Inserting a snippet shows the form again; only the holder has one.
 		{"POST", "/inbox/{id}/reply", taken, url.Values{"action": {"snippet"}, "snippet": {"aaaaaaaaaaaaaaaaaaaaaaaaaa"}, "body": {"typed"}},
 			[9]string{carried, nf, nf, "422", nf, nf, nf, nf, nf}},
+		{"POST", "/admin/settings/language", none, url.Values{"german_address": {"du"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/settings", nf}},
 		{"GET", "/admin/regions", none, nil, [9]string{login, nf, nf, nf, nf, nf, nf, "200", nf}},
 		{"POST", "/admin/regions", none, url.Values{"name": {"Matrix North"}}, [9]string{login, nf, nf, nf, nf, nf, nf, "303 /admin/regions", nf}},
 		{"GET", "/live", none, nil, [9]string{"200", "200", "200", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue", "303 /live/queue"}},

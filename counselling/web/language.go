@@ -4,16 +4,22 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
+	"confidant/counselling"
 	"confidant/templates"
 
 	"github.com/labstack/echo/v4"
 )
 
 const (
-	ctxLang    = "lang"
-	ctxLangURL = "lang-in-url"
+	ctxLang        = "lang"
+	ctxLangURL     = "lang-in-url"
+	ctxRegister    = "register"
+	ctxEasyOffered = "easy-offered"
+	ctxEasyURL     = "easy-in-url"
 )
 
 // chooseLanguage decides the language of the response: a ?lang= choice
@@ -50,8 +56,86 @@ func (s *Server) chooseLanguage(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxLang, lang)
 		c.Set(ctxLangURL, fromURL)
 		c.Response().Header().Set("Content-Language", lang)
+		if err := s.chooseRegister(c, lang); err != nil {
+			return err
+		}
 		return next(c)
 	}
+}
+
+// chooseRegister decides the form of the language: "Sie" where the office
+// chose it for German, easy language where the office offers it and the
+// reader asked for it (?easy=1, remembered with a help-seeker's account like
+// the language, carried in the URLs for visitors and guests).
+func (s *Server) chooseRegister(c echo.Context, lang string) error {
+	ctx := c.Request().Context()
+	sess := sessionOf(c)
+	settings, err := s.officeSpeech(c, sess)
+	if err != nil {
+		return err
+	}
+	staff := sess != nil && sess.Kind == counselling.KindStaff
+	var wantsEasy, easyInURL bool
+	if settings.EasyLanguage && !staff {
+		param := c.QueryParam("easy")
+		wantsEasy, easyInURL = param == "1", param == "1"
+		if sess != nil && !sess.Guest {
+			remembered, err := s.db.EasyLanguage(ctx, sess.AccountID)
+			if err != nil {
+				return err
+			}
+			if (param == "1" || param == "0") && wantsEasy != remembered {
+				if err := s.db.SetEasyLanguage(ctx, sess.AccountID, wantsEasy); err != nil {
+					return err
+				}
+			} else if param == "" {
+				wantsEasy = remembered
+			}
+			easyInURL = false
+		}
+	}
+	c.Set(ctxRegister, settings.RegisterFor(lang, wantsEasy, staff))
+	c.Set(ctxEasyOffered, settings.EasyLanguage && !staff)
+	c.Set(ctxEasyURL, easyInURL)
+	return nil
+}
+
+func registerOf(c echo.Context) counselling.Register {
+	r, _ := c.Get(ctxRegister).(counselling.Register)
+	return r
+}
+
+// speechCache holds the language settings by office, so that choosing the
+// form of a page costs no read; an admin's change replaces the entry.
+type speechCache struct {
+	byOffice      sync.Map // office id → counselling.LanguageSettings
+	defaultOffice atomic.Int64
+}
+
+// officeSpeech returns the language settings of the office the request
+// belongs to: the session's, else the default office's.
+func (s *Server) officeSpeech(c echo.Context, sess *counselling.Session) (counselling.LanguageSettings, error) {
+	ctx := c.Request().Context()
+	var id int64
+	if sess != nil {
+		id = sess.OfficeID
+	} else if id = s.speech.defaultOffice.Load(); id == 0 {
+		office, err := s.db.OfficeBySlug(ctx, counselling.DefaultOfficeSlug)
+		if err != nil {
+			return counselling.LanguageSettings{}, err
+		}
+		id = office.ID
+		s.speech.defaultOffice.Store(id)
+	}
+	if v, ok := s.speech.byOffice.Load(id); ok {
+		return v.(counselling.LanguageSettings), nil
+	}
+	settings, err := s.db.OfficeLanguage(ctx, id)
+	if err != nil {
+		return settings, err
+	}
+	s.speech.byOffice.Store(id, settings)
+	return settings, nil
 }
 
 // requestLanguage is the language a request asks for by itself, without an

@@ -303,7 +303,7 @@ func (s *Server) guestPanels(c echo.Context, ch *counselling.LiveChat) (template
 
 // langCtx is a context that speaks the reader's language.
 func (s *Server) langCtx(c echo.Context) context.Context {
-	return templates.WithLanguage(c.Request().Context(), langOf(c))
+	return templates.WithRegister(templates.WithLanguage(c.Request().Context(), langOf(c)), registerOf(c))
 }
 
 func (s *Server) endChat(c echo.Context) error {

@@ -294,8 +294,12 @@ func (s *Server) render(c echo.Context, status int, page templ.Component) error 
 	ctx := templ.WithNonce(c.Request().Context(), nonceOf(c))
 	ctx = templates.WithLanguage(ctx, langOf(c))
 	ctx = templates.WithSession(ctx, s.sessionInfo(c))
+	ctx = templates.WithRegister(ctx, registerOf(c))
 	if inURL, _ := c.Get(ctxLangURL).(bool); inURL {
 		ctx = templates.WithURLLanguage(ctx)
+	}
+	if inURL, _ := c.Get(ctxEasyURL).(bool); inURL {
+		ctx = templates.WithURLEasy(ctx)
 	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)

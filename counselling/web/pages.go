@@ -20,6 +20,8 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 		QuickExitURL: s.cfg.QuickExitURL,
 		MailEnabled:  s.cfg.MailEnabled,
 	}
+	p.EasyOffered, _ = c.Get(ctxEasyOffered).(bool)
+	p.Easy = registerOf(c).Easy
 	if sess := sessionOf(c); sess != nil {
 		p.User = &templates.User{Staff: sess.Kind == counselling.KindStaff, Role: string(sess.Role), Guest: sess.Guest}
 		if sess.Kind == counselling.KindSeeker && !sess.Guest && s.cfg.Relay != nil {

@@ -166,6 +166,7 @@ func (s *Server) routes() {
 	e.GET("/admin/settings", s.adminSettings, s.requireAdmin)
 	e.POST("/admin/settings", s.saveSettings, s.requireAdmin)
 	e.POST("/admin/settings/enquiry-limit", s.saveEnquiryLimit, s.requireAdmin)
+	e.POST("/admin/settings/language", s.saveLanguageSettings, s.requireAdmin)
 	e.POST("/admin/terms", s.publishTerms, s.requireAdmin)
 	e.GET("/admin/workday", s.adminWorkday, s.requireAdmin)
 	e.POST("/admin/workday", s.saveWorkday, s.requireAdmin)

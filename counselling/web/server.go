@@ -82,6 +82,8 @@ type Server struct {
 	sockets atomic.Int64
 	// socketWatch closes sockets whose session has ended.
 	socketWatch socketWatch
+	// speech caches each office's language settings, read on every request.
+	speech speechCache
 }
 
 // DefaultQuickExitURL is where the quick-exit link leads unless configured.

@@ -98,11 +98,20 @@ func untranslatedText(t *testing.T, body string, data []string) []string {
 // hands each HTML page to check. Links that would switch the language, log
 // out or leave the office are not followed.
 func crawl(b *browser, start string, seen map[string]bool, check func(path, body string)) {
+	crawlIn(b, "de", start, seen, check)
+}
+
+// crawlIn is crawl in the language lang; links that switch between standard
+// and easy language are not followed either.
+func crawlIn(b *browser, lang, start string, seen map[string]bool, check func(path, body string)) {
 	queue := []string{start}
 	for len(queue) > 0 && len(seen) < 400 {
 		path := queue[0]
 		queue = queue[1:]
-		key := strings.Replace(strings.Replace(path, "?lang=de", "", 1), "&lang=de", "", 1)
+		key := path
+		for _, param := range []string{"lang=" + lang, "easy=1"} {
+			key = strings.Replace(strings.Replace(key, "?"+param, "", 1), "&"+param, "", 1)
+		}
 		if seen[key] {
 			continue
 		}
@@ -118,7 +127,7 @@ func crawl(b *browser, start string, seen map[string]bool, check func(path, body
 			if err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "/static/") {
 				continue
 			}
-			if l := u.Query().Get("lang"); l != "" && l != "de" {
+			if l := u.Query().Get("lang"); (l != "" && l != lang) || u.Query().Get("easy") == "0" {
 				continue
 			}
 			queue = append(queue, href)
@@ -126,113 +135,153 @@ func crawl(b *browser, start string, seen map[string]bool, check func(path, body
 	}
 }
 
-// TestEveryGermanPageIsTranslated walks, in German, every page a visitor, a
-// help-seeker, a counsellor, a trainee, a supervisor and an admin reach by
-// links, with conversations, notes, a reply waiting for approval and a
-// refused form on the way, while every translated text is marked: any
-// visible text without the mark was written into a template or code (as the
-// staff menu's "Inbox" and the QR code's alt text once were) and reaches
-// every reader in English.
-func TestEveryGermanPageIsTranslated(t *testing.T) {
+// wordsScene is an office with something on every page: a help-seeker's
+// conversations, one answered, noted and flagged, one answered by a trainee
+// and waiting for approval, an enquiry in the queue, a running guest chat and
+// an open staff invitation.
+type wordsScene struct {
+	o                                      *office
+	admin, supervisor, counsellor, trainee *staffMember
+	seeker, guest                          *browser
+	first, second, chat, invite            string
+	// data is what the pages show as it is: what people typed, slugs, the
+	// brand's name, the time zone of a date, the privacy terms' text.
+	data []string
+}
+
+func newWordsScene(t *testing.T) *wordsScene {
 	o := newOffice(t)
 	o.addRegions(counselling.DefaultOfficeSlug, "Nordhafen")
-	admin := o.enrol(counselling.RoleAdmin, "Ada Admin")
-	supervisor := o.enrol(counselling.RoleSupervisor, "Sina Supervisor")
-	counsellor := o.enrol(counselling.RoleCounsellor, "Gus Berater")
-	trainee := o.enrol(counselling.RoleCounsellor, "Tina Neu")
-	admin.mustPost("/admin/staff/"+trainee.id+"/trainee", url.Values{"trainee": {"1"}}, "/admin")
-	seeker := o.browser()
-	if p := seeker.post("/register?lang=de", registration("Feder Wind", "a fine long password")); p.status != http.StatusSeeOther {
+	sc := &wordsScene{o: o}
+	sc.admin = o.enrol(counselling.RoleAdmin, "Ada Admin")
+	sc.supervisor = o.enrol(counselling.RoleSupervisor, "Sina Supervisor")
+	sc.counsellor = o.enrol(counselling.RoleCounsellor, "Gus Berater")
+	sc.trainee = o.enrol(counselling.RoleCounsellor, "Tina Neu")
+	sc.admin.mustPost("/admin/staff/"+sc.trainee.id+"/trainee", url.Values{"trainee": {"1"}}, "/admin")
+	sc.seeker = o.browser()
+	if p := sc.seeker.post("/register?lang=de", registration("Feder Wind", "a fine long password")); p.status != http.StatusSeeOther {
 		t.Fatalf("register: %d", p.status)
 	}
-	first := seeker.write("family", "Mein Betreff", "Meine erste Nachricht.")
-	second := seeker.write("anxiety", "Zweiter Betreff", "Noch eine Nachricht.")
-	counsellor.mustPost("/inbox/"+first+"/take", nil, "/inbox/"+first)
-	counsellor.mustPost("/inbox/"+first+"/reply", url.Values{"body": {"Eine Antwort von Gus."}}, "/inbox/"+first)
-	counsellor.mustPost("/inbox/"+first+"/note", url.Values{"body": {"Eine Notiz von Gus."}}, "/inbox/"+first)
-	counsellor.mustPost("/inbox/"+first+"/flag", url.Values{"reason": {"a risk to others"}}, "/inbox/"+first)
-	trainee.mustPost("/inbox/"+second+"/take", nil, "/inbox/"+second)
-	trainee.mustPost("/inbox/"+second+"/reply", url.Values{"body": {"Danke, dass du schreibst."}}, "/inbox/"+second)
+	sc.first = sc.seeker.write("family", "Mein Betreff", "Meine erste Nachricht.")
+	sc.second = sc.seeker.write("anxiety", "Zweiter Betreff", "Noch eine Nachricht.")
+	c, first, second := sc.counsellor, sc.first, sc.second
+	c.mustPost("/inbox/"+first+"/take", nil, "/inbox/"+first)
+	c.mustPost("/inbox/"+first+"/reply", url.Values{"body": {"Eine Antwort von Gus."}}, "/inbox/"+first)
+	c.mustPost("/inbox/"+first+"/note", url.Values{"body": {"Eine Notiz von Gus."}}, "/inbox/"+first)
+	c.mustPost("/inbox/"+first+"/flag", url.Values{"reason": {"a risk to others"}}, "/inbox/"+first)
+	sc.trainee.mustPost("/inbox/"+second+"/take", nil, "/inbox/"+second)
+	sc.trainee.mustPost("/inbox/"+second+"/reply", url.Values{"body": {"Danke, dass du schreibst."}}, "/inbox/"+second)
 	o.enquiries(counselling.DefaultOfficeSlug, "loneliness", 1, "20-29")
-	guest, chat := startGuestChat(t, o, "anxiety")
-	counsellor.mustPost("/live/"+chat+"/accept", nil, "/live/"+chat)
-	invite, err := o.db.CreateStaff(context.Background(), counselling.NewStaff{OfficeID: o.officeID(counselling.DefaultOfficeSlug),
+	sc.guest, sc.chat = startGuestChat(t, o, "anxiety")
+	c.mustPost("/live/"+sc.chat+"/accept", nil, "/live/"+sc.chat)
+	var err error
+	sc.invite, err = o.db.CreateStaff(context.Background(), counselling.NewStaff{OfficeID: o.officeID(counselling.DefaultOfficeSlug),
 		Role: counselling.RoleCounsellor, Name: "Neue Kollegin"})
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	data := []string{"Confidant", "UTC", counselling.DefaultTimeZone, "Ada Admin", "Sina Supervisor", "Gus Berater", "Tina Neu", "Feder Wind", "Nordhafen",
+	sc.data = []string{"Confidant", "UTC", counselling.DefaultTimeZone, "Ada Admin", "Sina Supervisor", "Gus Berater", "Tina Neu", "Feder Wind", "Nordhafen",
 		"Mein Betreff", "Zweiter Betreff", "Meine erste Nachricht.", "Noch eine Nachricht.", "Eine Antwort von Gus.",
 		"Eine Notiz von Gus.", "Danke, dass du schreibst.", "Region Keeper", "a risk to others", "Neue Kollegin", "nordhafen", "/o/" + counselling.DefaultOfficeSlug}
 	// Slugs are shown as they are, as are the names of the languages in
 	// the language menu.
 	for _, th := range counselling.DefaultThemes {
-		data = append(data, th.Slug)
+		sc.data = append(sc.data, th.Slug)
 	}
 	for _, l := range templates.Languages {
-		data = append(data, l.Label)
+		sc.data = append(sc.data, l.Label)
 	}
 	for _, text := range counselling.DefaultTerms {
-		data = append(data, templates.Paragraphs(text)...)
+		sc.data = append(sc.data, templates.Paragraphs(text)...)
 	}
 	// Longest first, so that no shorter datum cuts a longer one apart.
-	slices.SortFunc(data, func(a, b string) int { return len(b) - len(a) })
+	slices.SortFunc(sc.data, func(a, b string) int { return len(b) - len(a) })
+	return sc
+}
 
-	stop := templates.MarkTranslations()
-	defer stop()
+// walk hands check every page a visitor, a guest, a new staff member, the
+// help-seeker and (unless seekersOnly) each staff member reaches by links in
+// lang, with query (such as "&easy=1") added to where each starts, and the
+// pages of refused forms. It returns how many pages it checked.
+func (sc *wordsScene) walk(lang, query string, seekersOnly bool, check func(who, path, body string)) int {
 	pages := 0
-	check := func(who string) func(path, body string) {
+	checker := func(who string) func(path, body string) {
 		return func(path, body string) {
 			pages++
-			for _, text := range untranslatedText(t, body, data) {
-				t.Errorf("%s %s: text in no catalogue: %q", who, path, text)
-			}
+			check(who, path, body)
 		}
 	}
+	q := "?lang=" + lang + query
 	seen := map[string]bool{}
-	visitor := o.browser()
-	crawl(visitor, "/?lang=de", seen, check("a visitor on"))
-	crawl(visitor, "/live?lang=de", seen, check("a visitor on"))
-	crawl(o.browser(), "/invite/"+invite+"?lang=de", seen, check("a new staff member on"))
-	crawl(guest, "/live/"+chat+"?lang=de", map[string]bool{}, check("a guest on"))
+	visitor := sc.o.browser()
+	crawlIn(visitor, lang, "/"+q, seen, checker("a visitor on"))
+	crawlIn(visitor, lang, "/live"+q, seen, checker("a visitor on"))
+	crawlIn(sc.guest, lang, "/live/"+sc.chat+q, map[string]bool{}, checker("a guest on"))
 	for _, form := range []struct {
 		path   string
 		values url.Values
 	}{
-		{"/register?lang=de", url.Values{"nickname": {"x"}}},
-		{"/login?lang=de", url.Values{"nickname": {"Feder Wind"}, "password": {"wrong password"}}},
+		{"/register" + q, url.Values{"nickname": {"x"}}},
+		{"/login" + q, url.Values{"nickname": {"Feder Wind"}, "password": {"wrong password"}}},
 	} {
-		check("a visitor refused on")(form.path, visitor.post(form.path, form.values).body)
+		checker("a visitor refused on")(form.path, visitor.post(form.path, form.values).body)
 	}
-	for _, who := range []struct {
+	type walker struct {
 		name string
 		b    *browser
-	}{{"a help-seeker on", seeker}, {"a counsellor on", counsellor.browser}, {"a trainee on", trainee.browser},
-		{"a supervisor on", supervisor.browser}, {"an admin on", admin.browser}} {
-		seen := map[string]bool{}
-		who.b.get("/?lang=de")
-		crawl(who.b, "/", seen, check(who.name))
 	}
-	for _, form := range []struct {
+	walkers := []walker{{"a help-seeker on", sc.seeker}}
+	if !seekersOnly {
+		crawlIn(sc.o.browser(), lang, "/invite/"+sc.invite+q, seen, checker("a new staff member on"))
+		walkers = append(walkers, walker{"a counsellor on", sc.counsellor.browser}, walker{"a trainee on", sc.trainee.browser},
+			walker{"a supervisor on", sc.supervisor.browser}, walker{"an admin on", sc.admin.browser})
+	}
+	for _, w := range walkers {
+		w.b.get("/" + q)
+		crawlIn(w.b, lang, "/", map[string]bool{}, checker(w.name))
+	}
+	type refusal struct {
 		b      *browser
 		path   string
 		values url.Values
-	}{
-		{seeker, "/threads/new", url.Values{"subject": {"Ohne Text"}}},
-		{seeker, "/threads/" + first + "/reply", url.Values{"body": {""}}},
-		{seeker, "/account", url.Values{"email": {"nope"}}},
-		{seeker, "/account/password", url.Values{"current_password": {"wrong"}}},
-		{counsellor.browser, "/inbox/" + first + "/reply", url.Values{"body": {""}}},
-		{admin.browser, "/admin/settings", url.Values{"name": {""}}},
-		{admin.browser, "/admin/staff", url.Values{"name": {"x"}}},
-		{admin.browser, "/admin/themes", url.Values{"name": {""}}},
-	} {
-		check("a refused form on")(form.path, form.b.post(form.path, form.values).body)
 	}
+	refusals := []refusal{
+		{sc.seeker, "/threads/new", url.Values{"subject": {"Ohne Text"}}},
+		{sc.seeker, "/threads/" + sc.first + "/reply", url.Values{"body": {""}}},
+		{sc.seeker, "/account", url.Values{"email": {"nope"}}},
+		{sc.seeker, "/account/password", url.Values{"current_password": {"wrong"}}},
+	}
+	if !seekersOnly {
+		refusals = append(refusals,
+			refusal{sc.counsellor.browser, "/inbox/" + sc.first + "/reply", url.Values{"body": {""}}},
+			refusal{sc.admin.browser, "/admin/settings", url.Values{"name": {""}}},
+			refusal{sc.admin.browser, "/admin/staff", url.Values{"name": {"x"}}},
+			refusal{sc.admin.browser, "/admin/themes", url.Values{"name": {""}}})
+	}
+	for _, r := range refusals {
+		checker("a refused form on")(r.path, r.b.post(r.path, r.values).body)
+	}
+	return pages
+}
+
+// TestEveryGermanPageIsTranslated walks, in German, every page a visitor, a
+// guest, a help-seeker, a counsellor, a trainee, a supervisor and an admin
+// reach by links, and refused forms, while every translated text is marked:
+// any visible text without the mark was written into a template or code (as
+// the staff menu's "Inbox" and the QR code's alt text once were) and reaches
+// every reader in English.
+func TestEveryGermanPageIsTranslated(t *testing.T) {
+	sc := newWordsScene(t)
+	stop := templates.MarkTranslations()
+	defer stop()
+	pages := sc.walk("de", "", false, func(who, path, body string) {
+		for _, text := range untranslatedText(t, body, sc.data) {
+			t.Errorf("%s %s: text in no catalogue: %q", who, path, text)
+		}
+	})
 	stop()
 	// The training fragment's download speaks German too.
-	download := supervisor.get("/inbox/" + second + "/fragment?download=1").body
+	download := sc.supervisor.get("/inbox/" + sc.second + "/fragment?download=1").body
 	if !strings.Contains(download, "Ratsuchende*r:\n") || !strings.Contains(download, "Berater*in:\n") {
 		t.Errorf("the German training fragment's download is not German:\n%s", download)
 	}
@@ -240,4 +289,85 @@ func TestEveryGermanPageIsTranslated(t *testing.T) {
 		t.Fatalf("only %d pages checked: the walk is broken", pages)
 	}
 	t.Logf("%d pages checked", pages)
+}
+
+// TestFormalGermanCoversEveryPage: in an office that chose "Sie", every
+// German page of every reader is drawn from the formal catalogue, which lacks
+// none of the messages they show, and the pages say "Sie".
+func TestFormalGermanCoversEveryPage(t *testing.T) {
+	sc := newWordsScene(t)
+	if p := sc.admin.get("/admin/settings?lang=de"); !strings.Contains(p.body, "„du“ (informell, voreingestellt)") {
+		t.Fatal("the settings page does not offer the choice of du and Sie")
+	}
+	sc.admin.mustPost("/admin/settings/language", url.Values{"german_address": {"sie"}}, "/admin/settings")
+	misses := map[string]bool{}
+	stop := templates.RecordVariantMisses(func(catalogue, id string) { misses[catalogue+": "+id] = true })
+	defer stop()
+	pages := sc.walk("de", "", false, func(who, path, body string) {
+		text := textOf(parse(t, body).root)
+		for _, d := range sc.data {
+			text = strings.ReplaceAll(text, strings.Join(strings.Fields(d), " "), " ")
+		}
+		if du := regexp.MustCompile(`\b(?:[Dd]u|[Dd]ich|[Dd]ir|[Dd]ein\w*)\b`).FindString(text); du != "" && !strings.Contains(body, "„du“") {
+			t.Errorf("%s %s: the formal page says %q", who, path, du)
+		}
+	})
+	stop()
+	for m := range misses {
+		t.Errorf("a formal German page shows a message its catalogue lacks: %s", m)
+	}
+	if pages < 30 {
+		t.Fatalf("only %d pages checked: the walk is broken", pages)
+	}
+	if p := sc.o.browser().get("/?lang=de"); !strings.Contains(p.body, "Sind Sie gerade in Gefahr?") {
+		t.Error("the German landing page of an office with Sie does not say Sie")
+	}
+	if p := sc.o.browser().get("/?lang=da"); !strings.Contains(p.body, "Er du i fare lige nu?") {
+		t.Error("the Danish landing page changed with the German form of address")
+	}
+}
+
+// TestEasyLanguageCoversEveryHelpSeekerPage: in an office that offers easy
+// language, every help-seeker page in each language links to its easy
+// version, and the easy pages, reached by that link and kept by the links on
+// them, lack no message in the easy catalogue; back on standard language the
+// pages are as before.
+func TestEasyLanguageCoversEveryHelpSeekerPage(t *testing.T) {
+	sc := newWordsScene(t)
+	if p := sc.o.browser().get("/?lang=de"); strings.Contains(p.body, "Leichte Sprache") {
+		t.Fatal("an office that does not offer easy language links to it")
+	}
+	sc.admin.mustPost("/admin/settings/language", url.Values{"german_address": {"du"}, "easy_language": {"1"}}, "/admin/settings")
+	for _, l := range templates.Languages {
+		landing := parse(t, sc.o.browser().get("/?lang="+l.Value).body)
+		link := landing.all("a", func(n *html.Node) bool { return strings.Contains(attr(n, "href"), "easy=1") })
+		if len(link) != 1 || textOf(link[0]) != templates.Translate(l.Value, "Easy language", nil, nil) {
+			t.Fatalf("%s: the landing page has no link to easy language", l.Value)
+		}
+		misses := map[string]bool{}
+		stop := templates.RecordVariantMisses(func(catalogue, id string) { misses[catalogue+": "+id] = true })
+		pages := sc.walk(l.Value, "&easy=1", true, func(who, path, body string) {
+			back := templates.TranslateIn(l.Value, counselling.Register{Easy: true}, "Show this page in standard language", nil, nil)
+			if !strings.Contains(body, ">"+back+"</a>") {
+				t.Errorf("%s: %s %s is not in easy language (no link back)", l.Value, who, path)
+			}
+		})
+		stop()
+		for m := range misses {
+			t.Errorf("an easy-language page shows a message its catalogue lacks: %s", m)
+		}
+		if pages < 10 {
+			t.Fatalf("%s: only %d pages checked: the walk is broken", l.Value, pages)
+		}
+		// The help-seeker's choice is remembered with their account; the
+		// link back ends it.
+		sc.seeker.get("/threads?easy=0")
+		if p := sc.seeker.get("/threads"); strings.Contains(p.body, "easy=0") {
+			t.Errorf("%s: the help-seeker still reads easy language after choosing standard", l.Value)
+		}
+	}
+	// Staff pages have no easy version and no link to one.
+	if p := sc.counsellor.get("/inbox?easy=1"); strings.Contains(p.body, "easy=") {
+		t.Error("a staff page links to easy language")
+	}
 }
