@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"confidant/counselling"
+	"confidant/counselling/web"
 	"confidant/templates"
 
 	"golang.org/x/net/html"
@@ -150,7 +151,8 @@ type wordsScene struct {
 }
 
 func newWordsScene(t *testing.T) *wordsScene {
-	o := newOffice(t)
+	// Device notifications are on, so that the account page offers them.
+	o := newOffice(t, func(c *web.Config) { c.PushKey = testP256dh })
 	o.addRegions(counselling.DefaultOfficeSlug, "Nordhafen")
 	sc := &wordsScene{o: o}
 	sc.admin = o.enrol(counselling.RoleAdmin, "Ada Admin")
