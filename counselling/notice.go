@@ -79,6 +79,10 @@ type Outgoing struct {
 	Attempts  int
 	CreatedAt time.Time
 	Lang      string
+	// Register is the form of Lang the mail is written in: "Sie" where the
+	// office chose it for German, easy language where the office offers it
+	// and the help-seeker chose it.
+	Register Register
 	// Link is the one-time token a reset mail carries, "" for other kinds.
 	Link string
 	// Push, for a notice of kind NoticePush, is the device's subscription

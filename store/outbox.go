@@ -114,8 +114,9 @@ const claimLease = 2 * time.Minute
 func (db *DB) dueNotices(ctx context.Context, tx *sql.Tx, limit int, mails bool) ([]counselling.Outgoing, error) {
 	var out []counselling.Outgoing
 	rows, err := tx.QueryContext(ctx, `SELECT o.id, o.office_id, o.kind, o.recipient, o.link, o.attempts, o.created_at, a.id, a.data_key, a.lang,
-			o.subscription_id, p.subscription
-		FROM outbox o JOIN accounts a ON a.id = o.account_id LEFT JOIN push_subscriptions p ON p.id = o.subscription_id
+			o.subscription_id, p.subscription, a.kind = 'staff', a.easy_language, f.formal_german, f.easy_language
+		FROM outbox o JOIN accounts a ON a.id = o.account_id JOIN offices f ON f.id = o.office_id
+		LEFT JOIN push_subscriptions p ON p.id = o.subscription_id
 		WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ? AND (? OR o.kind = ?)
 		ORDER BY o.next_attempt_at, o.id LIMIT ?`+db.eng.claimRows("o"), db.now().Unix(), mails, string(counselling.NoticePush), limit)
 	if err != nil {
@@ -128,10 +129,15 @@ func (db *DB) dueNotices(ctx context.Context, tx *sql.Tx, limit int, mails bool)
 		var accountID string
 		var created int64
 		var subscriptionID sql.NullInt64
+		var staff, easy bool
+		var speech counselling.LanguageSettings
 		if err := rows.Scan(&n.ID, &n.OfficeID, &n.Kind, &recipient, &link, &n.Attempts, &created, &accountID, &wrapped, &n.Lang,
-			&subscriptionID, &subscription); err != nil {
+			&subscriptionID, &subscription, &staff, &easy, &speech.FormalGerman, &speech.EasyLanguage); err != nil {
 			return nil, fmt.Errorf("read notice: %w", err)
 		}
+		// A mail speaks the form of its reader's language: "Sie" where the
+		// office chose it, easy language where the help-seeker reads it.
+		n.Register = speech.RegisterFor(n.Lang, easy, staff)
 		n.CreatedAt = time.Unix(created, 0).UTC()
 		key, err := db.keys.UnwrapDataKey(accountID, wrapped)
 		if err != nil {

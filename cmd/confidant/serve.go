@@ -228,6 +228,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 	worker := mail.NewWorker(db, sender, baseURL, translate, logger)
+	worker.SetForms(func(lang string, r counselling.Register, id string, data map[string]any) string {
+		return templates.TranslateIn(lang, r, id, data, nil)
+	})
 	worker.SetPusher(push.NewSender(pushKeys, baseURL, pushContact(cfg.SMTPFrom), nil))
 	mailWake := worker.Wake
 	go worker.Run(bg, 15*time.Second)

@@ -164,10 +164,13 @@ type Worker struct {
 	translate Translator
 	sender    *Sender
 	pusher    Pusher
-	loginURL  string
-	baseURL   string
-	log       *slog.Logger
-	wake      chan struct{}
+	// forms, when set, writes a mail in the form of its language the
+	// recipient reads (formal German, easy language).
+	forms    FormTranslator
+	loginURL string
+	baseURL  string
+	log      *slog.Logger
+	wake     chan struct{}
 }
 
 // Translator renders a message id in a language with data in its placeholders.
@@ -179,6 +182,14 @@ type Translator func(lang, id string, data map[string]any) string
 func NewWorker(store Store, sender *Sender, baseURL string, translate Translator, log *slog.Logger) *Worker {
 	return &Worker{store: store, translate: translate, sender: sender, loginURL: baseURL + "/login", baseURL: baseURL, log: log, wake: make(chan struct{}, 1)}
 }
+
+// FormTranslator renders a message id in a form of a language.
+type FormTranslator func(lang string, r counselling.Register, id string, data map[string]any) string
+
+// SetForms makes the worker write each mail in the form of the language its
+// recipient reads: "Sie" where their office chose it for German, easy
+// language where they chose it.
+func (w *Worker) SetForms(f FormTranslator) { w.forms = f }
 
 // SetPusher lets the worker send notifications to devices.
 func (w *Worker) SetPusher(p Pusher) { w.pusher = p }
@@ -271,12 +282,18 @@ func (w *Worker) send(ctx context.Context, n counselling.Outgoing) error {
 		return err
 	}
 	subject, body := counselling.NoticeText(n.Kind)
-	within, count := office.Promise.Phrase()
-	data := map[string]any{"AnswerTime": w.translate(n.Lang, within, count), "LoginURL": w.loginURL}
+	tr := func(id string, data map[string]any) string {
+		if w.forms != nil {
+			return w.forms(n.Lang, n.Register, id, data)
+		}
+		return w.translate(n.Lang, id, data)
+	}
+	within, withinData := office.Promise.Phrase()
+	data := map[string]any{"AnswerTime": tr(within, withinData), "LoginURL": w.loginURL}
 	if n.Link != "" {
 		data["Link"] = w.baseURL + "/recover/" + n.Link
 	}
-	return w.sender.Send(ctx, n.Recipient, w.translate(n.Lang, subject, data), w.translate(n.Lang, body, data))
+	return w.sender.Send(ctx, n.Recipient, tr(subject, data), tr(body, data))
 }
 
 // classify names an error for the outbox row and the log without repeating

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +12,8 @@ import (
 	"testing"
 
 	"confidant/counselling"
+	"confidant/counselling/mail"
+	"confidant/counselling/mail/mailtest"
 	"confidant/counselling/web"
 	"confidant/templates"
 
@@ -371,5 +375,44 @@ func TestEasyLanguageCoversEveryHelpSeekerPage(t *testing.T) {
 	// Staff pages have no easy version and no link to one.
 	if p := sc.counsellor.get("/inbox?easy=1"); strings.Contains(p.body, "easy=") {
 		t.Error("a staff page links to easy language")
+	}
+}
+
+// TestMailsSpeakTheReadersForm: a help-seeker of an office that chose "Sie"
+// gets German mails that say "Sie"; once they read easy language, their
+// mails are in easy language, which says "du".
+func TestMailsSpeakTheReadersForm(t *testing.T) {
+	smtp := mailtest.Start(t)
+	o := newOffice(t, func(c *web.Config) { c.MailEnabled = true })
+	sender, err := mail.ParseURL(smtp.URL(), "Confidant <no-reply@localhost>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := mail.NewWorker(o.db, sender, o.srv.URL, translate, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w.SetForms(func(lang string, r counselling.Register, id string, data map[string]any) string {
+		return templates.TranslateIn(lang, r, id, data, nil)
+	})
+	admin := o.enrol(counselling.RoleAdmin, "Ada Admin")
+	counsellor := o.enrol(counselling.RoleCounsellor, "Gus Berater")
+	admin.mustPost("/admin/settings/language", url.Values{"german_address": {"sie"}}, "/admin/settings")
+	b := o.browser()
+	form := registration("Deutsche Feder", "a fine long password")
+	form.Set("email", "feder@example.org")
+	b.mustPost("/register?lang=de", form, "/threads")
+	id := b.write("family", "", "Hallo")
+	w.RunOnce(context.Background())
+	mails := smtp.Mails()
+	if len(mails) != 1 || !strings.Contains(mails[0].Data, "Subject: Ihre Nachricht ist angekommen") {
+		t.Fatalf("the confirmation does not say Sie: %+v", mails)
+	}
+
+	admin.mustPost("/admin/settings/language", url.Values{"german_address": {"sie"}, "easy_language": {"1"}}, "/admin/settings")
+	b.get("/threads?easy=1")
+	counsellor.mustPost("/inbox/"+id+"/take", nil, "/inbox/"+id)
+	counsellor.mustPost("/inbox/"+id+"/reply", url.Values{"body": {"Danke für deine Nachricht."}}, "/inbox/"+id)
+	w.RunOnce(context.Background())
+	mails = smtp.Mails()
+	if len(mails) != 2 || !strings.Contains(mails[1].Data, "Subject: Du hast eine neue Nachricht") {
+		t.Fatalf("the reply notice to a reader of easy language is not in easy language: %+v", mails)
 	}
 }
