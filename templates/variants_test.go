@@ -100,6 +100,16 @@ func TestTheEasyCataloguesAreEasy(t *testing.T) {
 			}
 		}
 	}
+	// Every mail a help-seeker may get is in easy language too.
+	for _, k := range []counselling.NoticeKind{counselling.NoticeReceived, counselling.NoticeReply, counselling.NoticeInactive,
+		counselling.NoticeDelayed, counselling.NoticeCallbackExpired, counselling.NoticeReset} {
+		subject, body := counselling.NoticeText(k)
+		for _, id := range []string{subject, body} {
+			if _, ok := english[id]; !ok {
+				t.Errorf("the easy catalogues lack the help-seeker mail %q", id)
+			}
+		}
+	}
 	ctx := templates.WithRegister(templates.WithLanguage(context.Background(), "de"), counselling.Register{Easy: true, Formal: true})
 	if got := templates.T(ctx, "There is a problem"); got != "Da stimmt etwas nicht" {
 		t.Errorf("easy German: %q", got)
