@@ -102,7 +102,8 @@ func TestTheEasyCataloguesAreEasy(t *testing.T) {
 	}
 	// Every mail a help-seeker may get is in easy language too.
 	for _, k := range []counselling.NoticeKind{counselling.NoticeReceived, counselling.NoticeReply, counselling.NoticeInactive,
-		counselling.NoticeDelayed, counselling.NoticeCallbackExpired, counselling.NoticeReset} {
+		counselling.NoticeDelayed, counselling.NoticeCallbackExpired, counselling.NoticeReset,
+		counselling.NoticeAppointmentBooked, counselling.NoticeAppointmentCancelled} {
 		subject, body := counselling.NoticeText(k)
 		for _, id := range []string{subject, body} {
 			if _, ok := english[id]; !ok {
