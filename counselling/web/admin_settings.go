@@ -70,7 +70,7 @@ func (s *Server) renderSettings(c echo.Context, status int, d templates.AdminSet
 func (s *Server) adminSettings(c echo.Context) error {
 	msg := map[string]string{"settings": "The settings are saved.", "terms": "The new privacy terms are published.",
 		"translation": "The translation of the privacy terms is published.", "callback": "The call-back setting is saved.",
-		"limit": "The limit on open enquiries is saved.",
+		"limit":    "The limit on open enquiries is saved.",
 		"language": "How the pages speak is saved."}[c.QueryParam("done")]
 	return s.renderSettings(c, http.StatusOK, templates.AdminSettingsData{Message: msg})
 }
