@@ -100,6 +100,16 @@ func (s *Server) chooseRegister(c echo.Context, lang string) error {
 	return nil
 }
 
+// keepEasy is where a login or a new account leads: a visitor who read the
+// pages in easy language goes on reading them so, and the account they now
+// use remembers the choice (chooseRegister stores it on that first page).
+func keepEasy(c echo.Context, path string) string {
+	if inURL, _ := c.Get(ctxEasyURL).(bool); inURL {
+		return path + "?easy=1"
+	}
+	return path
+}
+
 func registerOf(c echo.Context) counselling.Register {
 	r, _ := c.Get(ctxRegister).(counselling.Register)
 	return r

@@ -100,7 +100,7 @@ func (s *Server) register(c echo.Context) error {
 		return s.renderRegister(c, errorStatus(err), formOf(form, err, registerFields...))
 	}
 	s.startSession(c, token)
-	return c.Redirect(http.StatusSeeOther, "/threads")
+	return c.Redirect(http.StatusSeeOther, keepEasy(c, "/threads"))
 }
 
 func (s *Server) loginForm(c echo.Context) error {
@@ -133,7 +133,7 @@ func (s *Server) login(c echo.Context) error {
 	if restored, err := s.restoreCarried(c, token, carry); restored || err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/threads")
+	return c.Redirect(http.StatusSeeOther, keepEasy(c, "/threads"))
 }
 
 // startSession ends the session the browser came with, if any, and sets the

@@ -34,7 +34,7 @@ func (s *Server) recoverAccount(c echo.Context) error {
 		return s.renderRecover(c, errorStatus(err), formOf(form, err, "nickname"))
 	}
 	s.startSession(c, token)
-	return c.Redirect(http.StatusSeeOther, "/threads")
+	return c.Redirect(http.StatusSeeOther, keepEasy(c, "/threads"))
 }
 
 func (s *Server) renderResetRequest(c echo.Context, status int, f templates.Form, sent bool) error {
@@ -92,7 +92,7 @@ func (s *Server) resetPassword(c echo.Context) error {
 		return s.renderReset(c, errorStatus(err), formOf(form, err))
 	}
 	s.startSession(c, token)
-	return c.Redirect(http.StatusSeeOther, "/threads")
+	return c.Redirect(http.StatusSeeOther, keepEasy(c, "/threads"))
 }
 
 // recoveryCode is the recovery code that waits to be shown to the caller,

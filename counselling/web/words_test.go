@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"confidant/counselling"
 	"confidant/counselling/mail"
@@ -186,7 +187,23 @@ func newWordsScene(t *testing.T) *wordsScene {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc.data = []string{"Confidant", "UTC", counselling.DefaultTimeZone, "Ada Admin", "Sina Supervisor", "Gus Berater", "Tina Neu", "Feder Wind", "Nordhafen",
+	// The help-seeker has a free appointment to book and a booked one, is
+	// in a group chat that runs, and may rate a conversation that ended.
+	publishSlotIn(t, o, c, 2*time.Hour, "chat")
+	booked := publishSlotIn(t, o, c, 3*time.Hour, "video")
+	sc.seeker.mustPost("/live/slots/"+booked+"/book", nil, "/live")
+	at := func(d time.Duration) string { return o.db.Clock.Now().Add(d).UTC().Format(counselling.SlotStartLayout) }
+	sc.admin.mustPost("/live/groups", url.Values{"theme": {"Eltern-Runde"}, "rules": {"Seid freundlich zueinander."},
+		"starts_at": {at(2 * time.Minute)}, "ends_at": {at(time.Hour)}, "max_size": {"8"}, "moderator": {c.id}}, "/live/groups")
+	group := groupOnPage.FindStringSubmatch(sc.admin.get("/live/groups").body)
+	if group == nil {
+		t.Fatal("the scheduled group chat is not listed")
+	}
+	sc.seeker.mustPost("/live/groups/"+group[1]+"/join", url.Values{"accept_rules": {"yes"}}, "/live/groups/"+group[1])
+	sc.seeker.mustPost("/live/groups/"+group[1]+"/say", url.Values{"body": {"Hallo in die Runde."}}, "/live/groups/"+group[1]+"#group-form")
+	closedThread(sc.seeker, c, "Dritter Betreff")
+	sc.data = []string{"Confidant", "UTC", "Eltern-Runde", "Seid freundlich zueinander.", "Hallo in die Runde.", "Dritter Betreff",
+		"a message about Dritter Betreff", "an answer", counselling.DefaultTimeZone, "Ada Admin", "Sina Supervisor", "Gus Berater", "Tina Neu", "Feder Wind", "Nordhafen",
 		"Mein Betreff", "Zweiter Betreff", "Meine erste Nachricht.", "Noch eine Nachricht.", "Eine Antwort von Gus.",
 		"Eine Notiz von Gus.", "Danke, dass du schreibst.", "Region Keeper", "a risk to others", "Neue Kollegin", "nordhafen", "/o/" + counselling.DefaultOfficeSlug}
 	// Slugs are shown as they are, as are the names of the languages in
@@ -344,6 +361,15 @@ func TestEasyLanguageCoversEveryHelpSeekerPage(t *testing.T) {
 		t.Fatal("an office that does not offer easy language links to it")
 	}
 	sc.admin.mustPost("/admin/settings/language", url.Values{"german_address": {"du"}, "easy_language": {"1"}}, "/admin/settings")
+	// Every help-seeker page in standard language offers the easy version.
+	offer := regexp.MustCompile(`<a href="[^"]*easy=1"[^>]*>` + regexp.QuoteMeta(templates.Translate("de", "Easy language", nil, nil)) + `</a>`)
+	if pages := sc.walk("de", "", true, func(who, path, body string) {
+		if !offer.MatchString(body) {
+			t.Errorf("%s %s does not link to its easy-language version", who, path)
+		}
+	}); pages < 10 {
+		t.Fatalf("only %d pages checked in standard language: the walk is broken", pages)
+	}
 	for _, l := range templates.Languages {
 		landing := parse(t, sc.o.browser().get("/?lang="+l.Value).body)
 		link := landing.all("a", func(n *html.Node) bool { return strings.Contains(attr(n, "href"), "easy=1") })
@@ -370,6 +396,19 @@ func TestEasyLanguageCoversEveryHelpSeekerPage(t *testing.T) {
 		sc.seeker.get("/threads?easy=0")
 		if p := sc.seeker.get("/threads"); strings.Contains(p.body, "easy=0") {
 			t.Errorf("%s: the help-seeker still reads easy language after choosing standard", l.Value)
+		}
+	}
+	// A visitor who opens an account (or logs in) in easy language goes on
+	// reading it, and the account keeps the choice.
+	newcomer := sc.o.browser()
+	if p := newcomer.post("/register?lang=de&easy=1", registration("Leise Lerche", "a fine long password")); p.status != http.StatusSeeOther ||
+		p.header.Get("Location") != "/threads?easy=1" {
+		t.Fatalf("registering in easy language: %d to %q", p.status, p.header.Get("Location"))
+	}
+	back := templates.TranslateIn("de", counselling.Register{Easy: true}, "Show this page in standard language", nil, nil)
+	for _, path := range []string{"/threads?easy=1", "/account"} {
+		if p := newcomer.get(path); !strings.Contains(p.body, ">"+back+"</a>") {
+			t.Errorf("after registering in easy language, %s is not in easy language", path)
 		}
 	}
 	// Staff pages have no easy version and no link to one.
