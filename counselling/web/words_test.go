@@ -192,7 +192,7 @@ func newWordsScene(t *testing.T) *wordsScene {
 	publishSlotIn(t, o, c, 2*time.Hour, "chat")
 	booked := publishSlotIn(t, o, c, 3*time.Hour, "video")
 	sc.seeker.mustPost("/live/slots/"+booked+"/book", nil, "/live")
-	at := func(d time.Duration) string { return o.db.Clock.Now().Add(d).UTC().Format(counselling.SlotStartLayout) }
+	at := func(d time.Duration) string { return officeClock(t, o.db.Clock.Now().Add(d)) }
 	sc.admin.mustPost("/live/groups", url.Values{"theme": {"Eltern-Runde"}, "rules": {"Seid freundlich zueinander."},
 		"starts_at": {at(2 * time.Minute)}, "ends_at": {at(time.Hour)}, "max_size": {"8"}, "moderator": {c.id}}, "/live/groups")
 	group := groupOnPage.FindStringSubmatch(sc.admin.get("/live/groups").body)
