@@ -235,7 +235,7 @@ func Href(ctx context.Context, path string) string {
 	if ctx.Value(urlEasyKey{}) != nil {
 		path = withQuery(path, "easy", "1")
 	}
-	return path
+	return withURLOffice(ctx, path)
 }
 
 type urlLangKey struct{}

@@ -55,15 +55,14 @@ func (s *Server) confirmation(c echo.Context) string {
 	if err != nil || v == nil {
 		return ""
 	}
-	path, code, _ := strings.Cut(string(v), "\n")
-	if path != c.Request().URL.Path {
+	if path, _, _ := strings.Cut(string(v), "\n"); path != c.Request().URL.Path {
 		return ""
 	}
 	// Taken, not read: of two pages at once only one confirms.
 	if v, err = s.live.shared.Take(ctx, key); err != nil || v == nil {
 		return ""
 	}
-	path, code, _ = strings.Cut(string(v), "\n")
+	path, code, _ := strings.Cut(string(v), "\n")
 	if path != c.Request().URL.Path {
 		return ""
 	}

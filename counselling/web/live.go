@@ -85,6 +85,29 @@ func (s *Server) liveOffice(c echo.Context) (*counselling.Office, error) {
 	if sess := sessionOf(c); sess != nil {
 		return s.db.Office(c.Request().Context(), sess.OfficeID)
 	}
+	return s.visitorOffice(c)
+}
+
+// ctxOfficeURL holds the slug of the office a visitor came to, which their
+// links carry on (templates.WithURLOffice).
+const ctxOfficeURL = "office-in-url"
+
+// visitorOffice is the office of a visitor without a session: the one their
+// URL names (?office=slug, carried on from its start page), else the
+// installation's first office. A visitor who came through a second office's
+// start page thus reads that office's emergency number and opening hours,
+// and a chat they start as a guest is with that office.
+func (s *Server) visitorOffice(c echo.Context) (*counselling.Office, error) {
+	if slug := c.QueryParam("office"); slug != "" {
+		office, err := s.db.OfficeBySlug(c.Request().Context(), slug)
+		if err == nil {
+			c.Set(ctxOfficeURL, office.Slug)
+			return office, nil
+		}
+		if counselling.ErrorCode(err) != counselling.ENotFound {
+			return nil, err
+		}
+	}
 	return s.defaultOffice(c)
 }
 

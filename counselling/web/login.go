@@ -17,6 +17,7 @@ func (s *Server) registerOffice(c echo.Context, slug string) (*counselling.Offic
 	if slug != "" {
 		office, err := s.db.OfficeBySlug(c.Request().Context(), slug)
 		if err == nil {
+			c.Set(ctxOfficeURL, office.Slug)
 			return office, nil
 		}
 		if counselling.ErrorCode(err) != counselling.ENotFound {

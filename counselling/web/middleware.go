@@ -301,6 +301,9 @@ func (s *Server) render(c echo.Context, status int, page templ.Component) error 
 	if inURL, _ := c.Get(ctxEasyURL).(bool); inURL {
 		ctx = templates.WithURLEasy(ctx)
 	}
+	if slug, _ := c.Get(ctxOfficeURL).(string); slug != "" && sessionOf(c) == nil {
+		ctx = templates.WithURLOffice(ctx, slug)
+	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
 	return page.Render(ctx, c.Response())

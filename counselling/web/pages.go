@@ -55,7 +55,7 @@ func (s *Server) defaultOffice(c echo.Context) (*counselling.Office, error) {
 }
 
 func (s *Server) landing(c echo.Context) error {
-	office, err := s.defaultOffice(c)
+	office, err := s.visitorOffice(c)
 	if err != nil {
 		return err
 	}
@@ -68,5 +68,6 @@ func (s *Server) officeLanding(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.Landing(s.page(c, office.Name), office, "/register?office="+office.Slug))
+	c.Set(ctxOfficeURL, office.Slug)
+	return s.render(c, http.StatusOK, templates.Landing(s.page(c, office.Name), office, "/register"))
 }

@@ -100,15 +100,10 @@ func untranslatedText(t *testing.T, body string, data []string) []string {
 	return found
 }
 
-// crawl visits every page reachable by links from start as b, in German, and
-// hands each HTML page to check. Links that would switch the language, log
-// out or leave the office are not followed.
-func crawl(b *browser, start string, seen map[string]bool, check func(path, body string)) {
-	crawlIn(b, "de", start, seen, check)
-}
-
-// crawlIn is crawl in the language lang; links that switch between standard
-// and easy language are not followed either.
+// crawlIn visits every page reachable by links from start as b, in the
+// language lang, and hands each HTML page to check. Links that would switch
+// the language or between standard and easy language, log out or leave the
+// office are not followed.
 func crawlIn(b *browser, lang, start string, seen map[string]bool, check func(path, body string)) {
 	queue := []string{start}
 	for len(queue) > 0 && len(seen) < 400 {
