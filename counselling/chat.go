@@ -75,6 +75,9 @@ type LiveChat struct {
 	Counsellor   string // display name, once accepted
 	CreatedAt    time.Time
 	Messages     []ChatMessage
+	// TranscriptWithheld says that the caller loads the chat but not its
+	// messages (LiveTranscriptScope): Messages is empty.
+	TranscriptWithheld bool
 	// Place is the chat's place in the live queue while it waits (1: next).
 	Place int
 	// AppointmentKind is the kind of the appointment that opened the chat
@@ -233,11 +236,14 @@ func JoinChatAs(c Caller, ch *LiveChat) ChatRole {
 
 // ChatScope is the rule of which chats a caller loads live: those they read
 // (ReadScope), and for a supervisor also the running chats of their office,
-// to read along.
+// to read along, but not the office's ended chats, which supervisors read on
+// the conversation's page. Which messages the live page carries is
+// LiveTranscriptScope.
 func ChatScope(c Caller) ThreadScope {
 	s := ReadScope(c)
 	if c.Supervises() && !s.None {
 		s.OrRunningChat = true
+		s.OrEndedChat = false
 	}
 	return s
 }
@@ -260,4 +266,28 @@ func ReadAlongScope(c Caller) ThreadScope {
 		return ThreadScope{None: true}
 	}
 	return ThreadScope{OfficeID: c.OfficeID, OrRunningChat: true, Channel: ChannelChat}
+}
+
+// EndedChat is an ended chat as the supervisors' list of transcripts shows
+// it: its theme, who held it and when it ended; never who was chatting.
+type EndedChat struct {
+	ID         string
+	ThemeSlug  string
+	ThemeName  string
+	Counsellor string
+	EndedAt    time.Time
+}
+
+// EndedChatsPageSize is how many ended chats the supervisors' list shows at
+// once.
+const EndedChatsPageSize = 50
+
+// EndedChatScope is the rule of which ended chats a caller is offered to
+// read the transcript of: for a supervisor, the ended chats of their office
+// (TranscriptScope); for anyone else none.
+func EndedChatScope(c Caller) ThreadScope {
+	if c.AccountID == "" || !c.Supervises() {
+		return ThreadScope{None: true}
+	}
+	return ThreadScope{OfficeID: c.OfficeID, OrEndedChat: true, Channel: ChannelChat}
 }

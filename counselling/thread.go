@@ -58,6 +58,10 @@ type ThreadScope struct {
 	// OfficeID limits staff to their office; AssignedTo to the threads they hold.
 	OfficeID   int64
 	AssignedTo string
+	// HeldUntilChatEnds limits AssignedTo to the held chats that have not
+	// ended (mail threads held are not limited): once a chat has ended, its
+	// counsellor no longer reads its messages.
+	HeldUntilChatEnds bool
 	// OrFlagged and OrAwaitingReview widen a supervisor's scope to the office's
 	// flagged threads and the threads with a trainee's reply to approve;
 	// OrQueued to the office's open threads nobody has taken. Without
@@ -71,6 +75,9 @@ type ThreadScope struct {
 	// OrRunningChat widens it to the office's running chats, which a
 	// supervisor reads along.
 	OrRunningChat bool
+	// OrEndedChat widens it to the office's ended chats, whose transcripts
+	// are kept for supervisors only.
+	OrEndedChat bool
 	// StandInFor widens it to the mail threads held by these absent
 	// colleagues, whose stand-in the caller is for now (account ids
 	// separated by spaces, as in Caller.StandsInFor).
@@ -85,10 +92,12 @@ type ThreadScope struct {
 
 // ReadScope is the rule of who reads which thread: help-seekers their own; counsellors the threads they took, and while a
 // colleague is away with them as stand-in, that colleague's mail threads; supervisors also the flagged
-// threads of their office, those awaiting their approval, and those with an
+// threads of their office, those awaiting their approval, those with an
 // open supervision item (for as long as it is open: closing the item ends
-// it, and each reading is audited); admins none. Threads in the open queue
-// are read by taking them.
+// it, and each reading is audited) and the office's ended chats (each
+// reading of whose transcript is audited); admins none. Threads in the open
+// queue are read by taking them. Which of these threads a caller reads the
+// messages of is TranscriptScope.
 func ReadScope(c Caller) ThreadScope {
 	switch {
 	case c.Kind == KindSeeker && c.AccountID != "":
@@ -97,10 +106,52 @@ func ReadScope(c Caller) ThreadScope {
 		s := ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, StandInFor: c.StandsInFor}
 		if c.Supervises() {
 			s.OrFlagged, s.OrAwaitingReview, s.OrSupervised = true, true, true
+			s.OrEndedChat = true
 		}
 		return s
 	}
 	return ThreadScope{None: true}
+}
+
+// TranscriptScope is the rule of who reads a conversation's messages, its
+// transcript, on the conversation's page. A mail thread's messages are read
+// by whoever reads the thread (ReadScope). A chat's are read by both of its
+// sides while it waits or runs; once it has ended, by the help-seeker who
+// had it (their own copy) and by the supervisors of its office, and no
+// longer by the counsellor who held it: stored copies of chats are kept for
+// supervisors only. That counsellor keeps the conversation's record (its
+// themes, their notes, their rating, the fact that it happened) without its
+// messages. Each reading of an ended chat's transcript by a supervisor is in
+// the audit log (MustAuditTranscript).
+func TranscriptScope(c Caller) ThreadScope {
+	s := ReadScope(c)
+	if c.Counsels() {
+		s.HeldUntilChatEnds = true
+	}
+	return s
+}
+
+// LiveTranscriptScope is TranscriptScope on a chat's live page and its
+// socket, which carry a chat's messages to staff only while it runs: to the
+// counsellor who holds it and to supervisors reading it along. An ended
+// chat's transcript is read by supervisors on the conversation's page, where
+// each reading is audited, so the live page carries none of it to staff. A
+// help-seeker reads their own chats live, ended ones too.
+func LiveTranscriptScope(c Caller) ThreadScope {
+	switch {
+	case c.Kind == KindSeeker:
+		return ReadScope(c)
+	case !c.Counsels() || c.AccountID == "":
+		return ThreadScope{None: true}
+	}
+	return ThreadScope{OfficeID: c.OfficeID, AssignedTo: c.AccountID, HeldUntilChatEnds: true,
+		OrRunningChat: c.Supervises(), Channel: ChannelChat}
+}
+
+// MustAuditTranscript is the rule of which readings of a transcript go into
+// the audit log: a supervisor's reading of an ended chat, whoever held it.
+func MustAuditTranscript(c Caller, channel, status string) bool {
+	return c.Supervises() && channel == ChannelChat && status == ChatEnded
 }
 
 // ThreadSummary is a thread as lists show it.
@@ -132,6 +183,9 @@ type Thread struct {
 	Themes       []string // theme slugs tagged by counsellors
 	Messages     []Message
 	Notes        []Note // empty for help-seekers
+	// TranscriptWithheld says that the caller reads the conversation but not
+	// its messages (TranscriptScope): Messages is empty.
+	TranscriptWithheld bool
 	Draft        Draft  // the caller's saved draft reply, if any
 }
 

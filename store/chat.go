@@ -140,7 +140,9 @@ func (db *DB) StartGuestChat(ctx context.Context, officeID int64, theme, lang st
 }
 
 // LiveChat loads a chat the caller may load live (counselling.ChatScope), with its
-// messages, decrypted, and its place in the live queue while it waits.
+// messages, decrypted, when the caller reads them live
+// (counselling.LiveTranscriptScope), and its place in the live queue while it
+// waits.
 func (db *DB) LiveChat(ctx context.Context, c counselling.Caller, id string) (*counselling.LiveChat, error) {
 	var ch *counselling.LiveChat
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
@@ -201,6 +203,14 @@ func (db *DB) liveChat(ctx context.Context, tx *sql.Tx, c counselling.Caller, id
 			AND (created_at, id) <= (?, ?)`, ch.OfficeID, created, ch.ID).Scan(&ch.Place); err != nil {
 			return nil, fmt.Errorf("place in queue: %w", err)
 		}
+	}
+	reads, err := inScope(ctx, tx, counselling.LiveTranscriptScope(c), ch.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !reads {
+		ch.TranscriptWithheld = true
+		return &ch, nil
 	}
 	key, err := db.keys.UnwrapDataKey(ch.SeekerID, wrapped)
 	if err != nil {

@@ -19,7 +19,11 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	}
 	var alts []string
 	args := []any{s.OfficeID}
-	if s.AssignedTo != "" {
+	switch {
+	case s.AssignedTo != "" && s.HeldUntilChatEnds:
+		alts = append(alts, "(t.counsellor_id = ? AND NOT (t.channel = 'chat' AND t.status = 'closed'))")
+		args = append(args, s.AssignedTo)
+	case s.AssignedTo != "":
 		alts = append(alts, "t.counsellor_id = ?")
 		args = append(args, s.AssignedTo)
 	}
@@ -43,6 +47,9 @@ func scopeSQL(s counselling.ThreadScope) (string, []any) {
 	}
 	if s.OrRunningChat {
 		alts = append(alts, "(t.channel = 'chat' AND t.status = 'assigned' AND t.counsellor_id IS NOT NULL)")
+	}
+	if s.OrEndedChat {
+		alts = append(alts, "(t.channel = 'chat' AND t.status = 'closed')")
 	}
 	if s.OrSupervised {
 		alts = append(alts, "EXISTS (SELECT 1 FROM supervision_items si WHERE si.thread_id = t.id AND si.closed_at IS NULL)")

@@ -225,6 +225,11 @@ func (db *DB) thread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id s
 		if err := db.noteSupervisionRead(ctx, tx, c, &t); err != nil {
 			return nil, err
 		}
+		if !t.TranscriptWithheld && counselling.MustAuditTranscript(c, t.Channel, t.Status) {
+			if err := db.audit(ctx, tx, t.OfficeID, c.AccountID, "ended chat's transcript read", t.ID, ""); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return &t, nil
 }
@@ -275,7 +280,32 @@ func (db *DB) loadThread(ctx context.Context, tx *sql.Tx, c counselling.Caller, 
 	return key, nil
 }
 
+// inScope reports whether the thread id lies within scope.
+func inScope(ctx context.Context, tx *sql.Tx, scope counselling.ThreadScope, id string) (bool, error) {
+	cond, args := scopeSQL(scope)
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM threads t WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read transcript scope: %w", err)
+	}
+	return true, nil
+}
+
+// loadMessages reads and opens the thread's messages when the caller reads
+// its transcript (counselling.TranscriptScope); otherwise it reads none and
+// marks the transcript withheld.
 func (db *DB) loadMessages(ctx context.Context, tx *sql.Tx, c counselling.Caller, t *counselling.Thread, key *vault.Key, names *staffNames) error {
+	reads, err := inScope(ctx, tx, counselling.TranscriptScope(c), t.ID)
+	if err != nil {
+		return err
+	}
+	if !reads {
+		t.TranscriptWithheld = true
+		return nil
+	}
 	q := `SELECT id, from_seeker, author_id, body, status, created_at FROM messages WHERE thread_id = ?`
 	if c.Kind == counselling.KindSeeker {
 		q += ` AND status = 'sent'`

@@ -99,6 +99,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		c1.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
 		return id
 	}
+	// ended is a chat the assigned counsellor accepted and ended: its
+	// transcript is kept for supervisors only.
+	ended := func() string {
+		id := chatting()
+		c1.mustPost("/live/"+id+"/end", nil, "/live/"+id)
+		return id
+	}
 
 	// group is the group call of the assigned counsellor, to which seeker A
 	// is invited.
@@ -306,6 +313,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/live/{id}/accept", waiting, nil, [9]string{login, nf, nf, "303 /live/{id}", "303 /live/{id}", nf, "303 /live/{id}", nf, nf}},
 		{"POST", "/live/{id}/accept", chatting, nil, [9]string{login, nf, nf, "303 /live/{id}", "409", nf, "409", nf, nf}},
 		{"POST", "/live/{id}/end", chatting, nil, [9]string{nf, "303 /live/{id}", nf, "303 /live/{id}", nf, nf, nf, nf, nf}},
+		// An ended chat: its counsellor keeps its record (without its
+		// messages), the office's supervisors read it on the conversation's
+		// page and note on it, not on the live page; its help-seeker keeps it.
+		{"GET", "/inbox/{id}", ended, nil, [9]string{login, nf, nf, "200", nf, nf, "200", nf, nf}},
+		{"POST", "/inbox/{id}/note", ended, url.Values{"body": {"note"}}, [9]string{carried, nf, nf, "303 /inbox/{id}", nf, nf, "303 /inbox/{id}", nf, nf}},
+		{"GET", "/live/{id}", ended, nil, [9]string{"303 /live", "200", nf, "200", nf, nf, nf, nf, nf}},
+		{"GET", "/supervision?ended=2", none, nil, [9]string{login, nf, nf, nf, nf, nf, "200", nf, "200"}},
 		{"GET", "/live/aaaaaaaaaaaaaaaaaaaaaaaaaa", none, nil, [9]string{"303 /live", nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"GET", "/live/callback", none, nil, [9]string{login, "200", "200", nf, nf, nf, nf, nf, nf}},
 		// Seeker B is in contact with nobody.

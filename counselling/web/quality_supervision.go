@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"confidant/counselling"
 	"confidant/templates"
@@ -9,8 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// supervision is the supervisors' page: how the queues stand and the open
-// supervision items. Without JavaScript it is reloaded with its Refresh
+// supervision is the supervisors' page: how the queues stand, the open
+// supervision items and the office's ended chats, whose transcripts
+// supervisors read. Without JavaScript it is reloaded with its Refresh
 // link; with it, the page fetches itself every few seconds and replaces
 // the part that changes. Opening it counts as having seen the risk flags.
 func (s *Server) supervision(c echo.Context) error {
@@ -27,9 +29,17 @@ func (s *Server) supervision(c echo.Context) error {
 		}
 	}
 	msg := map[string]string{"closed": "The supervision item is closed; the counsellor sees your note."}[c.QueryParam("done")]
-	d := templates.SupervisionData{Health: h, Now: s.cfg.Clock.Now(), Message: msg}
+	d := templates.SupervisionData{Health: h, Now: s.cfg.Clock.Now(), Message: msg, EndedPage: 1}
 	if c.QueryParam("part") == "health" {
 		return s.render(c, http.StatusOK, templates.QueueHealthPart(d))
+	}
+	// An unreadable page number shows the first page: the list is only a
+	// way to the transcripts, and nothing changes.
+	if n, err := strconv.Atoi(c.QueryParam("ended")); err == nil && n > 1 && n <= 100_000 {
+		d.EndedPage = n
+	}
+	if d.Ended, d.EndedMore, err = s.db.EndedChats(ctx, caller, d.EndedPage); err != nil {
+		return err
 	}
 	p := s.page(c, "Supervision and queues")
 	p.NewFlags = 0
