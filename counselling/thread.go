@@ -186,7 +186,7 @@ type Thread struct {
 	// TranscriptWithheld says that the caller reads the conversation but not
 	// its messages (TranscriptScope): Messages is empty.
 	TranscriptWithheld bool
-	Draft        Draft  // the caller's saved draft reply, if any
+	Draft              Draft // the caller's saved draft reply, if any
 }
 
 // HeldBy reports whether the caller is the thread's counsellor.

@@ -396,6 +396,7 @@ func TestBrowserJourney(t *testing.T) {
 	guest.waitText("The chat has ended")
 	guest.check("chat-ended")
 	counsellor.waitText("Deze chat is beëindigd.")
+	endedTranscript(t, s, first, counsellor)
 	appointment(t, s, first, counsellor)
 	videoAppointment(t, s, first)
 	groupChat(t, s, first, counsellor)
