@@ -226,7 +226,8 @@ func (db *DB) thread(ctx context.Context, tx *sql.Tx, c counselling.Caller, id s
 			return nil, err
 		}
 		if !t.TranscriptWithheld && counselling.MustAuditTranscript(c, t.Channel, t.Status) {
-			if err := db.audit(ctx, tx, t.OfficeID, c.AccountID, "ended chat's transcript read", t.ID, ""); err != nil {
+			// The entry names the chat's counsellor, never the help-seeker.
+			if err := db.audit(ctx, tx, t.OfficeID, c.AccountID, "ended chat's transcript read", t.CounsellorID, ""); err != nil {
 				return nil, err
 			}
 		}

@@ -116,7 +116,7 @@ func TestEndedChatTranscriptIsForSupervisorsOnly(t *testing.T) {
 			t.Fatalf("the supervisor does not read the ended chat: %d\n%s", read.status, read.body)
 		}
 		if n := o.db.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'ended chat''s transcript read' AND target = ? AND actor_id = ?`,
-			id, sup.id); n != i {
+			counsellor.id, sup.id); n != i {
 			t.Errorf("after %d readings the audit log records %d", i, n)
 		}
 	}
