@@ -176,19 +176,39 @@ const (
 
 // Presence is what is known of a counsellor who said they are available.
 type Presence struct {
-	Tabs       int       // live tabs open now
-	TabsGoneAt time.Time // when the last tab closed (zero while one is open)
+	Tabs int // live tabs open now, on every node
+	// TabsGoneAt is since when no tab of theirs has been open: when the
+	// last one closed, or when it was first noticed that none is counted
+	// any more (zero while one is open).
+	TabsGoneAt time.Time
 	ActiveAt   time.Time // the last thing they did
+}
+
+// Noticed is the presence to keep once its tabs were counted at now. Tabs
+// can vanish without closing: the node that held them stopped, and a
+// while later its connections no longer count. Such tabs are gone from the
+// moment that is first noticed, as if they had closed then; a tab that is
+// open again clears it.
+func (p Presence) Noticed(now time.Time) Presence {
+	switch {
+	case p.Tabs > 0:
+		p.TabsGoneAt = time.Time{}
+	case p.TabsGoneAt.IsZero():
+		p.TabsGoneAt = now
+	}
+	return p
 }
 
 // StillAvailable is the rule of when availability switches off by itself:
 // once the last live tab has been gone AvailabilityTabGrace, or after
-// AvailabilityIdle without activity.
+// AvailabilityIdle without activity. Tabs gone unnoticed count from now
+// (Noticed): keep what Noticed returns, or they never stop counting.
 func StillAvailable(p Presence, now time.Time) bool {
+	p = p.Noticed(now)
 	if now.Sub(p.ActiveAt) >= AvailabilityIdle {
 		return false
 	}
-	if p.Tabs == 0 && !p.TabsGoneAt.IsZero() && now.Sub(p.TabsGoneAt) >= AvailabilityTabGrace {
+	if p.Tabs == 0 && now.Sub(p.TabsGoneAt) >= AvailabilityTabGrace {
 		return false
 	}
 	return true

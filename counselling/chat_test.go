@@ -58,6 +58,36 @@ func TestStillAvailable(t *testing.T) {
 	}
 }
 
+func TestPresenceNoticesTabsThatVanished(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	earlier := now.Add(-40 * time.Second)
+	for _, tc := range []struct {
+		name string
+		p    counselling.Presence
+		gone time.Time // TabsGoneAt to keep
+	}{
+		{"a tab open", counselling.Presence{Tabs: 1, ActiveAt: now}, time.Time{}},
+		{"a tab open again after the last had gone", counselling.Presence{Tabs: 2, TabsGoneAt: earlier, ActiveAt: now}, time.Time{}},
+		{"the last tab closed earlier", counselling.Presence{TabsGoneAt: earlier, ActiveAt: now}, earlier},
+		{"the tabs vanished with their node, noticed now", counselling.Presence{ActiveAt: now}, now},
+	} {
+		if got := tc.p.Noticed(now).TabsGoneAt; !got.Equal(tc.gone) {
+			t.Errorf("%s: tabs gone at %v, want %v", tc.name, got, tc.gone)
+		}
+	}
+	// Kept, what was noticed switches the counsellor off a grace later,
+	// however recently they did something.
+	p := counselling.Presence{ActiveAt: now}.Noticed(now)
+	later := now.Add(counselling.AvailabilityTabGrace)
+	p.ActiveAt = later
+	if counselling.StillAvailable(p, later) {
+		t.Error("a counsellor whose tabs vanished a grace ago is still available")
+	}
+	if !counselling.StillAvailable(p, later.Add(-time.Second)) {
+		t.Error("a counsellor whose tabs vanished less than a grace ago is no longer available")
+	}
+}
+
 func TestGuestName(t *testing.T) {
 	a, b := counselling.GuestName("account-a"), counselling.GuestName("account-b")
 	if !strings.HasPrefix(a, "Guest ") || len(a) != len("Guest 0000") {

@@ -131,3 +131,22 @@ func TestGuessesAreCountedOnceForAllNodes(t *testing.T) {
 		t.Error("a forgotten bucket still refuses")
 	}
 }
+
+// A counsellor whose live tab was on a node that died is not offered for
+// longer than the grace after that node's connections stopped counting,
+// though nothing on that node closed the tab.
+func TestAvailabilityOfACounsellorOnADeadNodeEnds(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	a, b := db.LiveState("node-a"), db.LiveState("node-b")
+	advance := func(d time.Duration) {
+		db.Clock.Advance(d)
+		if err := b.Beat(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Node a dies: node b beats on until node a's connections no longer
+	// count.
+	die := func() { advance(store.NodeGone / 2); advance(store.NodeGone/2 + time.Second) }
+	livetest.Availability(t, a, b, db.Clock, advance, die)
+}

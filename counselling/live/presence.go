@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,16 +166,55 @@ func (a *Availability) Themes(officeID int64) []counselling.CounselledThemes {
 	return out
 }
 
-// still applies the domain's rule, forgetting those it switched off.
+// Notice applies the domain's rule to every counsellor who is available, of
+// every office, and reports the offices of those it switched off. Run every
+// few seconds, it notices soon that the tabs of a node that stopped no
+// longer count, even when nobody asks whether that counsellor is available.
+func (a *Availability) Notice() []int64 {
+	ctx, cancel := a.ctx()
+	defer cancel()
+	all, err := a.shared.Scan(ctx, availKey(""))
+	if err != nil {
+		return nil
+	}
+	var off []int64
+	for key, b := range all {
+		var s availability
+		if json.Unmarshal(b, &s) != nil {
+			continue
+		}
+		if !a.still(ctx, strings.TrimPrefix(key, availKey("")), &s) && !slices.Contains(off, s.OfficeID) {
+			off = append(off, s.OfficeID)
+		}
+	}
+	return off
+}
+
+// still applies the domain's rule, keeping what it noticed of tabs that
+// vanished and forgetting those it switched off.
 func (a *Availability) still(ctx context.Context, accountID string, s *availability) bool {
 	tabs, err := a.shared.Count(ctx, tabKey(accountID))
 	if err != nil {
 		return false
 	}
+	now := a.clock.Now()
 	p := counselling.Presence{Tabs: tabs, TabsGoneAt: s.TabsGoneAt, ActiveAt: s.ActiveAt}
-	if !counselling.StillAvailable(p, a.clock.Now()) {
+	if !counselling.StillAvailable(p, now) {
 		a.shared.Delete(ctx, availKey(accountID))
 		return false
+	}
+	if kept := p.Noticed(now); !kept.TabsGoneAt.Equal(s.TabsGoneAt) {
+		// Changed in one step with what other nodes change meanwhile: a
+		// counsellor who switched away is not switched on again, and a
+		// later activity is not undone.
+		a.shared.Update(ctx, availKey(accountID), 0, func(old []byte) ([]byte, error) {
+			var cur availability
+			if old == nil || json.Unmarshal(old, &cur) != nil {
+				return old, nil
+			}
+			cur.TabsGoneAt = kept.TabsGoneAt
+			return json.Marshal(&cur)
+		})
 	}
 	return true
 }

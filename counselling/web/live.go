@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,32 @@ type liveState struct {
 	avail  *live.Availability
 	grace  time.Duration
 	connID atomic.Uint64
+
+	// graces are the chats whose grace time for their counsellor runs on
+	// this node.
+	gracesMu sync.Mutex
+	graces   map[string]bool
+}
+
+// startGrace reports whether no grace time runs for the chat on this node,
+// and then counts one as running until endGrace.
+func (l *liveState) startGrace(chatID string) bool {
+	l.gracesMu.Lock()
+	defer l.gracesMu.Unlock()
+	if l.graces[chatID] {
+		return false
+	}
+	if l.graces == nil {
+		l.graces = map[string]bool{}
+	}
+	l.graces[chatID] = true
+	return true
+}
+
+func (l *liveState) endGrace(chatID string) {
+	l.gracesMu.Lock()
+	defer l.gracesMu.Unlock()
+	delete(l.graces, chatID)
 }
 
 func newLiveState(cfg Config) *liveState {

@@ -46,6 +46,9 @@ type chatConn struct {
 	running bool // a writer runs
 	again   bool // something came while the writer ran: it looks again
 	pollDue atomic.Bool
+	// holder is the counsellor of the chat while it runs, as the writer
+	// last read it (empty otherwise), for the help-seeker's watch.
+	holder atomic.Pointer[string]
 
 	// The writer's own: only the one running writer touches them.
 	caughtUp  bool
@@ -108,12 +111,16 @@ func (cc *chatConn) run(ch *counselling.LiveChat, role counselling.ChatRole) {
 		defer s.readerLeave(id)
 	default:
 		if ch.Status == counselling.ChatRunning {
+			cc.holder.Store(&ch.CounsellorID)
 			s.holderMissing(ch.OfficeID, id, ch.CounsellorID)
 		}
 		cc.resumeReading()
 	}
 	cc.ctx, cc.cancel = context.WithCancel(context.Background())
 	defer cc.cancel()
+	if cc.side == live.FromSeeker {
+		cc.watchHolder()
+	}
 	hello, err := cc.readHello(cc.ctx)
 	if err != nil {
 		return
@@ -371,6 +378,11 @@ func (cc *chatConn) catchUp(ctx context.Context) bool {
 		return false
 	}
 	if ch.Status != cc.status || ch.Place != cc.place {
+		holder := ""
+		if ch.Status == counselling.ChatRunning {
+			holder = ch.CounsellorID
+		}
+		cc.holder.Store(&holder)
 		cc.status, cc.place = ch.Status, ch.Place
 		f := live.Frame{Type: live.TypeState, Status: ch.Status, Place: ch.Place, Author: ch.Counsellor}
 		if writeFrame(ctx, cc.conn, f) != nil {
@@ -410,19 +422,50 @@ func (s *Server) holderLeave(officeID int64, chatID, accountID string) {
 	}
 }
 
-// holderMissing is called when a help-seeker joins a running chat: if its
-// counsellor has no connection to it (as after a restart of the office, when
-// the counsellor does not come back), the same grace time starts.
+// holderMissing is called when a help-seeker joins a running chat, and then
+// every holderCheckEvery while their connection lasts: if its counsellor has
+// no connection to it, the same grace time starts. So a chat goes back to
+// the queue when its counsellor does not come back after a restart of the
+// office, or after the node that held their connections stopped: nobody saw
+// those go, and they stop counting only once that node has missed its beats.
 func (s *Server) holderMissing(officeID int64, chatID, accountID string) {
 	if s.live.count(holderKey(chatID, accountID)) <= 0 {
 		s.requeueIfGone(officeID, chatID, accountID)
 	}
 }
 
+// holderCheckEvery is how often a help-seeker's connection to a running chat
+// looks whether its counsellor is connected, on any node (more often when
+// the grace time is shorter).
+const holderCheckEvery = 10 * time.Second
+
+// watchHolder looks, while the help-seeker's connection lasts, whether the
+// running chat's counsellor is still connected (holderMissing).
+func (cc *chatConn) watchHolder() {
+	every := min(cc.s.live.grace, holderCheckEvery)
+	var look func()
+	look = func() {
+		if cc.ctx.Err() != nil {
+			return
+		}
+		if h := cc.holder.Load(); h != nil && *h != "" {
+			cc.s.holderMissing(cc.office, cc.id, *h)
+		}
+		time.AfterFunc(every, look)
+	}
+	time.AfterFunc(every, look)
+}
+
 // requeueIfGone hands the chat back to the queue after the grace time,
-// unless its counsellor has come back by then, to this node or another.
+// unless its counsellor has come back by then, to this node or another. A
+// node runs one grace time per chat at once: the help-seeker's pages and
+// the counsellor's leaving all start the same one.
 func (s *Server) requeueIfGone(officeID int64, chatID, accountID string) {
+	if !s.live.startGrace(chatID) {
+		return
+	}
 	time.AfterFunc(s.live.grace, func() {
+		defer s.live.endGrace(chatID)
 		if s.live.count(holderKey(chatID, accountID)) > 0 {
 			return
 		}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"confidant/counselling"
 	"confidant/counselling/live"
 	"confidant/counselling/web"
+	"confidant/store"
 	"confidant/store/storetest"
 )
 
@@ -230,5 +232,113 @@ func TestAGroupCallSpansNodes(t *testing.T) {
 	member.next("the end of the call", func(f live.GroupFrame) bool { return f.Type == live.TypeCallEnd })
 	if p := seeker.get(path); p.status != http.StatusNotFound {
 		t.Fatalf("the ended call still opens on node A: %d", p.status)
+	}
+}
+
+// nodeDies makes node B of two stop as a killed process would, as far as the
+// cluster can tell: it never closes what it holds, and beats no more, while
+// node A beats on until B's connections no longer count.
+func nodeDies(t *testing.T, a *office) {
+	t.Helper()
+	for _, d := range []time.Duration{store.NodeGone / 2, store.NodeGone/2 + time.Second} {
+		a.db.Clock.Advance(d)
+		if err := a.db.LiveState("node-a").Beat(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A counsellor whose queue tab was on a node that died is offered by the
+// node that lives on no longer than the usual grace after that node's
+// connections stopped counting, as if the tab had closed then, though
+// nothing closed it and they did something meanwhile.
+func TestACounsellorOnADeadNodeIsNoLongerOffered(t *testing.T) {
+	a, b := twoNodes(t)
+	c := a.enrol(counselling.RoleCounsellor, "Vanishing Counsellor").browser.at(b)
+	tab, err := c.dialQueue(http.Header{"Origin": {b.srv.URL}, "Sec-Fetch-Site": {"same-origin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.CloseNow()
+	c.mustPost("/live/availability", url.Values{"available": {"1"}}, "/live/queue")
+	const offered = "A counsellor is available now."
+	if p := a.browser().get("/live"); !strings.Contains(p.body, offered) {
+		t.Fatal("node A does not offer the counsellor who switched on at node B")
+	}
+	nodeDies(t, a)
+	if p := a.browser().get("/live"); !strings.Contains(p.body, offered) {
+		t.Fatal("the counsellor went as soon as their node's connections stopped counting, without the grace")
+	}
+	a.db.Clock.Advance(counselling.AvailabilityTabGrace - time.Second)
+	c.at(a).get("/live/queue") // they are still active, on node A
+	if p := a.browser().get("/live"); !strings.Contains(p.body, offered) {
+		t.Fatal("the counsellor went before the grace was over")
+	}
+	a.db.Clock.Advance(time.Second)
+	if p := a.browser().get("/live"); strings.Contains(p.body, offered) || !strings.Contains(p.body, "Nobody is available for live chat right now.") {
+		t.Fatal("node A still offers a counsellor whose only live tab died with their node a grace ago")
+	}
+	if p := c.at(a).get("/live/queue"); strings.Contains(p.body, `name="available" value="0"`) {
+		t.Fatal("the counsellor's own queue page still shows them available")
+	}
+}
+
+// The counsellor of two chats loses their node mid-chat. The chat whose
+// page they open again through the other node, within the grace, stays
+// theirs and loses nothing either way; the other goes back to the queue
+// after the grace, and its help-seeker, whose page is on the node that
+// lives on, is told.
+func TestChatsOfACounsellorWhoseNodeDied(t *testing.T) {
+	const grace = 500 * time.Millisecond
+	a, b := twoNodes(t, func(c *web.Config) { c.HolderGrace = grace })
+	c := a.enrol(counselling.RoleCounsellor, "Stranded Counsellor").browser.at(b)
+	type chat struct {
+		id       string
+		guest, s *socket
+	}
+	var chats []chat
+	for _, theme := range []string{"anxiety", "family"} {
+		guest, id := startGuestChat(t, a, theme)
+		g := guest.dial(id, 0)
+		defer g.close()
+		g.state(counselling.ChatWaiting)
+		c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+		g.state(counselling.ChatRunning)
+		s := c.dial(id, 0)
+		defer s.close()
+		s.say("c-1", "Hello, I am here.")
+		g.message("Hello, I am here.")
+		chats = append(chats, chat{id: id, guest: g, s: s})
+	}
+	nodeDies(t, a)
+	kept, dropped := chats[0], chats[1]
+	// Meanwhile the help-seeker writes; node A stores it.
+	kept.guest.say("g-1", "Are you still there?")
+	time.Sleep(grace - 100*time.Millisecond)
+	back := c.at(a).dial(kept.id, 1)
+	defer back.close()
+	back.message("Are you still there?")
+	back.say("c-2", "Yes, my page reloaded.")
+	kept.guest.message("Yes, my page reloaded.")
+
+	dropped.guest.next("word that the counsellor is gone", func(f live.Frame) bool { return f.Type == live.TypeGone })
+	dropped.guest.state(counselling.ChatWaiting)
+	if p := c.at(a).get("/live/queue"); !strings.Contains(p.body, `/live/`+dropped.id+`/accept`) {
+		t.Fatal("the chat whose counsellor did not come back is not in the queue")
+	}
+
+	// Well past the grace, the chat the counsellor came back to is theirs.
+	time.Sleep(2 * grace)
+	kept.guest.say("g-2", "Good.")
+	if f := back.next("the help-seeker's next message", func(f live.Frame) bool {
+		return f.Type == live.TypeState || f.Type == live.TypeMessage && f.From == live.FromSeeker
+	}); f.Type != live.TypeMessage || f.Body != "Good." {
+		t.Fatalf("the counsellor got %+v, want the help-seeker's message", f)
+	}
+	back.say("c-3", "Let us go on.")
+	if f := kept.guest.next("the counsellor's next message", func(f live.Frame) bool {
+		return f.Type == live.TypeGone || f.Type == live.TypeMessage && f.From == live.FromCounsellor
+	}); f.Type != live.TypeMessage || f.Body != "Let us go on." {
+		t.Fatalf("the help-seeker got %+v: the chat the counsellor came back to was handed back", f)
 	}
 }

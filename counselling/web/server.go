@@ -162,20 +162,35 @@ func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // queue tabs and calls.
 func (s *Server) LiveConnections() int64 { return s.sockets.Load() }
 
-// Run does the web layer's background work until ctx ends: it sweeps the
-// login limiter and writes page-view counts every five minutes. Call
-// FlushVisits once more after the server has shut down.
+// availabilityCheckEvery is how often a node applies the rule of
+// availability to every counsellor who is available, so that one whose live
+// tabs vanished with a node that stopped is switched off in time even when
+// nobody asks.
+const availabilityCheckEvery = 10 * time.Second
+
+// Run does the web layer's background work until ctx ends: it checks who is
+// still available, sweeps the login limiter and writes page-view counts
+// every five minutes. Call FlushVisits once more after the server has shut
+// down.
 func (s *Server) Run(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
-	for i := 1; ; i++ {
+	avail := time.NewTicker(availabilityCheckEvery)
+	defer avail.Stop()
+	minutes := 0
+	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-avail.C:
+			for _, office := range s.live.avail.Notice() {
+				s.availabilityChanged(office)
+			}
 		case <-t.C:
+			minutes++
 			s.limiter.sweep()
 			s.expireCallbacks(ctx)
-			if i%5 == 0 {
+			if minutes%5 == 0 {
 				if err := s.FlushVisits(ctx); err != nil {
 					s.log.Error("flush page views", "error", err.Error())
 				}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"confidant/counselling"
 	"confidant/counselling/live"
 )
 
@@ -124,5 +125,38 @@ func Shared(t *testing.T, a, b live.Shared, advance func(time.Duration)) {
 	}
 	if got, _ := a.Get(ctx, "group/g1"); got != nil {
 		t.Errorf("a value changed to nothing is still there: %q", got)
+	}
+}
+
+// Availability checks that a counsellor whose live tab was on a node that
+// died is no longer offered once the tab has been gone the grace: a on the
+// node that dies, b on one that lives on; die stops node a without closing
+// its tabs (its connections stop counting), and advance moves the clock that
+// both read while node b lives on.
+func Availability(t *testing.T, a, b live.Shared, clock counselling.Clock, advance func(time.Duration), die func()) {
+	t.Helper()
+	onA, onB := live.NewAvailability(clock, a), live.NewAvailability(clock, b)
+	onA.TabOpened("c1")
+	onA.Set(1, "c1", true, counselling.AllThemes)
+	if !onB.IsAvailable("c1") || !onB.AnyoneIn(1) {
+		t.Fatal("a counsellor available on one node is not available on the other")
+	}
+	die()
+	// Nobody asks; the node that lives on looks round and notices.
+	if off := onB.Notice(); len(off) != 0 {
+		t.Fatalf("the counsellor was switched off as soon as their tab's node died: %v", off)
+	}
+	advance(counselling.AvailabilityTabGrace - time.Second)
+	// What they do elsewhere (a chat) is activity, but no live tab.
+	onB.Touch("c1")
+	if !onB.IsAvailable("c1") {
+		t.Fatal("switched off before the tab had been gone the grace")
+	}
+	advance(time.Second)
+	if off := onB.Notice(); len(off) != 1 || off[0] != 1 {
+		t.Fatalf("looking round switched off the offices %v, want the counsellor's office 1", off)
+	}
+	if onB.IsAvailable("c1") || onB.AnyoneIn(1) || len(onB.Themes(1)) != 0 {
+		t.Fatal("a counsellor whose tab vanished with its node is still offered a grace later")
 	}
 }

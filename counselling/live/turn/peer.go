@@ -21,7 +21,9 @@ var translated = []netip.Prefix{
 
 // MayRelayTo reports whether the relay, whose relayed address is relay, may
 // send to and accept data from peer. A call's two browsers both talk through
-// this relay, so the peer each of them needs is the relay's own address; a peer
+// this relay, so the peer each of them needs is the relay's own address; or,
+// on an office of several nodes, through the relays of two nodes, and then
+// the peer is the other node's relay, on that node's own public address. A peer
 // inside the office's own network (loopback, private, link-local, unspecified,
 // multicast and the like) is refused, so that nobody can use the relay to
 // reach machines the internet cannot. The relay's own address is allowed even

@@ -3,7 +3,8 @@
 // neither learns the other's IP address and no STUN or TURN server of a third
 // party is ever involved. It listens on UDP and, for networks that block UDP,
 // on TCP at the same port; it hands out short-lived credentials in the TURN
-// REST style and relays only to its own address (see MayRelayTo).
+// REST style and relays only to its own address and to public ones, such as
+// another node's relay (see MayRelayTo).
 package turn
 
 import (
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +41,11 @@ type Config struct {
 	RelayIP string
 	// Clock decides whether a credential has expired; nil is the wall clock.
 	Clock counselling.Clock
+	// standIns are loopback addresses the relay treats as public ones: the
+	// package's tests run two nodes' relays on one machine, each on an
+	// address of its own, where those addresses stand for the nodes' public
+	// addresses. Nothing outside the package can set it.
+	standIns []netip.Addr
 }
 
 // Relay is a running TURN relay.
@@ -117,13 +124,17 @@ func Listen(cfg Config) (*Relay, error) {
 	live := &ports{m: map[uint16]bool{}}
 	generator := func() pionturn.RelayAddressGenerator {
 		return &guardedGenerator{
-			static:  &pionturn.RelayAddressGeneratorStatic{RelayAddress: net.IP(relayIP.AsSlice()), Address: bind},
-			relayIP: relayIP,
-			ports:   live,
+			static:   &pionturn.RelayAddressGeneratorStatic{RelayAddress: net.IP(relayIP.AsSlice()), Address: bind},
+			relayIP:  relayIP,
+			ports:    live,
+			standIns: cfg.standIns,
 		}
 	}
 	permit := func(_ net.Addr, peer net.IP) bool {
 		ip, ok := netip.AddrFromSlice(peer)
+		if ok && slices.Contains(cfg.standIns, ip.Unmap()) {
+			return true
+		}
 		return ok && MayRelayTo(ip, relayIP)
 	}
 	server, err := pionturn.NewServer(pionturn.ServerConfig{
@@ -247,9 +258,10 @@ func (p *ports) has(port uint16) bool {
 // guardedGenerator opens relayed sockets like pion's static generator and
 // wraps each, so that it sends only where maySendTo allows.
 type guardedGenerator struct {
-	static  *pionturn.RelayAddressGeneratorStatic
-	relayIP netip.Addr
-	ports   *ports
+	static   *pionturn.RelayAddressGeneratorStatic
+	relayIP  netip.Addr
+	ports    *ports
+	standIns []netip.Addr
 }
 
 func (g *guardedGenerator) Validate() error { return g.static.Validate() }
@@ -285,6 +297,9 @@ func (c *guardedConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 		return 0, errPeerRefused
 	}
 	peer, ok := netip.AddrFromSlice(ua.IP)
+	if ok && peer.Unmap() != c.g.relayIP && slices.Contains(c.g.standIns, peer.Unmap()) {
+		return c.PacketConn.WriteTo(p, addr)
+	}
 	if !ok || !maySendTo(netip.AddrPortFrom(peer, uint16(ua.Port)), c.g.relayIP, c.g.ports.has) {
 		return 0, errPeerRefused
 	}
