@@ -2,7 +2,9 @@
 // slots bounds how many hashes run at once, and a line of the callers the slots
 // can serve within the wait bounds how many wait, so a flood of logins costs a
 // bounded amount of memory and the surplus is turned away at once with "busy"
-// instead of piling up.
+// instead of piling up. A slot that hashes without pause rests between hashes,
+// so a flood takes only a share of its core, and the pages of the people
+// already logged in keep the rest.
 package passwd
 
 import (
@@ -11,6 +13,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -41,9 +44,27 @@ type Hasher struct {
 	slots  chan *argon2.Memory
 	wait   time.Duration
 	dummy  string
+	// share is the part of a slot's time it may spend hashing.
+	share float64
 	// waiting counts the callers waiting for a slot; line is how many may.
 	waiting atomic.Int64
 	line    int64
+}
+
+// DefaultShare is the part of its core a slot may spend hashing when logins
+// come without pause. With the whole core, a login flood left the other
+// pages one core shared with the flood's own connections, and their p99 grew
+// threefold and more; a lone login is not slowed by it, since the rest
+// comes after its answer.
+const DefaultShare = 0.5
+
+// Rest is how long a slot rests after a hash that took took, so that it
+// spends no more than share of its time hashing.
+func Rest(took time.Duration, share float64) time.Duration {
+	if share <= 0 || share >= 1 || took <= 0 {
+		return 0
+	}
+	return time.Duration(math.Round(float64(took) * (1 - share) / share))
 }
 
 // Line is how many callers may wait for one of slots, when one hash takes
@@ -67,19 +88,27 @@ func DefaultSlots(procs int) int {
 	return max(1, procs-1)
 }
 
-// New returns a hasher with DefaultSlots(GOMAXPROCS) slots when slots is 0; a
-// caller that waits longer than wait for a slot gets an EUnavailable error.
+// New returns a hasher with DefaultSlots(GOMAXPROCS) slots when slots is 0,
+// each hashing at most DefaultShare of its time; a caller that waits longer
+// than wait for a slot gets an EUnavailable error.
 func New(params Params, slots int, wait time.Duration) *Hasher {
+	return NewShared(params, slots, DefaultShare, wait)
+}
+
+// NewShared is New with each slot hashing at most share of its time (1: all
+// of it).
+func NewShared(params Params, slots int, share float64, wait time.Duration) *Hasher {
 	if slots <= 0 {
 		slots = DefaultSlots(runtime.GOMAXPROCS(0))
 	}
-	h := &Hasher{params: params, slots: make(chan *argon2.Memory, slots), wait: wait}
+	h := &Hasher{params: params, slots: make(chan *argon2.Memory, slots), wait: wait, share: share}
 	for range slots {
 		h.slots <- new(argon2.Memory)
 	}
 	start := time.Now()
 	h.dummy = h.hash(new(argon2.Memory), []byte("confidant dummy password"))
-	h.line = int64(Line(slots, wait, time.Since(start)))
+	took := time.Since(start)
+	h.line = int64(Line(slots, wait, took+Rest(took, share)))
 	return h
 }
 
@@ -113,7 +142,16 @@ func (h *Hasher) acquire(ctx context.Context) (*argon2.Memory, error) {
 	}
 }
 
-func (h *Hasher) release(m *argon2.Memory) { h.slots <- m }
+// release gives a slot back once it has rested after a hash that began at
+// start. The caller does not wait for the rest: its answer goes out at once.
+func (h *Hasher) release(m *argon2.Memory, start time.Time) {
+	rest := Rest(time.Since(start), h.share)
+	if rest <= 0 {
+		h.slots <- m
+		return
+	}
+	time.AfterFunc(rest, func() { h.slots <- m })
+}
 
 // Hash returns the encoded argon2id hash of password.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
@@ -121,7 +159,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer h.release(m)
+	defer h.release(m, time.Now())
 	return h.hash(m, []byte(password)), nil
 }
 
@@ -144,7 +182,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 	if err != nil {
 		return false, err
 	}
-	defer h.release(m)
+	defer h.release(m, time.Now())
 	real := encoded != ""
 	if !real {
 		encoded = h.dummy

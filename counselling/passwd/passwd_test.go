@@ -108,6 +108,67 @@ func TestCallersBeyondTheLineAreToldBusyAtOnce(t *testing.T) {
 	}
 }
 
+// A slot that hashes without pause rests between hashes, so that it spends
+// no more than its share of the time hashing.
+func TestRestKeepsHashingToItsShare(t *testing.T) {
+	for _, c := range []struct {
+		took  time.Duration
+		share float64
+		want  time.Duration
+	}{
+		{20 * time.Millisecond, 0.5, 20 * time.Millisecond},
+		{20 * time.Millisecond, 0.25, 60 * time.Millisecond},
+		{20 * time.Millisecond, 0.8, 5 * time.Millisecond},
+		{20 * time.Millisecond, 1, 0},
+		{20 * time.Millisecond, 0, 0},
+		{0, 0.5, 0},
+	} {
+		if got := passwd.Rest(c.took, c.share); got != c.want {
+			t.Errorf("Rest(%v, %v) = %v, want %v", c.took, c.share, got, c.want)
+		}
+	}
+}
+
+// Right after a hash its slot rests: a caller who cannot wait for it is
+// told busy, while the caller of the hash had its answer without waiting
+// for the rest; after the rest the slot serves again. A slot with the whole
+// of its time serves the next caller at once.
+func TestSlotRestsAfterAHash(t *testing.T) {
+	params := passwd.Params{Memory: 32 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
+	ctx := context.Background()
+
+	whole := passwd.NewShared(params, 1, 1, 2*time.Millisecond)
+	hash, err := whole.Hash(ctx, "a long calm sentence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := whole.Verify(ctx, hash, "a long calm sentence"); !ok || err != nil {
+		t.Fatalf("a slot with all of its time did not serve the next caller at once: %v %v", ok, err)
+	}
+
+	// A tenth: the slot rests nine times as long as it hashed.
+	tenth := passwd.NewShared(params, 1, 0.1, 2*time.Millisecond)
+	start := time.Now()
+	hash, err = tenth.Hash(ctx, "a long calm sentence")
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tenth.Verify(ctx, hash, "a long calm sentence"); !errors.Is(err, passwd.ErrBusy) {
+		t.Fatalf("right after a hash, a caller who cannot wait got %v, want busy: the slot did not rest", err)
+	}
+	for range 40 {
+		time.Sleep(took)
+		if ok, err := tenth.Verify(ctx, hash, "a long calm sentence"); err == nil {
+			if !ok {
+				t.Fatal("right password refused after the rest")
+			}
+			return
+		}
+	}
+	t.Fatalf("the slot did not serve again within 40 times a hash's time (%v) after it rested", took)
+}
+
 // A login flood may take every core but one, and always gets one.
 func TestDefaultSlotsLeaveOneCoreToOtherPages(t *testing.T) {
 	for _, c := range []struct{ procs, want int }{{1, 1}, {2, 1}, {4, 3}, {16, 15}} {

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -233,7 +234,9 @@ func runFloods(l *live, c *ceilings, unloadedP99 float64) {
 	})
 	time.Sleep(time.Second)
 	done := profilePhase("login-flood", *phase)
+	cpu := startCPU(l.o.Pid())
 	in, _ := l.inbox(*phase)
+	used := cpu.stop()
 	done()
 	stop()
 	fl.Wait()
@@ -247,6 +250,7 @@ func runFloods(l *live, c *ceilings, unloadedP99 float64) {
 		ms(unloadedP99)+" unloaded", times(in.pct(0.99)/unloadedP99)+" (goal ≤ 2×)")
 	add("login flood: answers", fmt.Sprintf("%d sent", sent.Load()), strings.Join(got, " "), "")
 	add("login flood: peak RSS", fmt.Sprintf("%.0f MiB", peak), fmt.Sprintf("%.0f MiB before", peak0), ratio(peak/peak0))
+	add("login flood: CPU in cores", used.String(), fmt.Sprintf("%d cores", runtime.NumCPU()), "")
 
 	// 1,000 slow clients, each sending its request's headers a byte at a time.
 	slow := holdConns(l.o.Addr, 1000, true)
@@ -349,4 +353,73 @@ func profilePhase(name string, d time.Duration) func() {
 		f.Close()
 	}
 	return wg.Wait
+}
+
+// cpuWatch measures, over a phase, how many cores the office, this driver
+// and the whole machine kept busy: a flood's figures mean little if
+// something else shared the cores.
+type cpuWatch struct {
+	pid                   int
+	at                    time.Time
+	office, driver, total float64
+}
+
+// coresUsed is what a cpuWatch measured.
+type coresUsed struct{ office, driver, machine float64 }
+
+func (u coresUsed) String() string {
+	return fmt.Sprintf("office %.2f, driver %.2f, machine %.2f", u.office, u.driver, u.machine)
+}
+
+func startCPU(pid int) *cpuWatch {
+	return &cpuWatch{pid: pid, at: time.Now(), office: procSeconds(pid), driver: procSeconds(os.Getpid()), total: busySeconds()}
+}
+
+func (w *cpuWatch) stop() coresUsed {
+	d := time.Since(w.at).Seconds()
+	return coresUsed{
+		office:  (procSeconds(w.pid) - w.office) / d,
+		driver:  (procSeconds(os.Getpid()) - w.driver) / d,
+		machine: (busySeconds() - w.total) / d,
+	}
+}
+
+// ticks is the kernel's clock tick of /proc (USER_HZ, 100 on Linux).
+const ticks = 100
+
+// procSeconds is the CPU time (user and system) a process has used.
+func procSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces: the fields after it are counted
+	// from its closing parenthesis (utime and stime are fields 14 and 15).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (u + st) / ticks
+}
+
+// busySeconds is the CPU time all cores of the machine spent not idle.
+func busySeconds() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	var busy float64
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseFloat(v, 64)
+		// user, nice, system, irq and softirq; not idle, iowait and
+		// steal, nor guest time, which user and nice already hold.
+		if i <= 2 || i == 5 || i == 6 {
+			busy += n
+		}
+	}
+	return busy / ticks
 }

@@ -47,6 +47,7 @@ package argon2
 
 import (
 	"encoding/binary"
+	"runtime"
 	"sync"
 
 	"golang.org/x/crypto/blake2b"
@@ -273,6 +274,10 @@ func processBlocks(B []block, time, memory, threads uint32, mode int) {
 			if threads == 1 {
 				wg.Add(1)
 				processSegment(n, slice, 0, &wg)
+				// A hash holds its core for tens of milliseconds: between
+				// segments it lets the goroutines queued behind it (the
+				// pages of people already logged in) run first.
+				runtime.Gosched()
 				continue
 			}
 			for lane := uint32(0); lane < threads; lane++ {
