@@ -210,6 +210,10 @@ func initBlocks(h0 *[blake2b.Size + 8]byte, B []block, threads uint32) []block {
 	return B
 }
 
+// yieldEvery is how many blocks a one-lane hash computes between giving its
+// core to other goroutines: about a tenth of a millisecond.
+const yieldEvery = 256
+
 func processBlocks(B []block, time, memory, threads uint32, mode int) {
 	lanes := memory / threads
 	segments := lanes / syncPoints
@@ -262,6 +266,12 @@ func processBlocks(B []block, time, memory, threads uint32, mode int) {
 				processBlockXOR(&B[offset], &B[prev], &B[newOffset])
 			}
 			index, offset = index+1, offset+1
+			if threads == 1 && index%yieldEvery == 0 {
+				// A hash holds its core for tens of milliseconds: every
+				// few hundred blocks it lets the goroutines queued behind
+				// it (the pages of people already logged in) run first.
+				runtime.Gosched()
+			}
 		}
 		wg.Done()
 	}
@@ -274,10 +284,6 @@ func processBlocks(B []block, time, memory, threads uint32, mode int) {
 			if threads == 1 {
 				wg.Add(1)
 				processSegment(n, slice, 0, &wg)
-				// A hash holds its core for tens of milliseconds: between
-				// segments it lets the goroutines queued behind it (the
-				// pages of people already logged in) run first.
-				runtime.Gosched()
 				continue
 			}
 			for lane := uint32(0); lane < threads; lane++ {
