@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run test test-postgres generate lint bench floods build e2e seed observatory mutants tlscheck fuzz crashtest securitycheck
+.PHONY: run test test-postgres generate lint bench bench-postgres floods build e2e seed observatory mutants tlscheck fuzz crashtest securitycheck
 
 # ADDR is where `make run` listens: make run ADDR=127.0.0.1:9090
 ADDR ?= 127.0.0.1:8080
@@ -36,6 +36,10 @@ lint:
 BENCHFLAGS ?=
 bench:
 	nice $(GO) run ./scripts/bench $(BENCHFLAGS)
+
+## bench-postgres: replies per second with 1, 2 and 3 nodes on one throwaway PostgreSQL against its own insert ceiling (pgbench), and live delivery across nodes (about 3 minutes; installs PostgreSQL with apt-get when missing); BENCHFLAGS=-quick checks the driver in a minute
+bench-postgres:
+	nice bash scripts/bench-postgres.sh $(BENCHFLAGS)
 
 ## floods: the real binary under a login flood (10× the argon2 ceiling), 1,000 slowloris clients and 10,000 idle connections, against the ceilings
 floods:
