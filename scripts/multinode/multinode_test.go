@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"confidant/counselling"
 	"confidant/counselling/live"
 	"confidant/scripts/office"
 	"confidant/store/storetest"
@@ -146,7 +147,13 @@ func (s *chatSocket) send(f live.Frame) error {
 // until reads frames until want holds, counting the messages it passes.
 func (s *chatSocket) until(what string, want func(live.Frame) bool) live.Frame {
 	s.t.Helper()
-	timeout := time.After(15 * time.Second)
+	return s.within(15*time.Second, what, want)
+}
+
+// within is until with a time of its own.
+func (s *chatSocket) within(d time.Duration, what string, want func(live.Frame) bool) live.Frame {
+	s.t.Helper()
+	timeout := time.After(d)
 	for {
 		select {
 		case f, ok := <-s.in:
@@ -185,6 +192,31 @@ func (s *chatSocket) message(body string) {
 	s.until("the message "+body, func(f live.Frame) bool { return f.Type == live.TypeMessage && f.Body == body })
 }
 
+// startCluster builds the binary and starts two nodes on a new database;
+// dataB is node B's data folder.
+func startCluster(t *testing.T) (bin, database string, a, b *node, dataB string) {
+	t.Helper()
+	if !storetest.Postgres() {
+		t.Fatalf("%s must name a PostgreSQL server (make test-postgres sets it)", storetest.EnvDatabase)
+	}
+	database = storetest.NewDatabase(t, false)
+	work := t.TempDir()
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(strings.TrimSpace(string(root)))
+	if bin, err = office.Build(work); err != nil {
+		t.Fatal(err)
+	}
+	dataA := filepath.Join(work, "a")
+	dataB = filepath.Join(work, "b")
+	a = startNode(t, bin, dataA, database)
+	copyKeys(t, dataA, dataB)
+	b = startNode(t, bin, dataB, database)
+	return bin, database, a, b, dataB
+}
+
 var (
 	threadPath = regexp.MustCompile(`^/threads/([a-z2-7]{26})$`)
 	chatPath   = regexp.MustCompile(`^/live/([a-z2-7]{26})$`)
@@ -195,24 +227,7 @@ var (
 // across the two, a node's death loses no acknowledged message, and the
 // nightly purge, due on both nodes, runs once.
 func TestTwoNodesOnOnePostgreSQL(t *testing.T) {
-	if !storetest.Postgres() {
-		t.Fatalf("%s must name a PostgreSQL server (make test-postgres sets it)", storetest.EnvDatabase)
-	}
-	database := storetest.NewDatabase(t, false)
-	work := t.TempDir()
-	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(strings.TrimSpace(string(root)))
-	bin, err := office.Build(work)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dataA, dataB := filepath.Join(work, "a"), filepath.Join(work, "b")
-	a := startNode(t, bin, dataA, database)
-	copyKeys(t, dataA, dataB)
-	b := startNode(t, bin, dataB, database)
+	bin, database, a, b, dataB := startCluster(t)
 	// The purge is next due at the start of the coming minute, on both
 	// nodes; what ran before is counted now.
 	due := time.Now().Truncate(time.Minute).Add(time.Minute)
@@ -326,6 +341,143 @@ func TestTwoNodesOnOnePostgreSQL(t *testing.T) {
 	for body, n := range c.seen {
 		if n != 1 {
 			t.Errorf("the counsellor got %q %d times", body, n)
+		}
+	}
+}
+
+// queueTab opens the counsellor's live tab (the queue page's socket) on the
+// node at base, and reads what it is sent until it closes.
+func queueTab(t *testing.T, c *office.Client, base string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/live/queue/ws", &websocket.DialOptions{HTTPClient: c.HTTP,
+		HTTPHeader: http.Header{"Origin": {base}, "Sec-Fetch-Site": {"same-origin"}}})
+	if err != nil {
+		t.Fatalf("open the queue tab on %s: %v", base, err)
+	}
+	go func() {
+		for {
+			if _, _, err := conn.Read(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { conn.CloseNow() })
+}
+
+// The node a counsellor's pages are on dies in the middle of two chats
+// whose help-seekers' pages are on the other node. The chat the counsellor
+// opens again through the other node, within the grace, stays theirs and
+// loses nothing either way; the other goes back to the queue once its
+// counsellor has been gone the grace, and its help-seeker is told; and the
+// counsellor, whose only live tab died with the node, is no longer offered.
+func TestTheCounsellorsNodeDiesMidChat(t *testing.T) {
+	bin, database, a, b, dataB := startCluster(t)
+	invite, err := office.Invite(bin, dataB, b.Base, "counsellor", "Stranded Counsellor", "--database", database)
+	if err != nil || invite == "" {
+		t.Fatalf("invite: %q %v", invite, err)
+	}
+	counsellor := office.NewClient(b.Base)
+	if _, err := counsellor.Enrol(invite, "a counsellor's long passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	queueTab(t, counsellor, b.Base)
+	resp, _, err := counsellor.Post("/live/availability", url.Values{"available": {"1"}})
+	mustStatus(t, "available on node B", resp, err, http.StatusSeeOther)
+	const offered, nobody = "A counsellor is available now.", "Nobody is available for live chat right now."
+	if _, page, _ := office.NewClient(a.Base).Get("/live"); !strings.Contains(page, offered) {
+		t.Fatal("node A does not offer the counsellor who switched on at node B")
+	}
+
+	type chat struct {
+		id            string
+		guest, holder *chatSocket
+	}
+	var chats []chat
+	for i := range 2 {
+		guest := office.NewClient(a.Base)
+		resp, _, err := guest.Post("/live", url.Values{"theme": {"anxiety"}})
+		mustStatus(t, "start a chat on node A", resp, err, http.StatusSeeOther)
+		m := chatPath.FindStringSubmatch(resp.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("starting a chat led to %q", resp.Header.Get("Location"))
+		}
+		g := dial(t, guest, a.Base, m[1], 0)
+		g.say("g-1", fmt.Sprintf("Hello from guest %d", i))
+		resp, _, err = counsellor.Post("/live/"+m[1]+"/accept", url.Values{})
+		mustStatus(t, "accept on node B", resp, err, http.StatusSeeOther)
+		c := dial(t, counsellor, b.Base, m[1], 0)
+		c.message(fmt.Sprintf("Hello from guest %d", i))
+		c.say("c-1", fmt.Sprintf("I am here, guest %d.", i))
+		g.message(fmt.Sprintf("I am here, guest %d.", i))
+		chats = append(chats, chat{id: m[1], guest: g, holder: c})
+	}
+	kept, dropped := chats[0], chats[1]
+
+	b.Kill()
+	killed := time.Now()
+	seenBefore := len(kept.guest.types)
+	// Node B's connections stop counting 30 s after its last beat at the
+	// latest; the help-seekers' pages on node A look every 10 s and then
+	// start the grace of a minute.
+	const (
+		stale   = 30 * time.Second
+		look    = 10 * time.Second
+		grace   = time.Minute
+		leeway  = 15 * time.Second
+		comesIn = stale + look + 5*time.Second // within the grace, wherever it began
+	)
+	kept.guest.say("g-2", "Are you still there?")
+
+	// The counsellor's page comes back through node A.
+	time.Sleep(time.Until(killed.Add(comesIn)))
+	counsellor.Base = a.Base
+	back := dial(t, counsellor, a.Base, kept.id, kept.holder.last)
+	back.message("Are you still there?")
+	back.say("c-2", "Yes, my page reloaded.")
+	kept.guest.message("Yes, my page reloaded.")
+
+	// The other chat's counsellor never comes back: its help-seeker, on
+	// node A all along, is told, and the chat waits in the queue again.
+	dropped.guest.within(time.Until(killed.Add(stale+look+grace+leeway)), "word that the counsellor is gone",
+		func(f live.Frame) bool { return f.Type == live.TypeGone })
+	dropped.guest.until("the chat waiting again", func(f live.Frame) bool {
+		return f.Type == live.TypeState && f.Status == counselling.ChatWaiting
+	})
+	if _, page, _ := counsellor.Get("/live/queue"); !strings.Contains(page, "/live/"+dropped.id+"/accept") {
+		t.Fatal("the chat whose counsellor did not come back is not in the queue on node A")
+	}
+
+	// Nor is the counsellor offered once their tab, gone with node B, has
+	// been gone the grace.
+	for {
+		_, page, err := office.NewClient(a.Base).Get("/live")
+		if err == nil && strings.Contains(page, nobody) && !strings.Contains(page, offered) {
+			break
+		}
+		if time.Since(killed) > stale+look+grace+leeway {
+			t.Fatalf("%s after node B died, node A still offers the counsellor whose only live tab was there", time.Since(killed).Round(time.Second))
+		}
+		time.Sleep(2 * time.Second)
+	}
+
+	// Past every grace, the chat the counsellor came back to is theirs and
+	// runs both ways, each message once.
+	kept.guest.say("g-3", "Good, let us go on.")
+	back.message("Good, let us go on.")
+	back.say("c-3", "Where were we?")
+	kept.guest.message("Where were we?")
+	for _, s := range []*chatSocket{kept.guest, back} {
+		for body, n := range s.seen {
+			if n != 1 {
+				t.Errorf("%q arrived %d times", body, n)
+			}
+		}
+	}
+	for _, f := range kept.guest.types[seenBefore:] {
+		if strings.HasPrefix(f, live.TypeGone+":") || f == live.TypeState+":"+counselling.ChatWaiting {
+			t.Fatalf("the chat the counsellor came back to went back to the queue: %v", kept.guest.types)
 		}
 	}
 }
