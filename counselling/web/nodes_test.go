@@ -289,7 +289,7 @@ func TestACounsellorOnADeadNodeIsNoLongerOffered(t *testing.T) {
 // after the grace, and its help-seeker, whose page is on the node that
 // lives on, is told.
 func TestChatsOfACounsellorWhoseNodeDied(t *testing.T) {
-	const grace = 500 * time.Millisecond
+	const grace = 1500 * time.Millisecond
 	a, b := twoNodes(t, func(c *web.Config) { c.HolderGrace = grace })
 	c := a.enrol(counselling.RoleCounsellor, "Stranded Counsellor").browser.at(b)
 	type chat struct {
@@ -314,7 +314,10 @@ func TestChatsOfACounsellorWhoseNodeDied(t *testing.T) {
 	kept, dropped := chats[0], chats[1]
 	// Meanwhile the help-seeker writes; node A stores it.
 	kept.guest.say("g-1", "Are you still there?")
-	time.Sleep(grace - 100*time.Millisecond)
+	// The grace starts when node A's watch first finds the counsellor
+	// gone, so it ends a grace from now at the earliest; they come back
+	// halfway.
+	time.Sleep(grace / 2)
 	back := c.at(a).dial(kept.id, 1)
 	defer back.close()
 	back.message("Are you still there?")
