@@ -24,8 +24,8 @@ import (
 // and each counsellor on another (with one node, the same), the two sides
 // answering each other's messages in turns after a pause of about -think,
 // and returns how long each message took from its sending on one node to
-// its arrival on the other.
-func (cl *cluster) delivery() *latencies {
+// its arrival on the other, and what PostgreSQL did meanwhile.
+func (cl *cluster) delivery(ctx context.Context) (*latencies, pgStats) {
 	n := len(cl.nodes)
 	home := func(j int) *office.Office {
 		if n == 1 {
@@ -74,6 +74,7 @@ func (cl *cluster) delivery() *latencies {
 	var lat latencies
 	var errs atomic.Int64
 	var wg sync.WaitGroup
+	stats0 := dbStats(ctx, cl.db)
 	deadline := time.Now().Add(*phase)
 	for j, p := range pairs {
 		prefix := fmt.Sprintf("c%d-", j)
@@ -147,7 +148,8 @@ func (cl *cluster) delivery() *latencies {
 	if e := errs.Load(); e > 0 {
 		fmt.Fprintf(os.Stderr, "  (%d errors in the chats)\n", e)
 	}
-	return &lat
+	time.Sleep(1500 * time.Millisecond)
+	return &lat, dbStats(ctx, cl.db).minus(stats0)
 }
 
 // dialChat opens a chat's socket on the node at base as the client's

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"confidant/scripts/office"
@@ -153,10 +152,16 @@ func (cl *cluster) pids() []int {
 // connection i is counsellor i replying to their thread through node
 // i mod n, on a keep-alive connection of its own, as a load balancer
 // spreading connections evenly would send them.
-func (cl *cluster) replies() (*latencies, time.Duration, int64) {
+func (cl *cluster) replies() (*latencies, time.Duration, string) {
 	body := url.Values{"body": {strings.Repeat("A calm and careful answer. ", 40)}}.Encode()
 	var lat latencies
-	var failed atomic.Int64
+	var mu sync.Mutex
+	failed := map[string]int{}
+	fail := func(why string) {
+		mu.Lock()
+		failed[why]++
+		mu.Unlock()
+	}
 	deadline := time.Now().Add(*phase)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -176,20 +181,25 @@ func (cl *cluster) replies() (*latencies, time.Duration, int64) {
 				t0 := time.Now()
 				resp, err := hc.Do(req)
 				if err != nil {
-					failed.Add(1)
+					fail("error")
 					continue
 				}
 				drain(resp)
 				if resp.StatusCode == http.StatusSeeOther {
 					lat.add(time.Since(t0))
 				} else {
-					failed.Add(1)
+					fail(strconv.Itoa(resp.StatusCode))
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return &lat, time.Since(start), failed.Load()
+	var why []string
+	for k, v := range failed {
+		why = append(why, fmt.Sprintf("%s×%d", k, v))
+	}
+	slices.Sort(why)
+	return &lat, time.Since(start), strings.Join(why, " ")
 }
 
 func drain(resp *http.Response) {
@@ -230,19 +240,19 @@ func runNodes(ctx context.Context, work, bin string, n int, c *ceilings) float64
 	}
 	name := fmt.Sprintf("%s: HTTP reply posts/s (%s)", label, spread)
 	value := perSec(rate)
-	if failed > 0 {
-		value += fmt.Sprintf(" (%d failed)", failed)
+	if failed != "" {
+		value += " (failed: " + failed + ")"
 	}
 	add(name, value, perSec(c.insertPerSec)+" insert", ratio(rate/c.insertPerSec))
 	add(label+": HTTP reply p50 / p99", ms(lat.pct(0.5))+" / "+ms(lat.pct(0.99)), ms(c.insertP99)+" insert p99", times(lat.pct(0.99)/c.insertP99))
 	add(label+": CPU during replies (cores)", usage.String("load generator"), "", "")
 	if n := float64(lat.n()); n > 0 {
-		add(label+": PostgreSQL work per reply posted", fmt.Sprintf("%.1f transactions (%.2f rolled back), %.1f rows written, %.0f rows scanned",
+		add(label+": PostgreSQL work during replies, per reply posted", fmt.Sprintf("%.1f transactions (%.2f rolled back), %.1f rows written, %.0f rows scanned",
 			float64(stats.commits+stats.rollbacks)/n, float64(stats.rollbacks)/n, float64(stats.written)/n, float64(stats.read)/n),
 			"1 transaction, 1 row written", "")
 	}
 
-	d := cl.delivery()
+	d, stats := cl.delivery(ctx)
 	where := "guest and counsellor on the one node"
 	if n > 1 {
 		where = "guest on node 1, counsellor on " + others(n)
@@ -251,6 +261,10 @@ func runNodes(ctx context.Context, work, bin string, n int, c *ceilings) float64
 	add(fmt.Sprintf("%s: live delivery p50 / p99 (%d chats, %s)", label, *chats, where),
 		fmt.Sprintf("%s / %s (%d messages)", ms(d.pct(0.5)), ms(d.pct(0.99)), d.n()),
 		fmt.Sprintf("%s insert p99 + NOTIFY p99", ms(ceiling)), times(d.pct(0.99)/ceiling))
+	if n := float64(d.n()); n > 0 {
+		add(label+": PostgreSQL work during the chats, per message delivered", fmt.Sprintf("%.1f transactions (%.2f rolled back), %.1f rows written",
+			float64(stats.commits+stats.rollbacks)/n, float64(stats.rollbacks)/n, float64(stats.written)/n), "1 transaction, 1 row written", "")
+	}
 	return rate
 }
 
