@@ -11,4 +11,4 @@ cd "$(dirname "$0")/.."
 
 pg_cluster_start
 go run ./scripts/benchpg -database "$PG_URL" -pgbench "$PG_BIN/pgbench" \
-	-postmaster-pid "$(head -n 1 "$PG_DIR/data/postmaster.pid")" "$@"
+	-postmaster-pid "$(head -n 1 "$PG_DIR/data/postmaster.pid")" -pglog "$PG_DIR/server.log" "$@"

@@ -53,3 +53,31 @@ func TestOthers(t *testing.T) {
 		}
 	}
 }
+
+// The races are counted by the statement that lost them, read from the
+// server's log as PostgreSQL 15 writes it.
+func TestRacesSince(t *testing.T) {
+	log := `2026-11-23 11:18:38.690 UTC [22501] ERROR:  could not serialize access due to concurrent update
+2026-11-23 11:18:38.690 UTC [22501] STATEMENT:  INSERT INTO fact_tallies (office_id, year, dimension, value, contacts, seeker_messages, staff_messages)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (office_id, year, dimension, value) DO UPDATE SET
+2026-11-23 11:18:38.700 UTC [22502] ERROR:  could not serialize access due to concurrent update
+2026-11-23 11:18:38.700 UTC [22502] STATEMENT:  INSERT INTO fact_tallies (office_id, year, dimension, value, contacts, seeker_messages, staff_messages)
+2026-11-23 11:18:38.710 UTC [22503] ERROR:  could not serialize access due to read/write dependencies among transactions
+2026-11-23 11:18:38.710 UTC [22503] DETAIL:  Reason code: Canceled on identification as a pivot, during conflict out checking.
+2026-11-23 11:18:38.710 UTC [22503] HINT:  The transaction might succeed if retried.
+2026-11-23 11:18:38.710 UTC [22503] STATEMENT:  UPDATE contact_facts SET counsellor_messages = counsellor_messages + $2 WHERE fact_key = $1
+`
+	name := t.TempDir() + "/server.log"
+	if err := os.WriteFile(name, []byte("before the mark\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	*pgLog = name
+	defer func() { *pgLog = "" }()
+	mark := logMark()
+	f, _ := os.OpenFile(name, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(log)
+	f.Close()
+	if got, want := racesSince(mark), "3 (INSERT fact_tallies 2, UPDATE contact_facts 1)"; got != want {
+		t.Fatalf("races %q, want %q", got, want)
+	}
+}

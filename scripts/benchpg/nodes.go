@@ -225,6 +225,7 @@ func runNodes(ctx context.Context, work, bin string, n int, c *ceilings) float64
 	time.Sleep(time.Second)
 
 	stats0 := dbStats(ctx, cl.db)
+	mark := logMark()
 	cpu := startCPU(cl.pids())
 	lat, took, failed := cl.replies()
 	usage := cpu.stop()
@@ -250,6 +251,9 @@ func runNodes(ctx context.Context, work, bin string, n int, c *ceilings) float64
 		add(label+": PostgreSQL work during replies, per reply posted", fmt.Sprintf("%.1f transactions (%.2f rolled back), %.1f rows written, %.0f rows scanned",
 			float64(stats.commits+stats.rollbacks)/n, float64(stats.rollbacks)/n, float64(stats.written)/n, float64(stats.read)/n),
 			"1 transaction, 1 row written", "")
+	}
+	if races := racesSince(mark); races != "" {
+		add(label+": transactions that lost a serializable race during replies (by statement)", races, "", "")
 	}
 
 	d, stats := cl.delivery(ctx)
