@@ -105,6 +105,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.seed(ctx, args)
 	case "migrate":
 		return m.migrate(ctx, args)
+	case hashWorkerCommand:
+		return hashWorker(os.Stdin, m.Stdout)
 	case "version":
 		fmt.Fprintln(m.Stdout, versionLine(debug.ReadBuildInfo()))
 		return nil

@@ -238,7 +238,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// One session policy for the web layer, which ends sessions, and for the
 	// jobs that delete expired ones.
 	sessions := counselling.DefaultSessionPolicy
-	hasher := passwd.New(passwd.DefaultParams, 0, 3*time.Second)
+	// Passwords are hashed in processes of their own at the lowest CPU
+	// priority (the hidden hash-worker command of this binary), so that a
+	// login flood hashes only with what the cores have left over.
+	var hasher *passwd.Hasher
+	if exe, err := os.Executable(); err == nil {
+		hasher = passwd.NewSeparate(passwd.DefaultParams, 0, passwd.DefaultShare, 3*time.Second, hashWorkerProcess(exe))
+		defer hasher.Close()
+	} else {
+		logger.Warn("password hashing stays in the office's process", "error", err.Error())
+		hasher = passwd.New(passwd.DefaultParams, 0, 3*time.Second)
+	}
 	// The metrics read the live connections from the server, which is made
 	// after them; the closure looks it up at each scrape.
 	var server *web.Server

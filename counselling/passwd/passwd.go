@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"os/exec"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -41,7 +42,8 @@ var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, 
 // hashing is the slots' and is not allocated again for every attempt.
 type Hasher struct {
 	params Params
-	slots  chan *argon2.Memory
+	slots  chan keyer
+	all    []keyer
 	wait   time.Duration
 	dummy  string
 	// share is the part of a slot's time it may spend hashing.
@@ -98,18 +100,46 @@ func New(params Params, slots int, wait time.Duration) *Hasher {
 // NewShared is New with each slot hashing at most share of its time (1: all
 // of it).
 func NewShared(params Params, slots int, share float64, wait time.Duration) *Hasher {
+	return newHasher(params, slots, share, wait, func() keyer { return inProcess{new(argon2.Memory)} })
+}
+
+// NewSeparate is NewShared with each slot's hashes made in a process of its
+// own, which start returns ready to run (see ServeWorker) and which is
+// started again if it fails. Close ends the processes.
+func NewSeparate(params Params, slots int, share float64, wait time.Duration, start func() *exec.Cmd) *Hasher {
+	return newHasher(params, slots, share, wait, func() keyer { return &process{start: start} })
+}
+
+func newHasher(params Params, slots int, share float64, wait time.Duration, slot func() keyer) *Hasher {
 	if slots <= 0 {
 		slots = DefaultSlots(runtime.GOMAXPROCS(0))
 	}
-	h := &Hasher{params: params, slots: make(chan *argon2.Memory, slots), wait: wait, share: share}
+	h := &Hasher{params: params, slots: make(chan keyer, slots), wait: wait, share: share}
 	for range slots {
-		h.slots <- new(argon2.Memory)
+		k := slot()
+		h.all = append(h.all, k)
+		h.slots <- k
 	}
+	// The dummy hash is made, and one hash timed, by a slot as every
+	// other hash is.
+	k := <-h.slots
 	start := time.Now()
-	h.dummy = h.hash(new(argon2.Memory), []byte("confidant dummy password"))
+	h.dummy = h.hash(k, []byte("confidant dummy password"))
 	took := time.Since(start)
+	h.slots <- k
 	h.line = int64(Line(slots, wait, took+Rest(took, share)))
 	return h
+}
+
+// Close ends the hashing processes of a hasher made by NewSeparate.
+func (h *Hasher) Close() {
+	for _, k := range h.all {
+		if p, ok := k.(*process); ok {
+			p.mu.Lock()
+			p.stop()
+			p.mu.Unlock()
+		}
+	}
 }
 
 // WaitingLine is how many callers may wait for a slot (see Line).
@@ -118,8 +148,8 @@ func (h *Hasher) WaitingLine() int { return int(h.line) }
 // ErrBusy is returned when every slot stayed taken for the whole wait.
 var ErrBusy = &counselling.Error{Code: counselling.EUnavailable, Message: "Many people are logging in right now. Please try again in a few seconds."}
 
-// acquire takes a free slot's memory.
-func (h *Hasher) acquire(ctx context.Context) (*argon2.Memory, error) {
+// acquire takes a free slot.
+func (h *Hasher) acquire(ctx context.Context) (keyer, error) {
 	select {
 	case m := <-h.slots:
 		return m, nil
@@ -144,7 +174,7 @@ func (h *Hasher) acquire(ctx context.Context) (*argon2.Memory, error) {
 
 // release gives a slot back once it has rested after a hash that began at
 // start. The caller does not wait for the rest: its answer goes out at once.
-func (h *Hasher) release(m *argon2.Memory, start time.Time) {
+func (h *Hasher) release(m keyer, start time.Time) {
 	rest := Rest(time.Since(start), h.share)
 	if rest <= 0 {
 		h.slots <- m
@@ -163,12 +193,15 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	return h.hash(m, []byte(password)), nil
 }
 
-func (h *Hasher) hash(m *argon2.Memory, password []byte) string {
+func (h *Hasher) hash(m keyer, password []byte) string {
 	salt := make([]byte, h.params.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		panic("passwd: crypto/rand failed: " + err.Error())
 	}
-	key := m.IDKey(password, salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
+	key, err := m.key(password, salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
+	if err != nil {
+		panic("passwd: the office's own parameters were refused: " + err.Error())
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
 		h.params.Memory, h.params.Time, h.params.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
@@ -191,7 +224,10 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 	if err != nil {
 		return false, err
 	}
-	got := m.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	got, err := m.key([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	if err != nil {
+		return false, err
+	}
 	return real && subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
