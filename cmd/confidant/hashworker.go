@@ -29,9 +29,18 @@ func hashWorker(in io.Reader, out io.Writer) error {
 	return passwd.ServeWorker(in, out)
 }
 
-// hashWorkerProcess returns the command that starts a hashing process: this
-// very binary, which the office found at its start, so that an upgrade of
-// the file on disk never pairs an office with another version's worker.
+// ownBinary is the file of this very process: on Linux /proc/self/exe,
+// which still names the running binary after an upgrade has replaced the
+// file on disk, so an office never starts another version's worker.
+func ownBinary() (string, error) {
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		return "/proc/self/exe", nil
+	}
+	return os.Executable()
+}
+
+// hashWorkerProcess returns the command that starts a hashing process from
+// the binary exe (see ownBinary).
 func hashWorkerProcess(exe string) func() *exec.Cmd {
 	return func() *exec.Cmd {
 		cmd := exec.Command(exe, hashWorkerCommand)

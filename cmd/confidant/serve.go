@@ -242,7 +242,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// priority (the hidden hash-worker command of this binary), so that a
 	// login flood hashes only with what the cores have left over.
 	var hasher *passwd.Hasher
-	if exe, err := os.Executable(); err == nil {
+	if exe, err := ownBinary(); err == nil {
 		hasher = passwd.NewSeparate(passwd.DefaultParams, 0, passwd.DefaultShare, 3*time.Second, hashWorkerProcess(exe))
 		defer hasher.Close()
 	} else {
