@@ -262,15 +262,17 @@ func isStatus(err error, status int) bool {
 }
 
 func TestCounsellorGoneHandsTheChatBackToTheQueue(t *testing.T) {
-	o := newOffice(t, func(c *web.Config) { c.HolderGrace = 50 * time.Millisecond })
+	o := newOffice(t, func(c *web.Config) { c.HolderGrace = 200 * time.Millisecond })
 	c := o.enrol(counselling.RoleCounsellor, "Chat Counsellor")
 	next := o.enrol(counselling.RoleCounsellor, "Next Counsellor")
 	guest, id := startGuestChat(t, o, "loneliness")
+	// Accepting opens the counsellor's chat page; the help-seeker's page,
+	// which looks whether the counsellor is connected, comes after it.
 	c.mustPost("/live/"+id+"/accept", nil, "/live/"+id)
+	s := c.dial(id, 0)
 	g := guest.dial(id, 0)
 	defer g.close()
 	g.say("g-1", "are you there?")
-	s := c.dial(id, 0)
 	s.message("are you there?")
 	s.close() // the laptop closes
 	g.next("word that the counsellor is gone", func(f live.Frame) bool { return f.Type == live.TypeGone })

@@ -87,7 +87,8 @@ func (b *browser) at(o *office) *browser { return &browser{o: o, client: b.clien
 // (on the other node) and does not hand the chat back to the queue, and a
 // supervisor reading along on B is announced to the guest on A.
 func TestAGuestOnOneNodeChatsWithACounsellorOnAnother(t *testing.T) {
-	a, b := twoNodes(t, func(c *web.Config) { c.HolderGrace = 100 * time.Millisecond })
+	const grace = 400 * time.Millisecond
+	a, b := twoNodes(t, func(c *web.Config) { c.HolderGrace = grace })
 	c := a.enrol(counselling.RoleCounsellor, "Node Counsellor").browser.at(b)
 	c.mustPost("/live/availability", url.Values{"available": {"1"}}, "/live/queue")
 	if p := a.browser().get("/live"); !strings.Contains(p.body, "A counsellor is available now.") {
@@ -115,7 +116,7 @@ func TestAGuestOnOneNodeChatsWithACounsellorOnAnother(t *testing.T) {
 	g = guest.dial(id, 2)
 	defer g.close()
 	g.state(counselling.ChatRunning)
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(2 * grace)
 	s.say("c-2", "Still here.")
 	if f := g.next("the counsellor's next message", func(f live.Frame) bool {
 		return f.Type == live.TypeGone || f.Type == live.TypeMessage
