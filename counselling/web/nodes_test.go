@@ -261,6 +261,14 @@ func TestACounsellorOnADeadNodeIsNoLongerOffered(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tab.CloseNow()
+	// The tab counts once node B's handler has joined it, which may come
+	// after the handshake the dial waited for.
+	for i := 0; a.db.Count(t, `SELECT count(*) FROM live_tallies WHERE key LIKE 'tab/%'`) == 0; i++ {
+		if i == 100 {
+			t.Fatal("the queue tab on node B never counted")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	c.mustPost("/live/availability", url.Values{"available": {"1"}}, "/live/queue")
 	const offered = "A counsellor is available now."
 	if p := a.browser().get("/live"); !strings.Contains(p.body, offered) {
