@@ -73,10 +73,11 @@ tlscheck:
 fuzz:
 	bash scripts/fuzz.sh
 
-## crashtest: kill the real binary under load KILLS times (default 100) and check nothing acknowledged is lost; then a full disk (root: mounts a tmpfs)
+## crashtest: kill the real binary under load KILLS times (default 100) and check nothing acknowledged is lost; then a full disk (root: mounts a tmpfs; FULLDISK=false leaves it out)
 KILLS ?= 100
+FULLDISK ?= true
 crashtest:
-	$(GO) run ./scripts/crashtest -kills $(KILLS)
+	$(GO) run ./scripts/crashtest -kills $(KILLS) -full-disk=$(FULLDISK)
 
 ## securitycheck: staticcheck, gosec, sqlmap against every form as each kind of user, testssl.sh; reports in docs/ (about 30 minutes)
 securitycheck:

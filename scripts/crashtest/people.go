@@ -290,11 +290,17 @@ func (ch *chat) dial(ctx context.Context, c *client) (*websocket.Conn, error) {
 	return conn, nil
 }
 
-// sink is an SMTP server that counts what it receives.
+// sink is an SMTP server that counts what it receives. While held, it
+// answers no mail: a sender's MAIL command waits until the sink is released
+// and is then refused, so nothing sent while held is ever delivered, and the
+// office's outbox must keep every mail queued meanwhile until a later try.
 type sink struct {
 	addr string
 	srv  *smtp.Server
 	n    atomic.Int64
+
+	mu   sync.Mutex
+	gate chan struct{} // closed on release; nil while mail is accepted
 }
 
 func startSink() (*sink, error) {
@@ -312,14 +318,42 @@ func startSink() (*sink, error) {
 	return s, nil
 }
 
-func (s *sink) close()       { s.srv.Close() }
+func (s *sink) close()       { s.release(); s.srv.Close() }
 func (s *sink) count() int64 { return s.n.Load() }
+
+// hold stops the sink accepting mail until release.
+func (s *sink) hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gate == nil {
+		s.gate = make(chan struct{})
+	}
+}
+
+// release lets mail through again; senders that waited are refused.
+func (s *sink) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gate != nil {
+		close(s.gate)
+		s.gate = nil
+	}
+}
 
 type sinkSession struct{ s *sink }
 
-func (*sinkSession) Reset()                               {}
-func (*sinkSession) Logout() error                        { return nil }
-func (*sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (*sinkSession) Reset()        {}
+func (*sinkSession) Logout() error { return nil }
+func (ss *sinkSession) Mail(string, *smtp.MailOptions) error {
+	ss.s.mu.Lock()
+	gate := ss.s.gate
+	ss.s.mu.Unlock()
+	if gate == nil {
+		return nil
+	}
+	<-gate
+	return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "the sink was held"}
+}
 func (*sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (ss *sinkSession) Data(r io.Reader) error {
 	if _, err := io.Copy(io.Discard, bufio.NewReader(r)); err != nil {
