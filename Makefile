@@ -41,7 +41,7 @@ bench:
 bench-postgres:
 	nice bash scripts/bench-postgres.sh $(BENCHFLAGS)
 
-## floods: the real binary under a login flood (10× the argon2 ceiling), 1,000 slowloris clients and 10,000 idle connections, against the ceilings
+## floods: the real binary under a login flood (10× the argon2 ceiling), 1,000 slowloris clients, 10,000 idle connections and 10,000 idle live sockets, against the ceilings
 floods:
 	nice $(GO) run ./scripts/bench -go=false -floods $(BENCHFLAGS)
 

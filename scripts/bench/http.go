@@ -297,6 +297,8 @@ func runFloods(l *live, c *ceilings, unloadedP99 float64) {
 	add("10,000 idle connections: /inbox p99", fmt.Sprintf("%s (%d ok, %d cut off)", ms(in.pct(0.99)), in.n(), closed),
 		ms(unloadedP99)+" unloaded", times(in.pct(0.99)/unloadedP99))
 	add("10,000 idle connections: RSS", fmt.Sprintf("%.0f MiB", rss), fmt.Sprintf("%.0f MiB before", peak0), ratio(rss/peak0))
+
+	idleLiveSockets(l, unloadedP99)
 }
 
 // held is a crowd of connections kept open against the office.

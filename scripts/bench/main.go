@@ -5,7 +5,8 @@
 // store packages, and the real binary driven over real HTTP on 127.0.0.1),
 // all in the same run, and prints each figure next to its ceiling as a
 // ratio. With -floods it also floods the real binary with logins, slow
-// clients and idle connections and measures what the others still get.
+// clients, idle connections and idle live sockets and measures what the
+// others still get.
 //
 // The machine is usually shared: the load average is printed with every
 // section, so that a figure can be read with the noise it was taken in.
@@ -43,7 +44,7 @@ var (
 	phase    = flag.Duration("phase", 10*time.Second, "how long each ceiling and each HTTP phase runs")
 	goBench  = flag.Bool("go", true, "run the Go benchmarks of the web and store packages (the long part)")
 	httpRun  = flag.Bool("http", true, "drive the real binary over HTTP on 127.0.0.1")
-	floods   = flag.Bool("floods", false, "flood the real binary: logins at ten times the argon2 ceiling, 1,000 slow clients, 10,000 idle connections")
+	floods   = flag.Bool("floods", false, "flood the real binary: logins at ten times the argon2 ceiling, 1,000 slow clients, 10,000 idle connections, 10,000 idle live sockets")
 	threads  = flag.Int("threads", 100_000, "threads seeded into the real binary's office before /inbox is measured")
 	benchRun = flag.String("bench", ".", "only the Go benchmarks matching this expression")
 	profile  = flag.String("profile", "", "record the real binary's CPU, blocking and lock profiles of each HTTP phase, and its GC trace, into this folder")
