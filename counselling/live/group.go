@@ -1,6 +1,8 @@
 package live
 
 import (
+	"encoding/json"
+
 	"confidant/counselling"
 )
 
@@ -216,4 +218,45 @@ type GroupFrame struct {
 	Peers []GroupPeer `json:"peers,omitempty"`
 	Body  string      `json:"body,omitempty"`
 	Call  *Call       `json:"call,omitempty"`
+}
+
+// DecodeGroupFrame reads a frame a browser sent on a group call's socket.
+// Unknown fields are ignored; an unknown type is the caller's to refuse.
+func DecodeGroupFrame(data []byte) (GroupFrame, error) {
+	var f GroupFrame
+	err := json.Unmarshal(data, &f)
+	return f, err
+}
+
+// GroupSignal is the rule of what a participant's description or candidate
+// becomes on its way to the one peer it names (f.Peer), sent by the
+// participant whose connection is from: an offer or answer whose SDP keeps
+// only relay candidates (RelayOnlySDP), or one relay candidate
+// (RelayCandidate), so that no browser learns another's own addresses. ok
+// is false for a frame that cannot be read as signalling (no peer, the
+// sender itself, no description, a description that is neither offer nor
+// answer, no candidate); forward is false for a readable candidate that is
+// dropped because it is no relay candidate. Whether the peer is in the call
+// is the caller's to check.
+func GroupSignal(f GroupFrame, from string) (out Frame, forward, ok bool) {
+	if (f.Type != TypeCallSDP && f.Type != TypeCallICE) || f.Peer == "" || f.Peer == from || f.Call == nil {
+		return Frame{}, false, false
+	}
+	out = Frame{Type: f.Type, ID: f.Peer, From: from, Call: &Call{}}
+	if f.Type == TypeCallSDP {
+		if f.Call.SDP == nil || (f.Call.SDP.Type != "offer" && f.Call.SDP.Type != "answer") {
+			return Frame{}, false, false
+		}
+		out.Call.SDP = &SessionDesc{Type: f.Call.SDP.Type, SDP: RelayOnlySDP(f.Call.SDP.SDP)}
+		return out, true, true
+	}
+	if f.Call.Candidate == nil {
+		return Frame{}, false, false
+	}
+	c, relay := RelayCandidate(f.Call.Candidate.Candidate)
+	if !relay {
+		return Frame{}, false, true
+	}
+	out.Call.Candidate = &Candidate{Candidate: c, SDPMid: f.Call.Candidate.SDPMid, SDPMLineIndex: f.Call.Candidate.SDPMLineIndex}
+	return out, true, true
 }

@@ -81,8 +81,12 @@ func (s *Server) groupSocket(c echo.Context) error {
 	go func() {
 		defer cancel()
 		for {
-			var f live.GroupFrame
-			if err := wsjson.Read(ctx, conn, &f); err != nil {
+			_, data, err := conn.Read(ctx)
+			if err != nil {
+				return
+			}
+			f, err := live.DecodeGroupFrame(data)
+			if err != nil {
 				return
 			}
 			if bad := s.groupFrame(ctx, id, me, caller, f); bad != "" {
@@ -156,25 +160,16 @@ func (s *Server) groupFrame(ctx context.Context, id string, me *groupPeer, calle
 	const unreadable = "This message could not be read. Please send it again."
 	switch f.Type {
 	case live.TypeCallSDP, live.TypeCallICE:
-		gc, err := s.loadGroupCall(ctx, id)
-		if err != nil || gc == nil || f.Peer == me.id || gc.peer(f.Peer) == nil || gc.peer(me.id) == nil || f.Call == nil {
+		out, forward, ok := live.GroupSignal(f, me.id)
+		if !ok {
 			return unreadable
 		}
-		out := live.Frame{Type: f.Type, ID: f.Peer, From: me.id, Call: &live.Call{}}
-		if f.Type == live.TypeCallSDP {
-			if f.Call.SDP == nil || (f.Call.SDP.Type != "offer" && f.Call.SDP.Type != "answer") {
-				return unreadable
-			}
-			out.Call.SDP = &live.SessionDesc{Type: f.Call.SDP.Type, SDP: live.RelayOnlySDP(f.Call.SDP.SDP)}
-		} else {
-			if f.Call.Candidate == nil {
-				return unreadable
-			}
-			c, ok := live.RelayCandidate(f.Call.Candidate.Candidate)
-			if !ok {
-				return ""
-			}
-			out.Call.Candidate = &live.Candidate{Candidate: c, SDPMid: f.Call.Candidate.SDPMid, SDPMLineIndex: f.Call.Candidate.SDPMLineIndex}
+		gc, err := s.loadGroupCall(ctx, id)
+		if err != nil || gc == nil || gc.peer(f.Peer) == nil || gc.peer(me.id) == nil {
+			return unreadable
+		}
+		if !forward {
+			return ""
 		}
 		s.live.hub.Publish(groupTopic(id), out)
 	case live.TypeGroupRemove:

@@ -20,7 +20,8 @@ type spreadsheet struct {
 	err error
 }
 
-// row writes one line of cells.
+// row writes one line of cells; a row of no cells is a blank line, which
+// separates two tables.
 func (s *spreadsheet) row(cells ...string) {
 	if s.w == nil {
 		s.w = csv.NewWriter(&s.buf)
@@ -28,6 +29,13 @@ func (s *spreadsheet) row(cells ...string) {
 	safe := make([]string, len(cells))
 	for i, c := range cells {
 		safe[i] = counselling.SpreadsheetCell(c)
+	}
+	if len(safe) == 1 && safe[0] == "" {
+		// encoding/csv writes a row of one empty cell as a blank line, which
+		// readers skip as no row at all; quoted, the cell stays a row.
+		s.w.Flush()
+		s.buf.WriteString("\"\"\n")
+		return
 	}
 	if err := s.w.Write(safe); err != nil && s.err == nil {
 		s.err = err
