@@ -127,3 +127,33 @@ func TestEveryNoticeIsSentOnceWhateverTheNodes(t *testing.T) {
 		}
 	}
 }
+
+// A node that cannot give a job's lock back does not keep the job from the
+// others: the next run happens, on another node.
+func TestAJobRunsAgainAfterItsLockCouldNotBeGivenBack(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	all := nodes(t, db, 2)
+	first, last := all[0], all[len(all)-1]
+	runs := 0
+	job := func(context.Context) error { runs++; return nil }
+	restore := store.FailAdvisoryUnlock()
+	tonight := db.Clock.Now()
+	ran, err := first.RunOnce(ctx, "nightly", tonight, job)
+	restore()
+	if err != nil || !ran {
+		t.Fatalf("the first run: %v %v", ran, err)
+	}
+	// The server lets a closed session's locks go as the session ends,
+	// which may take a moment.
+	deadline := time.Now().Add(5 * time.Second)
+	for runs < 2 && time.Now().Before(deadline) {
+		if _, err := last.RunOnce(ctx, "nightly", tonight.Add(24*time.Hour), job); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if runs != 2 {
+		t.Fatalf("the job ran %d times, want 2: the next night's run found the lock still held", runs)
+	}
+}

@@ -440,10 +440,22 @@ func (db *DB) lockCluster(ctx context.Context, name string, wait bool) (unlock f
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
 	return func() {
-		conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, key)
+		var released bool
+		err := conn.QueryRowContext(context.WithoutCancel(ctx), advisoryUnlock, key).Scan(&released)
+		if err != nil || !released {
+			// The lock is the session's: a connection given back to the
+			// pool still holding it would keep the job from every node
+			// for as long as the pool keeps the connection. Closed
+			// instead, its session ends and the server lets the lock go.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 		conn.Close()
 	}, nil
 }
+
+// advisoryUnlock gives a session's advisory lock back and says whether it
+// was held; tests make it fail to see that a lock is not kept.
+var advisoryUnlock = `SELECT pg_advisory_unlock(?)`
 
 // RunOnce runs a job that several nodes schedule alike (the nightly purge,
 // the digests) on one of them only. slot names the scheduled run, the same

@@ -87,3 +87,11 @@ func (db *DB) SchemaColumns(ctx context.Context) ([]string, error) { return db.s
 
 // Rebind is the PostgreSQL form of a query.
 func Rebind(query string) string { return rebind(query) }
+
+// FailAdvisoryUnlock makes giving back a cluster lock fail, as a broken
+// connection would, until the returned function is called.
+func FailAdvisoryUnlock() (restore func()) {
+	was := advisoryUnlock
+	advisoryUnlock = `SELECT CAST(? AS BIGINT) / 0 = 1`
+	return func() { advisoryUnlock = was }
+}

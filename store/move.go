@@ -326,8 +326,9 @@ var sealedRows = map[string]sealedRow{
 
 // OpenEverySealed opens every sealed value in the database with the store's
 // keys and counts them per table.column; the first that does not open is
-// the error. A data key is opened with master.key, a column sealed under a
-// data key with that key.
+// the error. A data key and every other value sealed under master.key
+// (systemRows) is opened with master.key, a column sealed under a data key
+// with that key.
 func (db *DB) OpenEverySealed(ctx context.Context) (map[string]int, error) {
 	opened := map[string]int{}
 	keys := map[string]*vault.Key{}
@@ -353,6 +354,14 @@ func (db *DB) OpenEverySealed(ctx context.Context) (map[string]int, error) {
 		}
 		for _, c := range sealedColumns {
 			if c.under == underMasterKey {
+				if c.table == "accounts" && c.column == "data_key" {
+					continue
+				}
+				n, err := db.openSystemColumn(ctx, tx, db.keys, c)
+				if err != nil {
+					return err
+				}
+				opened[c.table+"."+c.column] += n
 				continue
 			}
 			r, ok := sealedRows[c.table]
@@ -396,8 +405,53 @@ func (db *DB) OpenEverySealed(ctx context.Context) (map[string]int, error) {
 	if err := db.checkKeys(ctx); err != nil {
 		return nil, err
 	}
-	opened["keyring_check.kek_canary"] = 1
 	return opened, nil
+}
+
+// systemValue is one value sealed under master.key and the row it is bound
+// to.
+type systemValue struct {
+	row    string
+	sealed []byte
+}
+
+// systemValues reads every value of a column sealed under master.key, with
+// the row each is bound to (systemRows).
+func systemValues(ctx context.Context, tx *sql.Tx, c sealedColumn) ([]systemValue, error) {
+	r, ok := systemRows[c.table]
+	if !ok {
+		return nil, fmt.Errorf("no rule says which row binds %s.%s, sealed under master.key", c.table, c.column)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+r.row+`, `+c.column+` FROM `+c.table+` WHERE `+c.column+` IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("read %s.%s: %w", c.table, c.column, err)
+	}
+	defer rows.Close()
+	var out []systemValue
+	for rows.Next() {
+		var v systemValue
+		if err := rows.Scan(&v.row, &v.sealed); err != nil {
+			return nil, fmt.Errorf("read %s.%s: %w", c.table, c.column, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// openSystemColumn opens every value of a column sealed under master.key
+// with keys and says how many there are; the first that does not open is
+// the error.
+func (db *DB) openSystemColumn(ctx context.Context, tx *sql.Tx, keys *vault.Keyring, c sealedColumn) (int, error) {
+	values, err := systemValues(ctx, tx, c)
+	if err != nil {
+		return 0, err
+	}
+	for _, v := range values {
+		if _, err := keys.OpenSystem(v.sealed, vault.Location{Table: c.table, Column: c.column, Row: v.row}); err != nil {
+			return 0, fmt.Errorf("a value of %s.%s does not open with master.key: %w", c.table, c.column, err)
+		}
+	}
+	return len(values), nil
 }
 
 // schemaColumns lists every table's columns (the migrations' record

@@ -55,6 +55,35 @@ var sealedColumns = []sealedColumn{
 	{"live_events", "payload", underMasterKey},
 }
 
+// systemRow says, for a table with a column sealed under master.key (the
+// account data keys aside, which accounts.id binds), which row each value
+// is bound to, as SQL over the table, and what a key rotation does with the
+// values. Opening every sealed value (OpenEverySealed) and rotating the keys
+// (RotateKeys) both go by this list, so a column sealed under master.key
+// that is not here stops both instead of being left behind.
+type systemRow struct {
+	row string
+	// clearAtRotation: the rotation deletes the table's rows instead of
+	// sealing them again under the new key.
+	clearAtRotation bool
+}
+
+var systemRows = map[string]systemRow{
+	"keyring_check": {row: "CAST(id AS TEXT)"},
+	// A counsellor's availability (kept until they end it), rings and
+	// confirmations that expire in minutes: sealed again, so that a
+	// counsellor who was available still is after the nodes start again.
+	"live_values": {row: "key"},
+	// The day's key for the login limiter's hashes: sealed again, because
+	// today's counts of guesses and wrong passwords are kept under hashes
+	// made with it, and a new key would let a guesser start afresh.
+	"guess_keys": {row: "CAST(day AS TEXT)"},
+	// Frames that crossed between running nodes: a node reads only events
+	// newer than the newest it finds when it starts, and every node is
+	// stopped for a rotation, so no one will read these again.
+	"live_events": {row: "id", clearAtRotation: true},
+}
+
 // unsealedBlobs are the BLOB columns that hold no ciphertext, each with the
 // reason it needs none.
 var unsealedBlobs = map[[2]string]string{
