@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"os"
 	"time"
 
 	"confidant/counselling/live/pgbus"
@@ -30,9 +31,7 @@ func joinCluster(ctx context.Context, database string, db *store.DB, keys *vault
 	if !db.Postgres() {
 		return nil, nil
 	}
-	var raw [8]byte
-	rand.Read(raw[:])
-	n := &node{name: hex.EncodeToString(raw[:]), db: db}
+	n := &node{name: nodeName(), db: db}
 	bus, err := pgbus.Open(ctx, database, n.name, keys, logger)
 	if err != nil {
 		return nil, err
@@ -59,6 +58,20 @@ func joinCluster(ctx context.Context, database string, db *store.DB, keys *vault
 		}
 	}()
 	return n, nil
+}
+
+// nodeName names this process among the office's nodes: the machine's host
+// name, so that an operator told which nodes still run knows where to look,
+// and a random part, which keeps two processes on one machine (or a
+// restarted one) apart.
+func nodeName() string {
+	var raw [4]byte
+	rand.Read(raw[:])
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "node"
+	}
+	return host + "-" + hex.EncodeToString(raw[:])
 }
 
 // configure has the web layer use what the nodes share.

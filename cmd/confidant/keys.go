@@ -26,11 +26,12 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(files) != 1 {
-		return fmt.Errorf("usage: confidant backup FILE [--data DIR]")
-	}
+	// On PostgreSQL there is no FILE to give: the advice, not the usage.
 	if cfg.Database != "" {
 		return errPostgresBackup
+	}
+	if len(files) != 1 {
+		return fmt.Errorf("usage: confidant backup FILE [--data DIR]")
 	}
 	if err := store.Backup(ctx, filepath.Join(cfg.Data, store.FileName), files[0]); err != nil {
 		return err
@@ -47,11 +48,12 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(files) != 1 {
-		return fmt.Errorf("usage: confidant restore FILE [--data DIR]")
-	}
+	// On PostgreSQL there is no FILE to give: the advice, not the usage.
 	if cfg.Database != "" {
 		return errPostgresBackup
+	}
+	if len(files) != 1 {
+		return fmt.Errorf("usage: confidant restore FILE [--data DIR]")
 	}
 	unlock, err := lockData(cfg.Data)
 	if err != nil {
@@ -68,7 +70,8 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 
 // keys runs "confidant keys rotate": a new key-encryption key and a new
 // blind-index key; every data key re-wrapped and every nickname re-indexed in
-// one transaction. The office must be stopped.
+// one transaction. The office must be stopped: on PostgreSQL every node of it
+// (the store refuses while one has shown signs of life lately).
 func (m *Main) keys(ctx context.Context, args []string) error {
 	fs, cfg := m.flags("keys rotate")
 	rest, err := m.parse(fs, args)
@@ -125,5 +128,12 @@ expired, destroy both (for example: shred -u %s %s); from then on,
 accounts deleted before the rotation cannot be read from any old backup, and
 no one can confirm from an old backup that a guessed nickname had an account.
 `, n, next.Fingerprint(), retired[0], retired[1], retired[0], retired[1])
+	if cfg.Database != "" {
+		fmt.Fprintf(m.Stdout, `
+This office is on PostgreSQL: before starting any node, copy the new
+%s and %s from %s into the --data folder of every other node,
+replacing theirs. A node with the old files is refused at start.
+`, vault.KEKFile, vault.IndexFile, cfg.Data)
+	}
 	return nil
 }

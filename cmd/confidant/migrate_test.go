@@ -36,7 +36,9 @@ func TestMigrateWaitsForAStoppedOfficeAndBackupsPointToPostgres(t *testing.T) {
 		t.Fatalf("migrate of an empty folder: %v", err)
 	}
 	backup := filepath.Join(t.TempDir(), "backup.db")
-	for _, args := range [][]string{{"backup", backup}, {"restore", backup}} {
+	// With or without a FILE: an operator on PostgreSQL who types the
+	// command bare hears about PostgreSQL's tools, not the usage line.
+	for _, args := range [][]string{{"backup", backup}, {"restore", backup}, {"backup"}, {"restore"}} {
 		_, err := runCmd(t, append(args, "--data", dir, "--database", "postgres://confidant@127.0.0.1:1/confidant")...)
 		if err == nil || !strings.Contains(err.Error(), "pg_dump") || !strings.Contains(err.Error(), "pg_basebackup") {
 			t.Errorf("%s on PostgreSQL: %v", args[0], err)

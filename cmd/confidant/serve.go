@@ -291,10 +291,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("schedule jobs: %w", err)
 	}
 	// Several nodes on one PostgreSQL database each schedule the nightly
-	// purge and the digests; store.RunOnce lets one of them run each.
+	// purge and the digests; store.RunOnce lets one of them run each, by
+	// the time the schedule fell due.
+	purgeSchedule, err := cron.ParseStandard(cfg.PurgeSchedule)
+	if err != nil {
+		return fmt.Errorf("schedule jobs: %w", err)
+	}
+	digestSchedule, err := cron.ParseStandard(digestSpec)
+	if err != nil {
+		return fmt.Errorf("schedule jobs: %w", err)
+	}
 	if _, err := jobs.AddFunc(cfg.PurgeSchedule, func() {
 		var stats *store.PurgeStats
-		ran, err := db.RunOnce(context.Background(), "purge", slot(clock), func(ctx context.Context) error {
+		ran, err := db.RunOnce(context.Background(), "purge", due(purgeSchedule, clock.Now()), func(ctx context.Context) error {
 			var err error
 			stats, err = db.Purge(ctx, sessions, false)
 			return err
@@ -324,9 +333,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if cfg.SMTP != "" {
 		// On the hour, so that every node's run of the same hour is one.
-		if _, err := jobs.AddFunc("0 * * * *", func() {
+		if _, err := jobs.AddFunc(digestSpec, func() {
 			var n int
-			_, err := db.RunOnce(context.Background(), "digests", slot(clock), func(ctx context.Context) error {
+			_, err := db.RunOnce(context.Background(), "digests", due(digestSchedule, clock.Now()), func(ctx context.Context) error {
 				var err error
 				n, err = db.QueueDigests(ctx)
 				return err
@@ -480,8 +489,3 @@ func (s scrubbedLog) Write(p []byte) (int, error) {
 	s.logger.Warn("http server", "event", kind)
 	return len(p), nil
 }
-
-// slot names the scheduled run a job started now belongs to: cron starts
-// jobs on the second, so the time rounded to the second is the same on every
-// node whose clock is within half a second.
-func slot(clock counselling.Clock) time.Time { return clock.Now().Round(time.Second) }
