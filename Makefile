@@ -32,7 +32,7 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) run ./scripts/mutants -check
 
-## bench: this machine's ceilings (SQLite, net/http, argon2id) and Confidant's figures, in process and over HTTP, as ratios (about 15 minutes); BENCHFLAGS=-quick checks the driver in a minute
+## bench: this machine's ceilings (SQLite, net/http, argon2id) and Confidant's figures, in process and over HTTP, as ratios (about 6 minutes on a quiet machine, 5m6s with -floods in docs/performance.md; more than 20 on a busy one); BENCHFLAGS=-quick checks the driver in a minute
 BENCHFLAGS ?=
 bench:
 	nice $(GO) run ./scripts/bench $(BENCHFLAGS)

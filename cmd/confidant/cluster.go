@@ -71,6 +71,11 @@ func nodeName() string {
 	if err != nil || host == "" {
 		host = "node"
 	}
+	// Short enough that the name of the node's listening connection fits
+	// PostgreSQL's 63 characters for an application name.
+	if len(host) > 32 {
+		host = host[:32]
+	}
 	return host + "-" + hex.EncodeToString(raw[:])
 }
 
