@@ -128,6 +128,7 @@ func run(kills, nSeekers int, fullDisk bool) error {
 		// The sink takes no mail during the load, so the mails the
 		// replies queue are still in the outbox when the process dies.
 		e.mail.hold()
+		replies := ledger.replies()
 		ctx, stop := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		for _, s := range people {
@@ -143,6 +144,13 @@ func run(kills, nSeekers int, fullDisk bool) error {
 			backupDone = true
 		}
 		time.Sleep(time.Duration(200+rand.IntN(1300)) * time.Millisecond)
+		// On a busy machine the first reply of a round can take longer
+		// than the pause: the kill waits for one, so that every round
+		// leaves mail in the outbox.
+		if err := waitFor(10*time.Second, func() bool { return ledger.replies() > replies }); err != nil {
+			stop()
+			return fmt.Errorf("round %d: no counsellor reply was acknowledged within 10 s", round)
+		}
 		e.office.Kill()
 		stop()
 		wg.Wait()
@@ -269,6 +277,18 @@ func (e *env) backupAndRestore(s *seeker, l *ledger) error {
 	}
 	fmt.Printf("backup: taken under load, restored, opened; %d earlier messages found\n", len(before))
 	return os.RemoveAll(restored)
+}
+
+// waitFor polls done until it holds or d has passed.
+func waitFor(d time.Duration, done func() bool) error {
+	deadline := time.Now().Add(d)
+	for !done() {
+		if time.Now().After(deadline) {
+			return errors.New("timed out")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
 }
 
 // unsentMail returns the ids of the mails waiting in the outbox of a stopped

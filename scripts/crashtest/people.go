@@ -71,6 +71,14 @@ func (l *ledger) snapshot(nick string) map[string]bool {
 
 func (l *ledger) total() int64 { return l.n.Load() }
 
+// replies is how many counsellor replies were acknowledged: each queued a
+// mail to its help-seeker in the same transaction.
+func (l *ledger) replies() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.byKind["Counsellor"]
+}
+
 var counter atomic.Int64
 
 // unique makes a message text no other message contains.
