@@ -107,6 +107,23 @@ func (e engine) greatest(a, b string) string {
 	return "max(" + a + ", " + b + ")"
 }
 
+// tallyShards is how many rows each report tally is spread over on
+// PostgreSQL. Every message's transaction adds to its month's tally; on one
+// row, concurrent serializable transactions would lose to each other there
+// and be retried. Thirty-two rows keep the few transactions that run at
+// once on the nodes from meeting on a row nearly always, and the year
+// report still sums no more than a few thousand rows.
+const tallyShards = 32
+
+// tallyShard is the shard row a tally is added to: one at random on
+// PostgreSQL, always the first on SQLite, whose single writer never races.
+func (e engine) tallyShard() int {
+	if e == enginePostgres {
+		return mrand.IntN(tallyShards)
+	}
+	return 0
+}
+
 // isUniqueViolation reports whether err is a unique constraint refusing a row.
 func isUniqueViolation(err error) bool {
 	var se sqlite3.Error

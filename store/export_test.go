@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 // AfterKeyDestroyed makes fn run where a deletion has overwritten an
@@ -94,4 +95,53 @@ func FailAdvisoryUnlock() (restore func()) {
 	was := advisoryUnlock
 	advisoryUnlock = `SELECT CAST(? AS BIGINT) / 0 = 1`
 	return func() { advisoryUnlock = was }
+}
+
+// RaceTallies adds one seeker message to the office's tally of a month in
+// two serializable transactions at once, the first on shardA and the second
+// on shardB, the way two nodes' messages do: both add before either commits,
+// then the first commits, then the second. It returns each one's error.
+func (db *DB) RaceTallies(ctx context.Context, officeID int64, year, shardA, shardB int) (errA, errB error) {
+	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+	a, err := db.write.BeginTx(ctx, opts)
+	if err != nil {
+		return err, nil
+	}
+	defer a.Rollback()
+	b, err := db.write.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Rollback()
+	if err := tallyOn(ctx, a, shardA, officeID, year, "month", "1", 0, 1, 0); err != nil {
+		return err, nil
+	}
+	// On one row the second waits for the first's row lock, so it adds in
+	// the background while the first commits.
+	added := make(chan error, 1)
+	go func() { added <- tallyOn(ctx, b, shardB, officeID, year, "month", "1", 0, 1, 0) }()
+	select {
+	case errB = <-added:
+	case <-time.After(200 * time.Millisecond):
+	}
+	errA = a.Commit()
+	if errB == nil {
+		errB = <-added
+	}
+	if errB == nil {
+		errB = b.Commit()
+	}
+	return errA, errB
+}
+
+// IsRaced reports whether err is PostgreSQL cancelling a transaction that
+// raced another.
+func IsRaced(err error) bool { return isRaced(err) }
+
+// AddTally adds contacts to a value of a report dimension on one shard row,
+// in a write transaction of its own.
+func (db *DB) AddTally(ctx context.Context, officeID int64, year, shard int, dim, value string, contacts int) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		return tallyOn(ctx, tx, shard, officeID, year, dim, value, contacts, 0, 0)
+	})
 }

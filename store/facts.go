@@ -80,12 +80,20 @@ func (db *DB) tallyNewFact(ctx context.Context, tx *sql.Tx, officeID int64, year
 	return db.tallyTheme(ctx, tx, officeID, year, month, themeID, 1)
 }
 
-// tally adds to the count of one value of one report dimension.
+// tally adds to the count of one value of one report dimension, in one of
+// the engine's shard rows of that value (readers sum the shards). A shard
+// row alone may go below zero when a contact moves from one value to
+// another; the sum over the shards may not.
 func (db *DB) tally(ctx context.Context, tx *sql.Tx, officeID int64, year int, dim, value string, contacts, seekerMsgs, staffMsgs int) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO fact_tallies (office_id, year, dimension, value, contacts, seeker_messages, staff_messages)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (office_id, year, dimension, value) DO UPDATE SET
+	return tallyOn(ctx, tx, db.eng.tallyShard(), officeID, year, dim, value, contacts, seekerMsgs, staffMsgs)
+}
+
+func tallyOn(ctx context.Context, tx *sql.Tx, shard int, officeID int64, year int, dim, value string, contacts, seekerMsgs, staffMsgs int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO fact_tallies (office_id, year, dimension, value, shard, contacts, seeker_messages, staff_messages)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (office_id, year, dimension, value, shard) DO UPDATE SET
 		contacts = fact_tallies.contacts + excluded.contacts, seeker_messages = fact_tallies.seeker_messages + excluded.seeker_messages,
-		staff_messages = fact_tallies.staff_messages + excluded.staff_messages`, officeID, year, dim, value, contacts, seekerMsgs, staffMsgs)
+		staff_messages = fact_tallies.staff_messages + excluded.staff_messages`, officeID, year, dim, value, shard,
+		contacts, seekerMsgs, staffMsgs)
 	if err != nil {
 		return fmt.Errorf("tally %s: %w", dim, err)
 	}
