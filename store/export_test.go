@@ -120,12 +120,14 @@ func (db *DB) RaceTallies(ctx context.Context, officeID int64, year, shardA, sha
 	// the background while the first commits.
 	added := make(chan error, 1)
 	go func() { added <- tallyOn(ctx, b, shardB, officeID, year, "month", "1", 0, 1, 0) }()
+	done := false
 	select {
 	case errB = <-added:
+		done = true
 	case <-time.After(200 * time.Millisecond):
 	}
 	errA = a.Commit()
-	if errB == nil {
+	if !done {
 		errB = <-added
 	}
 	if errB == nil {
