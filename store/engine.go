@@ -109,11 +109,14 @@ func (e engine) greatest(a, b string) string {
 
 // tallyShards is how many rows each report tally is spread over on
 // PostgreSQL. Every message's transaction adds to its month's tally; on one
-// row, concurrent serializable transactions would lose to each other there
-// and be retried. Thirty-two rows keep the few transactions that run at
-// once on the nodes from meeting on a row nearly always, and the year
-// report still sums no more than a few thousand rows.
-const tallyShards = 32
+// row, concurrent serializable transactions lose to each other there and are
+// retried ("could not serialize access due to concurrent update"), while on
+// different rows they do not meet: the upsert's unique check takes no
+// predicate lock. The chance that two of the dozen or so transactions in
+// flight at once pick the same row falls with the number of rows (with 32,
+// about one race in eight replies was still a tally's); the year report sums
+// them, a few thousand rows at most.
+const tallyShards = 256
 
 // tallyShard is the shard row a tally is added to: one at random on
 // PostgreSQL, always the first on SQLite, whose single writer never races.
