@@ -135,6 +135,9 @@ func SlotsOverlap(a, b Slot) bool {
 // ErrSlotTaken refuses a booking of a slot someone else has booked.
 var ErrSlotTaken = Errorf(EConflict, "Sorry, someone else has just booked this appointment. Please choose another one.")
 
+// ErrSlotYours refuses booking again a slot the help-seeker has booked.
+var ErrSlotYours = Errorf(EConflict, "You have already booked this appointment.")
+
 // ErrSlotGone refuses a booking of a slot that was cancelled or has begun.
 var ErrSlotGone = Errorf(EConflict, "This appointment is no longer available. Please choose another one.")
 

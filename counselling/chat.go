@@ -105,6 +105,10 @@ func GuestName(accountID string) string {
 	return fmt.Sprintf("Guest %04d", binary.BigEndian.Uint32(sum[:4])%10000)
 }
 
+// ErrChatYours refuses a counsellor's second accept of a chat they already
+// hold (a second press of the button); their page links the chat.
+var ErrChatYours = Errorf(EConflict, "You have already accepted this chat.")
+
 // ErrGuestOnlyChats refuses a guest anything but their chat: guests have no
 // account to keep messages, settings or data in.
 var ErrGuestOnlyChats = Errorf(EForbidden,

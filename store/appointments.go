@@ -209,7 +209,7 @@ func (db *DB) BookSlot(ctx context.Context, c counselling.Caller, id string) err
 		case err != nil:
 			return fmt.Errorf("read slot: %w", err)
 		case s.Status() == counselling.SlotBooked && s.SeekerID == c.AccountID:
-			return nil
+			return counselling.ErrSlotYours
 		case s.Status() == counselling.SlotBooked:
 			return counselling.ErrSlotTaken
 		}

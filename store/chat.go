@@ -312,7 +312,8 @@ func (db *DB) ChatSend(ctx context.Context, c counselling.Caller, id, clientID, 
 
 // AcceptChat gives a waiting chat of the office's live queue to the caller
 // (ActAccept). Of two counsellors accepting one chat at once, the first wins
-// and the second gets EConflict.
+// and the second gets EConflict; so does the winner accepting it again (a
+// second press of the button), which changes nothing.
 func (db *DB) AcceptChat(ctx context.Context, c counselling.Caller, id string) error {
 	scope := counselling.ActScope(c, counselling.ActAccept)
 	if scope.None || !validID(id) {
@@ -346,7 +347,7 @@ func (db *DB) AcceptChat(ctx context.Context, c counselling.Caller, id string) e
 		case status == counselling.ChatEnded:
 			return errChatEnded
 		case holder.String == c.AccountID:
-			return nil
+			return counselling.ErrChatYours
 		}
 		return errChatTaken
 	})

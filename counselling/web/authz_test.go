@@ -311,7 +311,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// A supervisor of the office reads a running chat along.
 		{"GET", "/live/{id}", chatting, nil, [9]string{"303 /live", "200", nf, "200", nf, nf, "200", nf, nf}},
 		{"POST", "/live/{id}/accept", waiting, nil, [9]string{login, nf, nf, "303 /live/{id}", "303 /live/{id}", nf, "303 /live/{id}", nf, nf}},
-		{"POST", "/live/{id}/accept", chatting, nil, [9]string{login, nf, nf, "303 /live/{id}", "409", nf, "409", nf, nf}},
+		{"POST", "/live/{id}/accept", chatting, nil, [9]string{login, nf, nf, "409", "409", nf, "409", nf, nf}},
 		{"POST", "/live/{id}/end", chatting, nil, [9]string{nf, "303 /live/{id}", nf, "303 /live/{id}", nf, nf, nf, nf, nf}},
 		// An ended chat: its counsellor keeps its record (without its
 		// messages), the office's supervisors read it on the conversation's
@@ -339,7 +339,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/live/slots", none, url.Values{"start": {slotStart}, "minutes": {"30"}, "kind": {"chat"}},
 			[9]string{login, nf, nf, "303 /live/slots", "303 /live/slots", "303 /live/slots", "303 /live/slots", nf, "303 /live/slots"}},
 		{"POST", "/live/slots/{id}/book", freeSlot, nil, [9]string{login, "303 /live", "303 /live", nf, nf, nf, nf, nf, nf}},
-		{"POST", "/live/slots/{id}/book", bookedSlot, nil, [9]string{login, "303 /live", "409", nf, nf, nf, nf, nf, nf}},
+		{"POST", "/live/slots/{id}/book", bookedSlot, nil, [9]string{login, "409", "409", nf, nf, nf, nf, nf, nf}},
 		{"POST", "/live/slots/{id}/cancel", bookedSlot, nil, [9]string{login, "303 /live", nf, "303 /live/slots", nf, nf, nf, nf, nf}},
 		{"POST", "/live/slots/{id}/cancel", freeSlot, nil, [9]string{login, nf, nf, "303 /live/slots", nf, nf, nf, nf, nf}},
 		{"POST", "/live/slots/{id}/open", bookedSlot, nil, [9]string{login, "409", nf, "409", nf, nf, nf, nf, nf}},

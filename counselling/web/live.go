@@ -392,6 +392,12 @@ func (s *Server) liveQueue(c echo.Context) error {
 }
 
 func (s *Server) renderLiveQueue(c echo.Context, status int, message string) error {
+	return s.renderLiveQueueWith(c, status, message, "")
+}
+
+// renderLiveQueueWith is renderLiveQueue linking yours, a chat the reader
+// holds, when it is set.
+func (s *Server) renderLiveQueueWith(c echo.Context, status int, message, yours string) error {
 	caller := s.callerOf(c)
 	items, err := s.db.LiveQueue(c.Request().Context(), caller)
 	if err != nil {
@@ -410,7 +416,7 @@ func (s *Server) renderLiveQueue(c echo.Context, status int, message string) err
 		return err
 	}
 	return s.render(c, status, templates.LiveQueue(s.livePage(c, "Live queue"), templates.LiveQueueData{
-		Items: items, Others: others, Available: s.live.avail.IsAvailable(caller.AccountID), Now: s.cfg.Clock.Now(), Message: message,
+		Items: items, Others: others, Available: s.live.avail.IsAvailable(caller.AccountID), Now: s.cfg.Clock.Now(), Message: message, Yours: yours,
 		Supervises: caller.Supervises(), Running: running, Reach: reach,
 	}))
 }
@@ -435,10 +441,14 @@ func (s *Server) acceptChat(c echo.Context) error {
 	caller := s.callerOf(c)
 	id := c.Param("id")
 	if err := s.db.AcceptChat(c.Request().Context(), caller, id); err != nil {
-		if counselling.ErrorCode(err) == counselling.EConflict {
-			return s.renderLiveQueue(c, http.StatusConflict, counselling.ErrorMessage(err))
+		if counselling.ErrorCode(err) != counselling.EConflict {
+			return err
 		}
-		return err
+		var yours string
+		if errors.Is(err, counselling.ErrChatYours) {
+			yours = id
+		}
+		return s.renderLiveQueueWith(c, http.StatusConflict, counselling.ErrorMessage(err), yours)
 	}
 	s.chatChanged(caller.OfficeID, id)
 	return c.Redirect(http.StatusSeeOther, "/live/"+id)

@@ -76,6 +76,12 @@ func TestAppointmentBookedConfirmedAndOpened(t *testing.T) {
 	if !strings.Contains(c.get("/live/slots").body, "Booked by a help-seeker") {
 		t.Fatal("the counsellor's page does not show the booking")
 	}
+	// Booking it again (a second press) is refused in the reader's words
+	// and the booking stays.
+	if p := seeker.post("/live/slots/"+slot+"/book", nil); p.status != http.StatusConflict ||
+		!strings.Contains(p.body, "You have already booked this appointment.") || !strings.Contains(p.body, `id="my-appointments"`) {
+		t.Fatalf("booking one's own slot again: %d", p.status)
+	}
 
 	// Bad input: the slot is taken; the refusal is in the reader's
 	// language, and the slot stays the first help-seeker's.

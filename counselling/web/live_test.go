@@ -60,6 +60,12 @@ func TestGuestAndCounsellorChat(t *testing.T) {
 	if p := other.post("/live/"+id+"/accept", nil); p.status != http.StatusConflict || !strings.Contains(p.body, "Another counsellor has just accepted this chat.") {
 		t.Fatalf("second accept: %d", p.status)
 	}
+	// A second press by the counsellor who holds it changes nothing and
+	// links their chat.
+	if p := c.post("/live/"+id+"/accept", nil); p.status != http.StatusConflict ||
+		!strings.Contains(p.body, "You have already accepted this chat.") || !strings.Contains(p.body, `href="/live/`+id+`"`) {
+		t.Fatalf("the holder's second accept: %d", p.status)
+	}
 	if f := g.state(counselling.ChatRunning); f.Author != "Chat Counsellor" {
 		t.Fatalf("the guest is told they chat with %q", f.Author)
 	}
