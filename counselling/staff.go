@@ -5,6 +5,11 @@ import (
 	"time"
 )
 
+// FormerStaff names a staff member whose account was deleted wherever their
+// name was shown (their messages, notes, a conversation they held). It is no
+// name but a message: pages and live frames translate it (templates.StaffName).
+const FormerStaff = "a former counsellor"
+
 // InviteTTL is how long a staff invite link works.
 const InviteTTL = 72 * time.Hour
 

@@ -233,6 +233,9 @@ func (b *browser) enrol(link, password string) {
 	b.waitPath("/(inbox|admin)")
 }
 
+// clockTime is a time of today as a chat shows it: hours and minutes.
+var clockTime = regexp.MustCompile(`^\d{1,2}[:.]\d{2}$`)
+
 func TestBrowserJourney(t *testing.T) {
 	started := time.Now()
 	root, _ := filepath.Abs("..")
@@ -385,6 +388,14 @@ func TestBrowserJourney(t *testing.T) {
 	guest.waitText("You are chatting with Eva Berger.")
 	counsellor.do(chromedp.SendKeys(chromedp.CSS("#message"), "I am glad you wrote. What is keeping you awake?"), chromedp.KeyEvent("\r"))
 	guest.waitText("What is keeping you awake?")
+	// The message that was on the counsellor's page when it opened and the
+	// one that came after show their time in the same form, on the
+	// reader's clock rather than in UTC.
+	counsellor.do(chromedp.WaitReady(chromedp.CSS(`#chat-log li:nth-of-type(2) time`)))
+	times := run(counsellor, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#chat-log time')).map(t => t.textContent)`))
+	if len(times) != 2 || !clockTime.MatchString(times[0]) || !clockTime.MatchString(times[1]) {
+		t.Errorf("the chat's times are not both on the reader's clock: %q", times)
+	}
 	if focused := run(guest, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ''`)); focused != "message" {
 		t.Errorf("a new message moved the guest's focus to %q", focused)
 	}

@@ -65,8 +65,24 @@
     var typingTimer = null;
     var lastTyping = 0;
 
+    // A message's time in the reader's own clock: the page is written with
+    // times in UTC, for those without JavaScript; new messages get the
+    // same form (clock) as the ones already there.
+    function clock(at) {
+      var t = new Date(at);
+      var lang = document.documentElement.lang || undefined;
+      if (t.toDateString() === new Date().toDateString()) {
+        return t.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+      }
+      return t.toLocaleString(lang, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    }
+
     each("#chat-log li[data-seq]", function (li) {
       seen = Math.max(seen, parseInt(li.dataset.seq, 10) || 0);
+      var t = li.querySelector("time[datetime]");
+      if (t) {
+        t.textContent = clock(t.dateTime);
+      }
     });
 
     function setStatus(text) {
@@ -79,7 +95,7 @@
       var time = document.createElement("time");
       var span = meta.querySelector(".delivery");
       time.dateTime = at;
-      time.textContent = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      time.textContent = clock(at);
       meta.insertBefore(document.createTextNode(" · "), span);
       meta.insertBefore(time, span);
       meta.insertBefore(document.createTextNode(" "), span);

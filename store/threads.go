@@ -423,7 +423,7 @@ type staffNames struct {
 
 func (n *staffNames) name(id string) (string, error) {
 	if id == "" {
-		return "a former counsellor", nil
+		return counselling.FormerStaff, nil
 	}
 	if name, ok := n.cache[id]; ok {
 		return name, nil
@@ -431,7 +431,7 @@ func (n *staffNames) name(id string) (string, error) {
 	var wrapped, display []byte
 	err := n.tx.QueryRowContext(n.ctx, `SELECT data_key, display_name FROM accounts WHERE id = ?`, id).Scan(&wrapped, &display)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "a former counsellor", nil
+		return counselling.FormerStaff, nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("read staff name: %w", err)

@@ -175,9 +175,9 @@ func Absences(p Page, d AbsenceData) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var9 string
-					templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "{{.From}} to {{.To}}, stand-in: {{.Name}}", "From", DayWhen(ctx, a.From, d.Zone), "To", DayWhen(ctx, a.LastDay(d.Zone), d.Zone), "Name", a.StandIn))
+					templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "{{.From}} to {{.To}}, stand-in: {{.Name}}", "From", DayWhen(ctx, a.From, d.Zone), "To", DayWhen(ctx, a.LastDay(d.Zone), d.Zone), "Name", StaffName(ctx, a.StandIn)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/absence.templ`, Line: 37, Col: 165}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/absence.templ`, Line: 37, Col: 181}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 					if templ_7745c5c3_Err != nil {

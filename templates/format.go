@@ -50,13 +50,31 @@ func SinceIn(ctx context.Context, now, t time.Time) string {
 // language offered.
 func WhenIn(_ context.Context, t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
+// StaffName is a staff member's name as shown: their own, or the words for a
+// former counsellor (counselling.FormerStaff) in the reader's language.
+func StaffName(ctx context.Context, name string) string {
+	if name == counselling.FormerStaff {
+		return T(ctx, name)
+	}
+	return name
+}
+
+// StaffNameIn is StaffName for a reader of lang, where no page is rendered
+// (the frames of a live socket).
+func StaffNameIn(lang, name string) string {
+	if name == counselling.FormerStaff {
+		return Translate(lang, name, nil, nil)
+	}
+	return name
+}
+
 // auditActor names who did an audited action, in the reader's language when
 // it was no staff member.
 func auditActor(ctx context.Context, e counselling.AuditEntry) string {
 	if e.ActorLabel != "" {
 		return T(ctx, e.ActorLabel)
 	}
-	return e.Actor
+	return StaffName(ctx, e.Actor)
 }
 
 // auditDetail tells an audit entry's detail in the reader's language; the

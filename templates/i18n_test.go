@@ -120,6 +120,7 @@ func catalogue(t *testing.T) []string {
 	for _, b := range counselling.ResponseBuckets {
 		add(templates.ResponseLabel(b.Name))
 	}
+	add(counselling.FormerStaff)
 	for _, m := range counselling.MonthLabels {
 		add(m)
 	}

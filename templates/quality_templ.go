@@ -1260,9 +1260,9 @@ func endedChats(d SupervisionData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var65 string
-				templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "{{.Theme}}, with {{.Counsellor}}", "Theme", T(ctx, e.ThemeName), "Counsellor", orNone(ctx, e.Counsellor)))
+				templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "{{.Theme}}, with {{.Counsellor}}", "Theme", T(ctx, e.ThemeName), "Counsellor", orNone(ctx, StaffName(ctx, e.Counsellor))))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/quality.templ`, Line: 244, Col: 166}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/quality.templ`, Line: 244, Col: 182}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var65))
 				if templ_7745c5c3_Err != nil {
@@ -1763,9 +1763,9 @@ func QueueHealthPart(d SupervisionData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var98 string
-				templ_7745c5c3_Var98, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "{{.Theme}}, with {{.Counsellor}}", "Theme", T(ctx, it.ThemeName), "Counsellor", it.Counsellor))
+				templ_7745c5c3_Var98, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "{{.Theme}}, with {{.Counsellor}}", "Theme", T(ctx, it.ThemeName), "Counsellor", StaffName(ctx, it.Counsellor)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/quality.templ`, Line: 294, Col: 162}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/quality.templ`, Line: 294, Col: 178}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var98))
 				if templ_7745c5c3_Err != nil {

@@ -384,7 +384,7 @@ func (cc *chatConn) catchUp(ctx context.Context) bool {
 		}
 		cc.holder.Store(&holder)
 		cc.status, cc.place = ch.Status, ch.Place
-		f := live.Frame{Type: live.TypeState, Status: ch.Status, Place: ch.Place, Author: ch.Counsellor}
+		f := live.Frame{Type: live.TypeState, Status: ch.Status, Place: ch.Place, Author: templates.StaffNameIn(cc.lang, ch.Counsellor)}
 		if writeFrame(ctx, cc.conn, f) != nil {
 			return false
 		}
@@ -394,7 +394,7 @@ func (cc *chatConn) catchUp(ctx context.Context) bool {
 		if m.FromSeeker {
 			from = live.FromSeeker
 		}
-		f := live.Frame{Type: live.TypeMessage, Seq: m.Seq, ID: m.ClientID, Body: m.Body, From: from, Author: m.Author, At: live.Time(m.CreatedAt)}
+		f := live.Frame{Type: live.TypeMessage, Seq: m.Seq, ID: m.ClientID, Body: m.Body, From: from, Author: templates.StaffNameIn(cc.lang, m.Author), At: live.Time(m.CreatedAt)}
 		if from == live.FromSeeker && ch.Guest && cc.side == live.FromCounsellor {
 			f.Author = counselling.GuestName(ch.SeekerID)
 		}
