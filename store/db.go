@@ -204,7 +204,7 @@ func openPostgresStore(ctx context.Context, url string, keys *vault.Keyring, opt
 	db := newDB(url, keys, opts)
 	db.eng = enginePostgres
 	var err error
-	if db.write, err = openPostgres(url); err != nil {
+	if db.write, err = openPostgresWriter(url); err != nil {
 		return nil, err
 	}
 	db.write.SetMaxOpenConns(postgresConns)
@@ -504,14 +504,22 @@ func (db *DB) commitBatch(batch []*writeRequest) {
 }
 
 // readTx runs fn in one read transaction on the read pool, so every query in it
-// sees the same snapshot.
+// sees the same snapshot. A read that succeeded ends with a commit, not a
+// rollback, so that PostgreSQL's count of rolled-back transactions
+// (pg_stat_database.xact_rollback) counts only failures.
 func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.read.BeginTx(ctx, db.eng.readOptions())
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(tx)
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("end read: %w", err)
+	}
+	return nil
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -256,6 +256,7 @@ func runNodes(ctx context.Context, work, bin string, n int, c *ceilings) float64
 		add(label+": transactions that lost a serializable race during replies (by statement)", races, "", "")
 	}
 
+	mark = logMark()
 	d, stats := cl.delivery(ctx)
 	where := "guest and counsellor on the one node"
 	if n > 1 {
@@ -268,6 +269,9 @@ func runNodes(ctx context.Context, work, bin string, n int, c *ceilings) float64
 	if n := float64(d.n()); n > 0 {
 		add(label+": PostgreSQL work during the chats, per message delivered", fmt.Sprintf("%.1f transactions (%.2f rolled back), %.1f rows written",
 			float64(stats.commits+stats.rollbacks)/n, float64(stats.rollbacks)/n, float64(stats.written)/n), "1 transaction, 1 row written", "")
+	}
+	if races := racesSince(mark); races != "" {
+		add(label+": transactions that lost a serializable race during the chats (by statement)", races, "", "")
 	}
 	return rate
 }
