@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"confidant/counselling"
 )
 
 // AfterKeyDestroyed makes fn run where a deletion has overwritten an
@@ -146,4 +148,78 @@ func (db *DB) AddTally(ctx context.Context, officeID int64, year, shard int, dim
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		return tallyOn(ctx, tx, shard, officeID, year, dim, value, contacts, 0, 0)
 	})
+}
+
+// RaceReplies writes a counsellor's reply to thread a and another's to
+// thread b in two serializable transactions open at once, the second
+// committing after the first: each numbers its message after the thread's
+// last, adds it and counts it in the thread's fact, as Reply does (Reply's
+// tally is left out: the tally shard test races those). On PostgreSQL each
+// statement runs with the plan made for any value from the statistics the
+// database holds (see Analyze), as a node's connections keep it. On SQLite,
+// whose writes take turns, they are written one after the other.
+func (db *DB) RaceReplies(ctx context.Context, ca, cb counselling.Caller, a, b string) (errA, errB error) {
+	reply := func(tx *sql.Tx, c counselling.Caller, id string) error {
+		if db.eng == enginePostgres {
+			// The plan a node's connection keeps for its prepared statements
+			// once the planner finds it no dearer than a fresh one each time.
+			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+				return err
+			}
+		}
+		h, err := db.actOn(ctx, tx, c, counselling.ActReply, id)
+		if err != nil {
+			return err
+		}
+		seq, err := db.nextSeq(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		messageID, err := db.newID()
+		if err != nil {
+			return err
+		}
+		sealed, err := h.ts.at("messages", messageID).seal("body", "at the same moment")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, thread_id, office_id, from_seeker, author_id, body, status, created_at, seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, messageID, id, h.officeID, false, c.AccountID, sealed, counselling.MessageSent, db.now().Unix(), seq); err != nil {
+			return err
+		}
+		return countInFact(ctx, tx, id, false)
+	}
+	if db.eng != enginePostgres {
+		errA = db.writeTx(ctx, func(tx *sql.Tx) error { return reply(tx, ca, a) })
+		errB = db.writeTx(ctx, func(tx *sql.Tx) error { return reply(tx, cb, b) })
+		return errA, errB
+	}
+	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+	txA, err := db.write.BeginTx(ctx, opts)
+	if err != nil {
+		return err, nil
+	}
+	defer txA.Rollback()
+	txB, err := db.write.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer txB.Rollback()
+	if errA = reply(txA, ca, a); errA != nil {
+		return errA, nil
+	}
+	if errB = reply(txB, cb, b); errB != nil {
+		return nil, errB
+	}
+	if errA = txA.Commit(); errA != nil {
+		return errA, nil
+	}
+	return nil, txB.Commit()
+}
+
+// Analyze has the database gather statistics of every table now, as
+// PostgreSQL's autovacuum does minutes after an office starts.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, `ANALYZE`)
+	return err
 }

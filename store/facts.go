@@ -148,8 +148,8 @@ func (db *DB) factMessage(ctx context.Context, tx *sql.Tx, threadID string, from
 	}
 	month := strconv.Itoa(f.month)
 	if fromSeeker {
-		if _, err := tx.ExecContext(ctx, `UPDATE contact_facts SET seeker_messages = seeker_messages + 1 WHERE fact_key = `+factOfThread, threadID); err != nil {
-			return fmt.Errorf("count message in statistics: %w", err)
+		if err := countInFact(ctx, tx, threadID, true); err != nil {
+			return err
 		}
 		return db.tally(ctx, tx, f.officeID, f.year, counselling.DimMonth, month, 0, 1, 0)
 	}
@@ -169,10 +169,23 @@ func (db *DB) factMessage(ctx context.Context, tx *sql.Tx, threadID string, from
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE contact_facts SET counsellor_messages = counsellor_messages + 1 WHERE fact_key = `+factOfThread, threadID); err != nil {
-		return fmt.Errorf("count reply in statistics: %w", err)
+	if err := countInFact(ctx, tx, threadID, false); err != nil {
+		return err
 	}
 	return db.tally(ctx, tx, f.officeID, f.year, counselling.DimMonth, month, 0, 0, 1)
+}
+
+// countInFact counts one delivered message in the fact of its thread, as the
+// help-seeker's or as the counsellors'.
+func countInFact(ctx context.Context, tx *sql.Tx, threadID string, fromSeeker bool) error {
+	query := `UPDATE contact_facts SET counsellor_messages = counsellor_messages + 1 WHERE fact_key = ` + factOfThread
+	if fromSeeker {
+		query = `UPDATE contact_facts SET seeker_messages = seeker_messages + 1 WHERE fact_key = ` + factOfThread
+	}
+	if _, err := tx.ExecContext(ctx, query, threadID); err != nil {
+		return fmt.Errorf("count message in statistics: %w", err)
+	}
+	return nil
 }
 
 // factThemes sets the themes of a contact's fact to the counsellor's tags, or

@@ -295,7 +295,7 @@ func (db *DB) SayInGroup(ctx context.Context, c counselling.Caller, id, body str
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO group_messages (id, group_id, seq, author_id, member_no, body, created_at)
-			VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM group_messages WHERE group_id = ?), ?, ?, ?, ?)`,
+			VALUES (?, ?, coalesce((SELECT seq FROM group_messages WHERE group_id = ? ORDER BY seq DESC LIMIT 1), 0) + 1, ?, ?, ?, ?)`,
 			messageID, id, id, c.AccountID, no, sealed, now.Unix()); err != nil {
 			return fmt.Errorf("insert group message: %w", err)
 		}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"confidant/counselling"
@@ -50,5 +51,78 @@ func TestTallyShardsSumAndDoNotRace(t *testing.T) {
 	}
 	if f.SeekerMessages != 5 {
 		t.Fatalf("seeker messages in the report %d, want the 5 that committed", f.SeekerMessages)
+	}
+}
+
+// Two counsellors answering two help-seekers at the same moment both have
+// their replies kept and counted at once: on PostgreSQL neither transaction
+// loses a race to the other and has to be tried again, also in long
+// conversations and once the database holds statistics of a small office.
+// (Planned with those statistics, reading a thread's last message number
+// read every message of the thread, and counting a reply scanned the whole
+// small table of facts: each transaction then held read locks where the
+// other wrote, and under load replies failed after every retry.)
+func TestRepliesToDifferentThreadsDoNotRace(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	var threads []string
+	var counsellors []counselling.Caller
+	var admin counselling.Caller
+	for i, name := range []string{"Anna", "Bert", "Cleo", "Dara", "Emil", "Fenna"} {
+		seeker := seekerCaller(t, db, "Writer "+name, "")
+		c := staffCaller(t, db, seeker.OfficeID, counselling.RoleCounsellor, "Counsellor "+name)
+		threads = append(threads, inContact(t, db, seeker, c, "family"))
+		counsellors = append(counsellors, c)
+		if i == 0 {
+			admin = staffCaller(t, db, seeker.OfficeID, counselling.RoleAdmin, "Statistics Admin")
+		}
+	}
+	// An office of many short conversations when the database gathered its
+	// statistics; then six of them grew long, their messages side by side in
+	// the table.
+	if err := db.Seed(ctx, store.SeedOptions{OfficeID: admin.OfficeID, Seekers: 50, Threads: 2000}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	letter := strings.Repeat("I am still here with you. ", 40)
+	for range 40 {
+		for i, id := range threads {
+			if err := db.Reply(ctx, counsellors[i], id, letter, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	staffMessages := func() int {
+		rows, err := db.FactRows(ctx, admin, db.Clock.Now().Year())
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rows {
+			n += r.StaffMessages
+		}
+		return n
+	}
+	before := staffMessages()
+	for _, pair := range [][2]int{{0, 1}, {2, 3}, {4, 5}} {
+		a, b := pair[0], pair[1]
+		errA, errB := db.RaceReplies(ctx, counsellors[a], counsellors[b], threads[a], threads[b])
+		if errA != nil || errB != nil {
+			t.Fatalf("two replies at once in different conversations: %v, %v; want both kept", errA, errB)
+		}
+	}
+	if got := staffMessages() - before; got != 6 {
+		t.Fatalf("counsellor messages in the research export grew by %d, want the 6 written", got)
+	}
+	for i, id := range threads {
+		th, err := db.Thread(ctx, counsellors[i], id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(th.Messages); n != 42 {
+			t.Errorf("conversation %d holds %d messages, want 42 (the enquiry, 40 replies and the one at the same moment)", i, n)
+		}
 	}
 }

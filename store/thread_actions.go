@@ -98,12 +98,19 @@ func (db *DB) Take(ctx context.Context, c counselling.Caller, id string) error {
 	})
 }
 
+// nextSeq is the number of a thread's next message. It reads the thread's
+// last message alone, from the end of the index, whatever plan the database
+// keeps: on PostgreSQL a serializable transaction that read every message of
+// a long thread (max(seq) planned as a scan of all of them) held read locks
+// on the pages where every other message is being added, and replies to
+// other threads lost races to it.
 func (db *DB) nextSeq(ctx context.Context, tx *sql.Tx, threadID string) (int64, error) {
-	var seq int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE thread_id = ?`, threadID).Scan(&seq); err != nil {
+	var last int64
+	err := tx.QueryRowContext(ctx, `SELECT seq FROM messages WHERE thread_id = ? ORDER BY seq DESC LIMIT 1`, threadID).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("next message number: %w", err)
 	}
-	return seq, nil
+	return last + 1, nil
 }
 
 // Reply adds a message to a thread. A help-seeker's reply reopens a closed
