@@ -99,21 +99,30 @@ func FailAdvisoryUnlock() (restore func()) {
 	return func() { advisoryUnlock = was }
 }
 
+// twoSerializable begins two serializable transactions of the writers' pool
+// at once (PostgreSQL only: SQLite's writer is one connection).
+func (db *DB) twoSerializable(ctx context.Context) (a, b *sql.Tx, err error) {
+	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+	if a, err = db.write.BeginTx(ctx, opts); err != nil {
+		return nil, nil, err
+	}
+	if b, err = db.write.BeginTx(ctx, opts); err != nil {
+		a.Rollback()
+		return nil, nil, err
+	}
+	return a, b, nil
+}
+
 // RaceTallies adds one seeker message to the office's tally of a month in
 // two serializable transactions at once, the first on shardA and the second
 // on shardB, the way two nodes' messages do: both add before either commits,
 // then the first commits, then the second. It returns each one's error.
 func (db *DB) RaceTallies(ctx context.Context, officeID int64, year, shardA, shardB int) (errA, errB error) {
-	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
-	a, err := db.write.BeginTx(ctx, opts)
+	a, b, err := db.twoSerializable(ctx)
 	if err != nil {
 		return err, nil
 	}
 	defer a.Rollback()
-	b, err := db.write.BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
 	defer b.Rollback()
 	if err := tallyOn(ctx, a, shardA, officeID, year, "month", "1", 0, 1, 0); err != nil {
 		return err, nil
@@ -194,16 +203,11 @@ func (db *DB) RaceReplies(ctx context.Context, ca, cb counselling.Caller, a, b s
 		errB = db.writeTx(ctx, func(tx *sql.Tx) error { return reply(tx, cb, b) })
 		return errA, errB
 	}
-	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
-	txA, err := db.write.BeginTx(ctx, opts)
+	txA, txB, err := db.twoSerializable(ctx)
 	if err != nil {
 		return err, nil
 	}
 	defer txA.Rollback()
-	txB, err := db.write.BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
 	defer txB.Rollback()
 	if errA = reply(txA, ca, a); errA != nil {
 		return errA, nil
