@@ -79,6 +79,6 @@ FULLDISK ?= true
 crashtest:
 	$(GO) run ./scripts/crashtest -kills $(KILLS) -full-disk=$(FULLDISK)
 
-## securitycheck: staticcheck, gosec, sqlmap against every form as each kind of user, testssl.sh; reports in docs/ (about 30 minutes)
+## securitycheck: staticcheck, gosec, sqlmap against every form as each kind of user, testssl.sh; reports in docs/ (about 6 minutes on a quiet machine)
 securitycheck:
 	bash scripts/securitycheck.sh
