@@ -333,6 +333,9 @@ type result struct {
 var (
 	failLine = regexp.MustCompile(`(?m)^--- FAIL: ((?:Test|Fuzz)\w+)`)
 	timedOut = regexp.MustCompile(`panic: test timed out[^\n]*\n\s*running tests:\n\s*((?:Test|Fuzz)\w+)`)
+	// A test that panics ends the binary before its --- FAIL line: the
+	// test that was running is the last one started before the panic.
+	panicked = regexp.MustCompile(`(?s)^.*\n=== RUN\s+((?:Test|Fuzz)\w+)\n.*?\npanic: `)
 )
 
 // try applies one mutant to the copy in dir, builds the test binaries of its
@@ -428,6 +431,9 @@ func try(dir string, m mutant, learn bool, base map[string]string) (r result, er
 			f := failLine.FindSubmatch(out)
 			if f == nil {
 				f = timedOut.FindSubmatch(out)
+			}
+			if f == nil {
+				f = panicked.FindSubmatch(out)
 			}
 			if f == nil {
 				return r, fmt.Errorf("the tests of %s failed without naming a test:\n%s", p, out)
