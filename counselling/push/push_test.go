@@ -169,6 +169,23 @@ func TestPushesReachOnlyPublicAddresses(t *testing.T) {
 	if err == nil || len(svc.requests()) != 0 {
 		t.Fatalf("a push went to a loopback address: %v, %d requests", err, len(svc.requests()))
 	}
+	// Without TLS nothing but the address check stands between the office
+	// and a service in its own network.
+	var reached sync.Mutex
+	hits := 0
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Lock()
+		hits++
+		reached.Unlock()
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer plain.Close()
+	err = sender.Push(context.Background(), counselling.PushSubscription{Endpoint: plain.URL + "/device", P256dh: p256dh, Auth: auth})
+	reached.Lock()
+	defer reached.Unlock()
+	if err == nil || hits != 0 {
+		t.Fatalf("a push went to a plain-HTTP service on a loopback address: %v, %d requests", err, hits)
+	}
 	for addr, want := range map[string]bool{
 		"142.250.185.106": true, "2a00:1450:4001:82b::200a": true,
 		"127.0.0.1": false, "::1": false, "10.1.2.3": false, "172.16.0.9": false, "192.168.1.1": false,
